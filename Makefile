@@ -1,0 +1,157 @@
+# uvNIC top-level Makefile: userspace is built here, the modules by Kbuild.
+#
+#   make            library, CLIs, modules
+#   make check      unit tests, host CLI tests, kernel tests in a QEMU guest
+#   make bench      ring and loopback benchmarks (host and guest)
+#   make demo       boot a guest, load uvbus, create a channel, show it
+#   make install    PREFIX=/usr/local DESTDIR=  (tools, library, man pages)
+#   make modules_install   (the modules, into /lib/modules/$(KVER))
+
+VERSION := 0.1.0
+
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+LIBDIR  ?= $(PREFIX)/lib
+INCDIR  ?= $(PREFIX)/include
+MANDIR  ?= $(PREFIX)/share/man
+
+# The kernel the modules are built for: the running one when its build
+# tree exists, else the newest installed kernel that has headers (the one
+# uvnic-vm boots). bin/uvnic-vm --print-kver makes the same choice.
+KVER ?= $(shell bin/uvnic-vm --print-kver 2>/dev/null)
+KDIR ?= /lib/modules/$(KVER)/build
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+BSD_CFLAGS := $(shell pkg-config --cflags libbsd-overlay 2>/dev/null)
+BSD_LIBS   := $(shell pkg-config --libs libbsd-overlay 2>/dev/null)
+UV_CFLAGS  := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ikernel/uapi -Ilib \
+	      -DUVNIC_VERSION='"$(VERSION)"' $(BSD_CFLAGS)
+UV_LIBS    := -largtable2 $(BSD_LIBS) -lpthread
+
+LIB_SRCS := $(wildcard lib/*.c)
+LIB_OBJS := $(LIB_SRCS:.c=.o)
+LIB      := lib/libuvnic.a
+
+# Every bin/*.c is one tool; bin/ also holds scripts (uvnic-vm).
+TOOL_SRCS := $(wildcard bin/*.c)
+TOOLS     := $(TOOL_SRCS:.c=)
+
+# C tests: t/unit/*.c, each a program that exits 0 on success, 77 to skip.
+UNIT_SRCS := $(wildcard t/unit/*.c)
+UNITS     := $(UNIT_SRCS:.c=)
+# The ring stress test again, under ThreadSanitizer.
+TSAN_UNITS := t/unit/ring-stress-tsan
+
+# Helper programs the kernel suites and benchmarks run (not installed).
+THELP_SRCS := $(wildcard t/helpers/*.c) $(wildcard t/bench/*.c)
+THELPERS   := $(THELP_SRCS:.c=)
+
+MAN_SRCS := $(wildcard man/*.[1-9].in)
+MANS     := $(MAN_SRCS:.in=)
+
+HDRS := kernel/uapi/uvbus.h $(wildcard lib/*.h)
+
+.PHONY: deps all userspace modules man check check-unit check-host check-kernel \
+	bench demo lint install modules_install clean
+
+all: userspace modules
+
+userspace: $(LIB) $(TOOLS) $(THELPERS) man
+
+lib/%.o: lib/%.c $(HDRS)
+	$(CC) $(UV_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+bin/%: bin/%.c $(LIB) $(HDRS)
+	$(CC) $(UV_CFLAGS) $(CFLAGS) -o $@ $< $(LIB) $(UV_LIBS)
+
+t/unit/%: t/unit/%.c $(LIB) $(HDRS)
+	$(CC) $(UV_CFLAGS) $(CFLAGS) -o $@ $< $(LIB) $(UV_LIBS)
+
+t/unit/ring-stress-tsan: t/unit/ring-stress.c $(LIB_SRCS) $(HDRS)
+	$(CC) $(UV_CFLAGS) -O1 -g -fsanitize=thread -o $@ $< $(LIB_SRCS) $(UV_LIBS)
+
+t/helpers/%: t/helpers/%.c $(LIB) $(HDRS)
+	$(CC) $(UV_CFLAGS) $(CFLAGS) -o $@ $< $(LIB) $(UV_LIBS)
+
+t/bench/%: t/bench/%.c $(LIB) $(HDRS)
+	$(CC) $(UV_CFLAGS) $(CFLAGS) -o $@ $< $(LIB) $(UV_LIBS)
+
+man/%: man/%.in
+	sed -e 's/@VERSION@/$(VERSION)/g' $< > $@
+
+man: $(MANS)
+
+modules:
+	@test -d "$(KDIR)" || { echo "make: no kernel build tree at '$(KDIR)': apt-get install linux-headers-amd64, or set KDIR" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel modules
+
+# --- tests -----------------------------------------------------------
+
+# check and demo first install what is missing (contrib/install-deps), then
+# build in a fresh make so that pkg-config sees the new packages.
+deps:
+	contrib/install-deps
+
+check: deps
+	$(MAKE) all $(UNITS) $(TSAN_UNITS)
+	t/run-checks
+
+check-unit: userspace $(UNITS) $(TSAN_UNITS)
+	t/run-checks unit
+
+check-host: userspace
+	t/run-checks host
+
+check-kernel: all
+	t/run-checks kernel
+
+bench: all
+	t/bench/run
+
+demo: deps
+	$(MAKE) all
+	contrib/demo
+
+# checkpatch (from Debian's linux-source tarball) and sparse on the kernel
+# code, and a warning-free render of every man page.
+LINUX_SOURCE ?= $(firstword $(wildcard /usr/src/linux-source-*.tar.xz))
+CHECKPATCH := .lint-cache/scripts/checkpatch.pl
+KERNEL_SRCS := $(wildcard kernel/*.c kernel/*.h) kernel/uapi/uvbus.h
+
+$(CHECKPATCH):
+	@test -n "$(LINUX_SOURCE)" || { echo "make: no /usr/src/linux-source-*.tar.xz: apt-get install linux-source-6.1" >&2; exit 1; }
+	mkdir -p .lint-cache
+	tar -xJf $(LINUX_SOURCE) -C .lint-cache --strip-components=1 --wildcards \
+		'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' '*/scripts/const_structs.checkpatch'
+
+lint: $(CHECKPATCH) man
+	$(CHECKPATCH) --no-tree --quiet --show-types -f $(KERNEL_SRCS)
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel C=2 modules 2>&1 | tee .lint-cache/sparse.log
+	! grep -E '(warning|error):' .lint-cache/sparse.log
+	for m in $(MANS); do LC_ALL=C.UTF-8 groff -ww -z -man $$m || exit 1; done
+
+# --- install ---------------------------------------------------------
+
+install: userspace
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \
+		$(DESTDIR)$(INCDIR)/uvnic $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man4 \
+		$(DESTDIR)$(MANDIR)/man8
+	install -m 0755 $(TOOLS) $(DESTDIR)$(SBINDIR)
+	install -m 0755 bin/uvnic-vm $(DESTDIR)$(BINDIR)
+	install -m 0644 $(LIB) $(DESTDIR)$(LIBDIR)
+	install -m 0644 lib/libuvnic.h kernel/uapi/uvbus.h $(DESTDIR)$(INCDIR)/uvnic
+	for m in $(MANS); do s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s; done
+
+modules_install: modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel modules_install
+
+clean:
+	rm -f $(LIB) $(LIB_OBJS) $(TOOLS) $(UNITS) $(TSAN_UNITS) $(THELPERS) $(MANS)
+	rm -rf .lint-cache
+	-test -d "$(KDIR)" && $(MAKE) -C $(KDIR) M=$(CURDIR)/kernel clean

@@ -1,0 +1,460 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * uvbus.h - the uvNIC user/kernel ABI: /dev/uvbus ioctls, the shared ring
+ * layout and algorithm, and every message that crosses a ring.
+ *
+ * This is the ONE place these are defined. The kernel modules (uvbus.ko,
+ * uvpci.ko) and libuvnic include this same file; nothing else may carry a
+ * copy of the ring code or of a message layout.
+ *
+ * Overview (see uvbus(4)):
+ *  - A channel is a named kernel object created with UVBUS_IOC_CREATE. Its
+ *    type says who serves the kernel side: a loopback echo, or a uvPCI
+ *    device (uvpci.ko).
+ *  - A file descriptor attaches to one channel with UVBUS_IOC_ATTACH. Each
+ *    attachment ("port") owns two single-producer/single-consumer rings of
+ *    fixed-size messages: kernel->user (k2u) and user->kernel (u2k). Several
+ *    processes may attach to one channel; each has its own rings, so every
+ *    ring keeps exactly one producer.
+ *  - mmap() of the attached descriptor maps both rings; the offsets of
+ *    every field come back from UVBUS_IOC_ATTACH and must not be assumed.
+ *  - Out-of-band signals: write() of one __u64 rings the kernel's doorbell;
+ *    read() returns (and clears) the __u64 set of pending kernel->user
+ *    signal bits; poll() reports POLLIN while that set is non-zero.
+ */
+#ifndef _UAPI_LINUX_UVBUS_H
+#define _UAPI_LINUX_UVBUS_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+#include <linux/errno.h>
+
+#define UVBUS_ABI_VERSION	1
+#define UVBUS_DEVICE_PATH	"/dev/uvbus"
+
+/* Channel names: 1..31 characters of [A-Za-z0-9_.-], NUL-terminated. */
+#define UVBUS_NAME_MAX		32
+
+/* Ring sizes: a power of two between these, in messages. */
+#define UVBUS_RING_MIN_ENTRIES	2
+#define UVBUS_RING_MAX_ENTRIES	4096
+#define UVBUS_RING_DEF_ENTRIES	256
+
+/* ------------------------------------------------------------------ */
+/* Messages                                                            */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Message types. uvBus itself only moves messages; the channel's type
+ * gives them meaning. Values below 0x100 belong to uvBus, 0x100.. to uvPCI.
+ */
+enum uvbus_msg_type {
+	UVBUS_MSG_NOP		= 0,	/* ignored by every channel type */
+	UVBUS_MSG_DATA		= 1,	/* opaque payload (loopback) */
+
+	/* uvPCI, kernel -> device model */
+	UVPCI_MSG_MMIO_WRITE	= 0x100, /* posted register write */
+	UVPCI_MSG_MMIO_READ	= 0x101, /* non-posted: answer MMIO_CPL, same tag */
+	UVPCI_MSG_CFG_WRITE	= 0x102, /* config space was written (posted) */
+	UVPCI_MSG_DMA_CPL	= 0x103, /* data for a DMA_READ, same tag */
+	UVPCI_MSG_ACK		= 0x104, /* status for a message sent with UVPCI_F_ACK */
+
+	/* uvPCI, device side -> kernel */
+	UVPCI_MSG_MMIO_CPL	= 0x180, /* completion of an MMIO_READ */
+	UVPCI_MSG_DMA_WRITE	= 0x181, /* write host memory (posted) */
+	UVPCI_MSG_DMA_READ	= 0x182, /* read host memory: answered by DMA_CPL */
+	UVPCI_MSG_MSI		= 0x183, /* raise an MSI vector (posted) */
+};
+
+/* uvbus_msg.flags */
+#define UVPCI_F_ACK		(1U << 0) /* posted u2k message: reply with UVPCI_MSG_ACK */
+
+/* Register access (MMIO_READ, MMIO_WRITE, MMIO_CPL). */
+struct uvpci_mmio {
+	__u8	bar;		/* 0..5 */
+	__u8	size;		/* 1, 2, 4 or 8 bytes; offset is size-aligned */
+	__u16	reserved0;
+	__s32	status;		/* MMIO_CPL: 0 or -errno (the value is then all-ones) */
+	__u64	offset;		/* byte offset into the BAR */
+	__u64	value;		/* written value, or the read's result */
+};
+
+/* Config space write notification. The kernel owns config space. */
+struct uvpci_cfg {
+	__u16	offset;		/* 0..4095 */
+	__u8	size;		/* 1, 2 or 4 */
+	__u8	reserved0;
+	__u32	value;		/* the value written */
+	__u32	reserved1[2];
+};
+
+/*
+ * DMA as PCIe memory requests: at most UVPCI_DMA_MAX_BYTES, a dword-aligned
+ * address, never crossing a 4 KiB boundary. first_be/last_be are the byte
+ * enables of the first and last dword (bit n = byte n of that dword); a
+ * one-dword request has last_be == 0. Enabled bytes must be contiguous.
+ */
+#define UVPCI_DMA_MAX_BYTES	128
+#define UVPCI_DMA_BOUNDARY	4096
+
+struct uvpci_dma {
+	__u64	addr;		/* bus address (IOVA), 4-byte aligned */
+	__u16	ndw;		/* dwords, 1..32 */
+	__u8	first_be;
+	__u8	last_be;
+	__s32	status;		/* DMA_CPL: 0 or -errno */
+	__u8	data[UVPCI_DMA_MAX_BYTES]; /* data[0] is the byte at addr */
+};
+
+struct uvpci_msi {
+	__u32	vector;		/* 0 .. msi_count-1 */
+	__u32	reserved0;
+};
+
+/* UVPCI_MSG_ACK: outcome of every u2k message since the previous ACK. */
+struct uvpci_ack {
+	__s32	status;		/* 0, or the first -errno since the last ACK */
+	__u32	faults;		/* refused requests since the last ACK */
+};
+
+#define UVBUS_MSG_SIZE		256
+#define UVBUS_MSG_HDR_SIZE	16
+#define UVBUS_MSG_DATA_SIZE	(UVBUS_MSG_SIZE - UVBUS_MSG_HDR_SIZE)
+
+/**
+ * struct uvbus_msg - one ring slot; every message has this fixed size.
+ * @type:  enum uvbus_msg_type
+ * @flags: UVPCI_F_* for uvPCI messages, 0 otherwise
+ * @len:   bytes of @data in use (UVBUS_MSG_DATA); 0 for typed messages
+ * @tag:   matches a completion to its request; opaque to uvBus
+ */
+struct uvbus_msg {
+	__u16	type;
+	__u16	flags;
+	__u32	len;
+	__u64	tag;
+	union {
+		__u8			data[UVBUS_MSG_DATA_SIZE];
+		struct uvpci_mmio	mmio;
+		struct uvpci_cfg	cfg;
+		struct uvpci_dma	dma;
+		struct uvpci_msi	msi;
+		struct uvpci_ack	ack;
+	};
+};
+
+/* ------------------------------------------------------------------ */
+/* Signals                                                             */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Bit 0 in both directions means "the ring you consume has new messages".
+ * User->kernel: write() of a __u64; bit 0 makes the kernel drain this
+ * port's u2k ring; the other bits go to the channel type (a loopback
+ * channel echoes them back). Kernel->user: read() returns and clears the
+ * pending set. Bits 1..15 are reserved for uvBus; 16..63 are free for
+ * channel types and applications.
+ */
+#define UVBUS_SIG_RING		(1ULL << 0)
+#define UVBUS_SIG_USER_SHIFT	16
+
+/* ------------------------------------------------------------------ */
+/* Shared ring layout                                                  */
+/* ------------------------------------------------------------------ */
+
+/**
+ * struct uvbus_ring_offsets - where one ring lives in the port's mapping.
+ * @head:    offset of the __u32 consumer index
+ * @tail:    offset of the __u32 producer index
+ * @flags:   offset of a __u32 reserved for ring flags (0 for now)
+ * @entries: number of slots, a power of two
+ * @slots:   offset of the first struct uvbus_msg
+ *
+ * Indices run freely and wrap at 2^32; slot = index & (entries - 1).
+ * The ring holds tail - head messages, never more than @entries.
+ */
+struct uvbus_ring_offsets {
+	__u32	head;
+	__u32	tail;
+	__u32	flags;
+	__u32	entries;
+	__u64	slots;
+	__u32	reserved[2];
+};
+
+/* ------------------------------------------------------------------ */
+/* ioctls                                                              */
+/* ------------------------------------------------------------------ */
+
+/* Every reserved field below must be zero: the kernel returns -EINVAL. */
+
+struct uvbus_version {
+	__u32	abi;		/* out: UVBUS_ABI_VERSION */
+	__u32	msg_size;	/* out: UVBUS_MSG_SIZE */
+	__u32	max_entries;	/* out: UVBUS_RING_MAX_ENTRIES */
+	__u32	reserved[5];
+};
+
+enum uvbus_channel_type {
+	UVBUS_TYPE_LOOPBACK	= 1,	/* the kernel echoes each message back */
+	UVBUS_TYPE_UVPCI	= 2,	/* a uvPCI device (needs uvpci.ko) */
+};
+
+/* uvbus_create.flags */
+#define UVBUS_CREATE_EPHEMERAL	(1U << 0) /* destroyed when the creating fd closes */
+
+/* uvpci_bar.flags */
+#define UVPCI_BAR_64		(1U << 0) /* 64-bit memory BAR (takes two slots) */
+#define UVPCI_BAR_PREFETCH	(1U << 1)
+
+#define UVPCI_NUM_BARS		6
+#define UVPCI_MAX_MSI		32
+
+struct uvpci_bar {
+	__u64	size;		/* 0 = unused, else a power of two >= 16 */
+	__u32	flags;		/* UVPCI_BAR_* */
+	__u32	reserved;
+};
+
+/**
+ * struct uvpci_params - identity and resources of a uvPCI device.
+ * @timeout_us: non-posted read timeout; 0 = the module default (50 ms)
+ */
+struct uvpci_params {
+	__u16	vendor;
+	__u16	device;
+	__u16	subvendor;
+	__u16	subdevice;
+	__u32	class_code;	/* 24 bits: base class, sub class, prog-if */
+	__u8	revision;
+	__u8	msi_count;	/* 0..UVPCI_MAX_MSI */
+	__u16	reserved0;
+	__u32	timeout_us;
+	__u32	reserved1[3];
+	struct uvpci_bar bar[UVPCI_NUM_BARS];
+	__u32	reserved2[8];
+};
+
+struct uvbus_create {
+	char	name[UVBUS_NAME_MAX];
+	__u32	type;		/* enum uvbus_channel_type */
+	__u32	flags;		/* UVBUS_CREATE_* */
+	__u32	reserved[6];
+	union {
+		struct uvpci_params	pci;	/* UVBUS_TYPE_UVPCI */
+		__u64			raw[32];/* zero for LOOPBACK */
+	};
+};
+
+/* uvbus_attach.flags */
+#define UVBUS_ATTACH_MODEL	(1U << 0) /* the device model: receives requests; one at a time */
+
+/**
+ * struct uvbus_attach - attach this fd to a channel and get its rings.
+ * @entries:   in: ring size wanted (0 = default); out: the size granted
+ * @mmap_size: out: the exact length to pass to mmap() at offset 0
+ */
+struct uvbus_attach {
+	char	name[UVBUS_NAME_MAX];
+	__u32	flags;
+	__u32	entries;
+	__u64	mmap_size;
+	struct uvbus_ring_offsets k2u;	/* out */
+	struct uvbus_ring_offsets u2k;	/* out */
+	__u32	reserved[8];
+};
+
+/* uvbus_info.state */
+enum uvbus_channel_state {
+	UVBUS_STATE_OK		= 0,
+	UVBUS_STATE_BROKEN	= 1,	/* a peer corrupted a ring; see dmesg */
+};
+
+/**
+ * struct uvbus_info - a channel's identity and counters.
+ * @index: UVBUS_IOC_LIST: in, 0-based position; -ENOENT past the last
+ * @name:  UVBUS_IOC_INFO: in; UVBUS_IOC_LIST: out
+ */
+struct uvbus_info {
+	char	name[UVBUS_NAME_MAX];
+	__u32	index;
+	__u32	type;
+	__u32	flags;
+	__u32	state;
+	__u32	ports;		/* attached descriptors */
+	__u32	reserved0;
+	__u64	k2u_msgs;	/* messages the kernel produced */
+	__u64	u2k_msgs;	/* messages the kernel consumed */
+	__u64	k2u_full;	/* sends refused because a k2u ring was full */
+	__u64	signals_in;	/* write()s received */
+	__u64	signals_out;	/* signals raised to userspace */
+	__u64	errors;		/* malformed messages and refused requests */
+	struct uvpci_params pci; /* out, UVBUS_TYPE_UVPCI only */
+	__u32	reserved[8];
+};
+
+struct uvbus_name {
+	char	name[UVBUS_NAME_MAX];
+	__u32	reserved[8];
+};
+
+/*
+ * Host-side register access to a uvPCI device, down the same path as a
+ * driver's (the model sees it): uvpci-peek and uvpci-poke.
+ */
+struct uvpci_mmio_req {
+	char	name[UVBUS_NAME_MAX];
+	__u8	bar;
+	__u8	size;		/* 1, 2, 4, 8 */
+	__u8	write;		/* 1 = write @value, 0 = read into @value */
+	__u8	reserved0;
+	__u32	reserved1;
+	__u64	offset;
+	__u64	value;
+	__u32	reserved[4];
+};
+
+#define UVBUS_IOC_MAGIC		0xBC
+
+#define UVBUS_IOC_VERSION	_IOR(UVBUS_IOC_MAGIC, 0x00, struct uvbus_version)
+#define UVBUS_IOC_CREATE	_IOW(UVBUS_IOC_MAGIC, 0x01, struct uvbus_create)
+#define UVBUS_IOC_DESTROY	_IOW(UVBUS_IOC_MAGIC, 0x02, struct uvbus_name)
+#define UVBUS_IOC_ATTACH	_IOWR(UVBUS_IOC_MAGIC, 0x03, struct uvbus_attach)
+#define UVBUS_IOC_INFO		_IOWR(UVBUS_IOC_MAGIC, 0x04, struct uvbus_info)
+#define UVBUS_IOC_LIST		_IOWR(UVBUS_IOC_MAGIC, 0x05, struct uvbus_info)
+#define UVBUS_IOC_RESET		_IOW(UVBUS_IOC_MAGIC, 0x06, struct uvbus_name)
+#define UVPCI_IOC_MMIO		_IOWR(UVBUS_IOC_MAGIC, 0x40, struct uvpci_mmio_req)
+
+/* ------------------------------------------------------------------ */
+/* The ring algorithm, shared by the kernel and libuvnic               */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Acquire/release on the indices is the whole synchronisation: a producer
+ * fills slots, then publishes tail with release; the consumer loads tail
+ * with acquire before reading slots, and publishes head with release once
+ * it has copied them out, so the producer (loading head with acquire) never
+ * overwrites a slot still being read.
+ */
+#ifdef __KERNEL__
+#include <linux/string.h>
+#include <asm/barrier.h>
+#define __uvbus_load_acquire(p)		smp_load_acquire(p)
+#define __uvbus_store_release(p, v)	smp_store_release(p, v)
+#else
+#include <string.h>
+#define __uvbus_load_acquire(p)		__atomic_load_n(p, __ATOMIC_ACQUIRE)
+#define __uvbus_store_release(p, v)	__atomic_store_n(p, v, __ATOMIC_RELEASE)
+#endif
+
+/**
+ * struct uvbus_ring - one side's private view of a shared ring.
+ * @head, @tail, @flags: the shared indices, inside the mapping
+ * @slots:   the shared slot array
+ * @entries: slot count (a power of two), from this side's own knowledge
+ * @local:   this side's own index (tail for the producer, head for the
+ *           consumer). Authoritative: the shared copy is only ever
+ *           written from it, never read back, so a peer scribbling on it
+ *           cannot mislead this side.
+ */
+struct uvbus_ring {
+	__u32			*head;
+	__u32			*tail;
+	__u32			*flags;
+	struct uvbus_msg	*slots;
+	__u32			entries;
+	__u32			local;
+};
+
+/* Point @r at a ring inside a mapping that starts at @base. */
+static inline void uvbus_ring_setup(struct uvbus_ring *r, void *base,
+				    const struct uvbus_ring_offsets *off)
+{
+	char *b = (char *)base;
+
+	r->head = (__u32 *)(b + off->head);
+	r->tail = (__u32 *)(b + off->tail);
+	r->flags = (__u32 *)(b + off->flags);
+	r->slots = (struct uvbus_msg *)(b + off->slots);
+	r->entries = off->entries;
+	r->local = 0;
+}
+
+/*
+ * Free slots for the producer, or -EPROTO if the consumer's published head
+ * is impossible (it claims to have consumed what was never produced).
+ */
+static inline int uvbus_ring_space(const struct uvbus_ring *r)
+{
+	/* acquire: the consumer's reads of the slots it released are done */
+	__u32 head = __uvbus_load_acquire(r->head);
+	__u32 used = r->local - head;
+
+	if (used > r->entries)
+		return -EPROTO;
+	return (int)(r->entries - used);
+}
+
+/*
+ * Messages ready for the consumer, or -EPROTO if the producer's published
+ * tail is impossible (more than the ring can hold, or behind our head).
+ */
+static inline int uvbus_ring_ready(const struct uvbus_ring *r)
+{
+	/* acquire: the slots the producer filled before this tail are visible */
+	__u32 tail = __uvbus_load_acquire(r->tail);
+	__u32 avail = tail - r->local;
+
+	if (avail > r->entries)
+		return -EPROTO;
+	return (int)avail;
+}
+
+/*
+ * Producer: copy up to @n messages in and publish them with one index
+ * update. Returns how many went in (0 when full), or -EPROTO.
+ */
+static inline int uvbus_ring_push(struct uvbus_ring *r,
+				  const struct uvbus_msg *msgs, unsigned int n)
+{
+	int space = uvbus_ring_space(r);
+	__u32 mask = r->entries - 1;
+	unsigned int i;
+
+	if (space < 0)
+		return space;
+	if (n > (unsigned int)space)
+		n = (unsigned int)space;
+	for (i = 0; i < n; i++)
+		memcpy(&r->slots[(r->local + i) & mask], &msgs[i], sizeof(msgs[i]));
+	r->local += n;
+	/* release: the slot contents above are visible before the new tail */
+	__uvbus_store_release(r->tail, r->local);
+	return (int)n;
+}
+
+/*
+ * Consumer: copy up to @n messages out (the caller validates the copies,
+ * never the shared slots) and release their slots with one index update.
+ * Returns how many came out (0 when empty), or -EPROTO.
+ */
+static inline int uvbus_ring_pop(struct uvbus_ring *r, struct uvbus_msg *msgs,
+				 unsigned int n)
+{
+	int avail = uvbus_ring_ready(r);
+	__u32 mask = r->entries - 1;
+	unsigned int i;
+
+	if (avail < 0)
+		return avail;
+	if (n > (unsigned int)avail)
+		n = (unsigned int)avail;
+	for (i = 0; i < n; i++)
+		memcpy(&msgs[i], &r->slots[(r->local + i) & mask], sizeof(msgs[i]));
+	r->local += n;
+	/* release: our copies are complete before the producer may reuse the slots */
+	__uvbus_store_release(r->head, r->local);
+	return (int)n;
+}
+
+#endif /* _UAPI_LINUX_UVBUS_H */
