@@ -1,0 +1,195 @@
+#!/usr/bin/env bats
+# uvbus-ctl's command line, on the host: no module needed. Every error must
+# be one line on stderr (a usage error adds the "Try" line) and exit 1.
+
+bats_require_minimum_version 1.5.0
+
+setup() {
+	load '../test_helper/common-setup'
+	_common_setup
+	[ -x "$UVNIC_TOP/bin/uvbus-ctl" ] || skip "bin/uvbus-ctl not built (make userspace)"
+	# Never reach a real device from host tests.
+	export UVBUS_DEVICE=/nonexistent/uvbus
+}
+
+# run CMD, keeping stderr apart (bats >= 1.5 'run --separate-stderr').
+usage_error() {
+	run --separate-stderr "$@"
+	assert_failure 1
+	assert_output ''
+	[ "${#stderr_lines[@]}" -eq 2 ] || fail "want 2 stderr lines, got: $stderr"
+	[[ ${stderr_lines[0]} == "uvbus-ctl: "* ]] || fail "first line: ${stderr_lines[0]}"
+	[ "${stderr_lines[1]}" = "Try 'uvbus-ctl --help'." ] || fail "second line: ${stderr_lines[1]}"
+}
+
+@test "--help: usage, commands and options on stdout, exit 0" {
+	run --separate-stderr uvbus-ctl --help
+	assert_success
+	[ -z "$stderr" ]
+	assert_line --index 0 'Usage: uvbus-ctl create NAME [--entries=N]'
+	assert_line '       uvbus-ctl list'
+	assert_line '       uvbus-ctl show NAME'
+	assert_line '       uvbus-ctl destroy NAME'
+	assert_line '       uvbus-ctl reset NAME'
+	assert_line '       uvbus-ctl [-h|--help] [--version]'
+	assert_line --partial 'Commands:'
+	assert_line --regexp '^  create +create a loopback channel$'
+	assert_line --regexp '^  --entries=N +ring size for create'
+	assert_line --regexp '^  -h, --help +print this help and exit$'
+	assert_line --regexp '^  --version +print the version and exit$'
+}
+
+@test "-h is --help" {
+	run uvbus-ctl --help
+	local want=$output
+	run uvbus-ctl -h
+	assert_success
+	assert_output "$want"
+}
+
+@test "--help wins over anything else on the line" {
+	run uvbus-ctl create --bogus --help
+	assert_success
+	assert_line --index 0 --partial 'Usage: uvbus-ctl'
+	run uvbus-ctl list --help
+	assert_success
+	assert_line --index 0 --partial 'Usage: uvbus-ctl'
+}
+
+@test "--version" {
+	run --separate-stderr uvbus-ctl --version
+	assert_success
+	assert_output --regexp '^uvbus-ctl \(uvNIC\) [0-9]+\.[0-9]+\.[0-9]+$'
+}
+
+@test "no command" {
+	usage_error uvbus-ctl
+	assert_equal "${stderr_lines[0]}" "uvbus-ctl: missing command"
+}
+
+@test "unknown command" {
+	usage_error uvbus-ctl frobnicate
+	assert_equal "${stderr_lines[0]}" "uvbus-ctl: unknown command 'frobnicate'"
+}
+
+@test "unknown option" {
+	usage_error uvbus-ctl --bogus
+	assert_equal "${stderr_lines[0]}" 'uvbus-ctl: invalid option "--bogus"'
+	usage_error uvbus-ctl list --bogus
+	assert_equal "${stderr_lines[0]}" 'uvbus-ctl: invalid option "--bogus"'
+	usage_error uvbus-ctl create foo -x
+	[[ ${stderr_lines[0]} == *'-x'* ]] || fail "${stderr_lines[0]}"
+}
+
+@test "missing NAME" {
+	local cmd
+	for cmd in create show destroy reset; do
+		usage_error uvbus-ctl "$cmd"
+		assert_equal "${stderr_lines[0]}" "uvbus-ctl: missing NAME"
+	done
+}
+
+@test "extra arguments" {
+	usage_error uvbus-ctl create foo bar
+	assert_equal "${stderr_lines[0]}" "uvbus-ctl: unexpected argument 'bar'"
+	usage_error uvbus-ctl list foo
+	assert_equal "${stderr_lines[0]}" "uvbus-ctl: unexpected argument 'foo'"
+	usage_error uvbus-ctl destroy a b c
+	assert_equal "${stderr_lines[0]}" "uvbus-ctl: unexpected argument 'b'"
+}
+
+@test "--entries belongs to create only" {
+	usage_error uvbus-ctl show foo --entries 8
+	[[ ${stderr_lines[0]} == *'--entries'* ]] || fail "${stderr_lines[0]}"
+}
+
+@test "bad --entries" {
+	usage_error uvbus-ctl create foo --entries abc
+	assert_equal "${stderr_lines[0]}" "uvbus-ctl: invalid --entries 'abc': not a number (use decimal or 0x hex)"
+	usage_error uvbus-ctl create foo --entries=-1
+	assert_equal "${stderr_lines[0]}" "uvbus-ctl: invalid --entries '-1': not a number (use decimal or 0x hex)"
+	usage_error uvbus-ctl create foo --entries 12k
+	usage_error uvbus-ctl create foo --entries ''
+	usage_error uvbus-ctl create foo --entries 1
+	assert_equal "${stderr_lines[0]}" "uvbus-ctl: invalid --entries '1': out of range (2 to 4096)"
+	usage_error uvbus-ctl create foo --entries 0x2000
+	assert_equal "${stderr_lines[0]}" "uvbus-ctl: invalid --entries '0x2000': out of range (2 to 4096)"
+	usage_error uvbus-ctl create foo --entries 99999999999999999999999
+	usage_error uvbus-ctl create foo --entries 100
+	assert_equal "${stderr_lines[0]}" "uvbus-ctl: invalid --entries '100': not a power of two"
+	usage_error uvbus-ctl create foo --entries
+	assert_equal "${stderr_lines[0]}" 'uvbus-ctl: option "--entries" requires an argument'
+}
+
+@test "a valid --entries in decimal or hex gets as far as the device" {
+	run --separate-stderr uvbus-ctl create foo --entries 0x100
+	assert_failure 1
+	[[ $stderr == "uvbus-ctl: cannot open /nonexistent/uvbus:"* ]] || fail "$stderr"
+	run --separate-stderr uvbus-ctl create foo --entries=4096
+	[[ $stderr == "uvbus-ctl: cannot open"* ]] || fail "$stderr"
+}
+
+@test "name too long or empty" {
+	local long
+	long=$(printf 'n%.0s' {1..32})
+	usage_error uvbus-ctl create "$long"
+	assert_equal "${stderr_lines[0]}" "uvbus-ctl: invalid NAME '$long': longer than 31 characters"
+	usage_error uvbus-ctl destroy "$long"
+	usage_error uvbus-ctl show "$long"
+	usage_error uvbus-ctl create ''
+	assert_equal "${stderr_lines[0]}" "uvbus-ctl: invalid NAME: empty"
+}
+
+@test "a 31-character name is not refused by the CLI" {
+	run --separate-stderr uvbus-ctl create "$(printf 'n%.0s' {1..31})"
+	assert_failure 1
+	[[ $stderr == "uvbus-ctl: cannot open"* ]] || fail "$stderr"
+}
+
+@test "no device: one clear 'cannot open' line, exit 1, for every command" {
+	local cmd
+	for cmd in "create foo" "list" "show foo" "destroy foo" "reset foo"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr uvbus-ctl $cmd
+		assert_failure 1
+		assert_output ''
+		assert_equal "$stderr" "uvbus-ctl: cannot open /nonexistent/uvbus: No such file or directory (is uvbus.ko loaded?)"
+	done
+}
+
+@test "a device that is not uvbus: one clear line" {
+	UVBUS_DEVICE=/dev/null run --separate-stderr uvbus-ctl list
+	assert_failure 1
+	[ "${#stderr_lines[@]}" -eq 1 ] || fail "$stderr"
+	[[ $stderr == "uvbus-ctl: list: Inappropriate ioctl for device (not a uvbus device"* ]] || fail "$stderr"
+}
+
+@test "the man page says what --help says" {
+	local man="$UVNIC_TOP/man/uvbus-ctl.8"
+	[ -f "$man" ] || skip "man/uvbus-ctl.8 not built (make man)"
+	command -v groff >/dev/null || skip "no groff"
+	run groff -ww -z -man "$man"
+	assert_success
+	assert_output ''
+	# Both texts with blanks squeezed, so line filling does not matter.
+	local page line
+	page=$(groff -man -Tascii -P-cbou "$man" 2>/dev/null | tr -s '[:space:]' ' ')
+	while IFS= read -r line; do
+		line=$(printf '%s' "$line" | sed 's/^Usage: //' | tr -s '[:space:]' ' ')
+		line=${line# }
+		[ -n "$line" ] || continue
+		case $line in Commands:|Options:|"Exit status"*|"Create, list"*|"or \$UVBUS_DEVICE"*) continue ;; esac
+		# A command summary line: only its word must be in the page.
+		if [[ $line =~ ^(create|list|show|destroy|reset)\  ]]; then
+			[[ $page == *"${BASH_REMATCH[1]}"* ]] || fail "man page lacks command: $line"
+			continue
+		fi
+		# An option's glossary: the option, then its text, word for word.
+		if [[ $line =~ ^(NAME|--entries=N|-h,\ --help|--version)\ (.*)$ ]]; then
+			[[ $page == *"${BASH_REMATCH[1]} ${BASH_REMATCH[2]}"* ]] ||
+				fail "man page OPTIONS differ from --help: $line"
+			continue
+		fi
+		[[ $page == *"$line"* ]] || fail "man page lacks: $line"
+	done < <(uvbus-ctl --help)
+}

@@ -1,0 +1,250 @@
+#!/usr/bin/env bats
+# uvbus-ctl and libuvnic against the real uvbus.ko, as root in the uvnic-vm
+# guest: create/list/show/destroy, clear errors, counters, many channels,
+# loopback round trips in order, signal wake-ups, hang-ups, ephemeral
+# channels. Every channel here is named bt_*; teardown removes leftovers.
+#
+#   bin/uvnic-vm -- bats t/kernel/uvbus-ctl.bats
+
+bats_require_minimum_version 1.5.0
+
+setup() {
+	load '../test_helper/common-setup'
+	_common_setup
+	require_guest
+	[ -e /dev/uvbus ] || fail "/dev/uvbus missing: uvbus.ko not loaded"
+}
+
+teardown() {
+	local n
+	for n in $(uvbus-ctl list 2>/dev/null | awk 'NR > 1 && $1 ~ /^bt_/ { print $1 }'); do
+		uvbus-ctl destroy "$n" 2>/dev/null || true
+	done
+}
+
+# show NAME's value for KEY
+field() {
+	uvbus-ctl show "$1" | sed -n "s/^$2: //p"
+}
+
+# Wait up to 10 s for FILE to hold a line equal to TEXT.
+wait_for_line() {
+	local i
+	for i in $(seq 100); do
+		grep -qx -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	fail "no line '$2' in $1: $(cat "$1" 2>/dev/null)"
+}
+
+@test "create, list, show, destroy" {
+	run --separate-stderr uvbus-ctl create bt_a
+	assert_success
+	assert_output ''
+	[ -z "$stderr" ]
+
+	run uvbus-ctl list
+	assert_success
+	assert_line --index 0 --regexp '^NAME +TYPE +STATE +PORTS$'
+	assert_line --regexp '^bt_a +loopback +ok +0$'
+
+	run uvbus-ctl show bt_a
+	assert_success
+	assert_line --index 0 'name: bt_a'
+	assert_line --index 1 'type: loopback'
+	assert_line --index 2 'flags: none'
+	assert_line --index 3 'state: ok'
+	assert_line --index 4 'ports: 0'
+	local key
+	for key in k2u_msgs u2k_msgs k2u_full signals_in signals_out errors; do
+		assert_line "$key: 0"
+	done
+
+	run --separate-stderr uvbus-ctl destroy bt_a
+	assert_success
+	assert_output ''
+	[ -z "$stderr" ]
+	run uvbus-ctl list
+	refute_line --regexp '^bt_a '
+}
+
+@test "the list is the header alone when there is no channel" {
+	run uvbus-ctl list
+	assert_success
+	[ "${#lines[@]}" -eq 1 ] || skip "other channels exist: ${lines[*]:1}"
+	assert_output --regexp '^NAME +TYPE +STATE +PORTS$'
+}
+
+@test "duplicate name, missing channel, no reset: one clear error each" {
+	uvbus-ctl create bt_dup
+	run --separate-stderr uvbus-ctl create bt_dup
+	assert_failure 1
+	assert_output ''
+	assert_equal "$stderr" "uvbus-ctl: create 'bt_dup': File exists"
+
+	local cmd
+	for cmd in destroy show reset; do
+		run --separate-stderr uvbus-ctl "$cmd" bt_nosuch
+		assert_failure 1
+		assert_output ''
+		assert_equal "$stderr" "uvbus-ctl: $cmd 'bt_nosuch': No such file or directory (no such channel)"
+	done
+
+	run --separate-stderr uvbus-ctl reset bt_dup
+	assert_failure 1
+	assert_equal "$stderr" "uvbus-ctl: reset 'bt_dup': Operation not supported (not supported by this channel type)"
+}
+
+@test "names the kernel refuses: one clear error" {
+	local name
+	for name in 'bt bad' 'bt/bad' . .. 'bt_é'; do
+		run --separate-stderr uvbus-ctl create "$name"
+		assert_failure 1
+		[[ $stderr == "uvbus-ctl: create '$name': Invalid argument ("* ]] || fail "$name: $stderr"
+		[ "${#stderr_lines[@]}" -eq 1 ] || fail "$stderr"
+	done
+	# 31 characters is the longest name.
+	name=bt_$(printf 'n%.0s' {1..28})
+	uvbus-ctl create "$name"
+	uvbus-ctl destroy "$name"
+}
+
+@test "permission errors mention root and CAP_SYS_ADMIN" {
+	command -v setpriv >/dev/null || skip "no setpriv"
+	run --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups uvbus-ctl list
+	assert_failure 1
+	assert_equal "$stderr" "uvbus-ctl: cannot open /dev/uvbus: Permission denied (needs root)"
+	run --separate-stderr setpriv --inh-caps=-sys_admin --bounding-set=-sys_admin uvbus-ctl create bt_p
+	assert_failure 1
+	assert_equal "$stderr" "uvbus-ctl: create 'bt_p': Operation not permitted (needs root or CAP_SYS_ADMIN)"
+}
+
+@test "64 channels at once" {
+	local i
+	for i in $(seq 0 63); do
+		uvbus-ctl create "bt_m$i"
+	done
+	run uvbus-ctl list
+	assert_success
+	[ "$(printf '%s\n' "${lines[@]}" | grep -cE '^bt_m[0-9]+ +loopback +ok +0$')" -eq 64 ]
+	run uvbus-loop roundtrip bt_m63 100
+	assert_success
+	run uvbus-ctl show bt_m0
+	assert_line 'u2k_msgs: 0'
+	for i in $(seq 0 63); do
+		uvbus-ctl destroy "bt_m$i"
+	done
+	run uvbus-ctl list
+	refute_line --regexp '^bt_m'
+}
+
+@test "round trip: 100000 messages in order, one at a time and in batches of 32" {
+	uvbus-ctl create bt_rt
+	run uvbus-loop roundtrip bt_rt 100000
+	assert_success
+	assert_output --partial '100000 messages echoed in order and intact, batch 1'
+	run uvbus-loop roundtrip bt_rt 100000 --batch 32
+	assert_success
+	assert_output --partial '100000 messages echoed in order and intact, batch 32'
+}
+
+@test "round trip: two threads, small rings, the kernel holding echoes back" {
+	uvbus-ctl create bt_rt
+	run uvbus-loop roundtrip bt_rt 100000 --batch 8 --entries 8 --threads
+	assert_success
+	assert_output --partial '100000 messages echoed in order and intact'
+	run uvbus-ctl show bt_rt
+	assert_line 'u2k_msgs: 100000'
+	assert_line 'k2u_msgs: 100000'
+	assert_line 'errors: 0'
+	assert_line 'state: ok'
+}
+
+@test "round trip: every ring size from 2 to 4096" {
+	uvbus-ctl create bt_rt
+	local e
+	for e in 2 4 8 16 32 64 128 256 512 1024 2048 4096; do
+		run uvbus-loop roundtrip bt_rt 5000 --entries "$e" --batch "$e"
+		assert_success
+	done
+}
+
+@test "counters move after a loopback round trip" {
+	uvbus-ctl create bt_c
+	[ "$(field bt_c u2k_msgs)" = 0 ]
+	uvbus-loop roundtrip bt_c 1000 --batch 10
+	[ "$(field bt_c u2k_msgs)" = 1000 ]
+	[ "$(field bt_c k2u_msgs)" = 1000 ]
+	[ "$(field bt_c signals_in)" -ge 100 ]
+	[ "$(field bt_c signals_out)" -ge 1 ]
+	[ "$(field bt_c errors)" = 0 ]
+	[ "$(field bt_c ports)" = 0 ]
+}
+
+@test "a blocked wait wakes on the echoed signal bits" {
+	uvbus-ctl create bt_s
+	run uvbus-loop signal bt_s --delay 200
+	assert_success
+	assert_output --regexp '^woke [0-9.]+ ms after the signal, bits 0x1000[01]$'
+	run uvbus-loop signal bt_s --bits 0xffff0000 --delay 0
+	assert_success
+	assert_output --regexp 'bits 0xffff000[01]$'
+	[ "$(field bt_s signals_in)" -ge 2 ]
+}
+
+@test "a wait with nothing pending times out on time" {
+	uvbus-ctl create bt_t
+	local t0 t1
+	t0=$(date +%s%N)
+	run uvbus-loop wait bt_t --timeout 300
+	t1=$(date +%s%N)
+	assert_success
+	assert_output $'attached\ntimeout'
+	[ $(((t1 - t0) / 1000000)) -ge 300 ]
+}
+
+@test "destroying a channel wakes its waiters with a hang-up" {
+	uvbus-ctl create bt_h
+	uvbus-loop wait bt_h --timeout 20000 > "$BATS_TEST_TMPDIR/out" 2>&1 &
+	local pid=$!
+	wait_for_line "$BATS_TEST_TMPDIR/out" attached
+	[ "$(field bt_h ports)" = 1 ]
+	uvbus-ctl destroy bt_h
+	wait "$pid"
+	run cat "$BATS_TEST_TMPDIR/out"
+	assert_line --index 1 destroyed
+	assert_line --index 2 'send after destroy: No such device'
+	run uvbus-ctl show bt_h
+	assert_failure 1
+}
+
+@test "an ephemeral channel lives as long as its creator" {
+	uvbus-loop ephemeral bt_e --hold 20000 > "$BATS_TEST_TMPDIR/out" 2>&1 &
+	local pid=$!
+	wait_for_line "$BATS_TEST_TMPDIR/out" created
+	[ "$(field bt_e flags)" = ephemeral ]
+	[ "$(field bt_e ports)" = 1 ]
+	[ "$(field bt_e k2u_msgs)" = 1 ]
+	kill "$pid"
+	wait "$pid" || true
+	run uvbus-ctl show bt_e
+	assert_failure 1
+}
+
+@test "the man page's EXAMPLES run as written" {
+	local man="$UVNIC_TOP/man/uvbus-ctl.8.in" cmd
+	if uvbus-ctl show loop0 >/dev/null 2>&1; then
+		skip "a channel named loop0 already exists"
+	fi
+	run grep -c '^# uvbus\\-ctl' "$man"
+	[ "$output" -ge 4 ]
+	while IFS= read -r cmd; do
+		cmd=${cmd#\# }
+		cmd=${cmd//\\-/-}
+		cmd=${cmd//\\(aq/\'}
+		run bash -c "$cmd"
+		assert_success
+	done < <(grep '^# uvbus\\-ctl' "$man")
+	run uvbus-ctl show loop0
+	assert_failure 1
+}

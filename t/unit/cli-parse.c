@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * cli-parse - libuvnic's bounded number parser, the name checks done
+ * before a name is copied into an ioctl argument, and the error text the
+ * CLIs print. TAP output; exit 0 when every test passed.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "libuvnic.h"
+
+static int tests, failures;
+
+static void tap(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void tap(int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%sok %d - ", ok ? "" : "not ", ++tests);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	if (!ok)
+		failures++;
+}
+
+/* Parse @s with bound @max: expect @want_rc and, on success, @want. */
+static void u64(const char *s, uint64_t max, int want_rc, uint64_t want)
+{
+	uint64_t v = 0xabad1deaULL;
+	int rc = uvnic_parse_u64(s, max, &v);
+	int ok = rc == want_rc && (rc ? v == 0xabad1deaULL : v == want);
+
+	tap(ok, "parse_u64(%s%s%s, max %" PRIu64 ") = %d (%s), value %" PRIu64,
+	    s ? "\"" : "", s ? s : "NULL", s ? "\"" : "", max, rc,
+	    rc ? uvnic_strerror(rc) : "ok", v);
+}
+
+static void uint_(const char *s, unsigned int min, unsigned int max,
+		  int want_rc, unsigned int want)
+{
+	unsigned int v = 12345;
+	int rc = uvnic_parse_uint(s, min, max, &v);
+
+	tap(rc == want_rc && (rc ? v == 12345 : v == want),
+	    "parse_uint(\"%s\", %u..%u) = %d, value %u", s, min, max, rc, v);
+}
+
+static void name(const char *s, int want_rc, const char *desc)
+{
+	int rc = uvbus_check_name(s);
+
+	tap(rc == want_rc, "check_name(%s) = %d (%s)", desc, rc,
+	    rc ? uvnic_strerror(rc) : "ok");
+}
+
+static void number_tests(void)
+{
+	/* decimal and hex */
+	u64("0", 10, 0, 0);
+	u64("4096", 4096, 0, 4096);
+	u64("0x1000", 4096, 0, 4096);
+	u64("0X1000", 4096, 0, 4096);
+	u64("0xdeadBEEF", UINT64_MAX, 0, 0xdeadbeefULL);
+	u64("010", 100, 0, 10);			/* a leading 0 is decimal, not octal */
+	u64("18446744073709551615", UINT64_MAX, 0, UINT64_MAX);
+	u64("0xffffffffffffffff", UINT64_MAX, 0, UINT64_MAX);
+	/* bounds */
+	u64("4097", 4096, -ERANGE, 0);
+	u64("0x1001", 4096, -ERANGE, 0);
+	u64("18446744073709551616", UINT64_MAX, -ERANGE, 0);	/* 2^64 */
+	u64("0x10000000000000000", UINT64_MAX, -ERANGE, 0);
+	u64("99999999999999999999999", UINT64_MAX, -ERANGE, 0);
+	/* not numbers: everything atoi/strtoul would let through */
+	u64(NULL, 10, -EINVAL, 0);
+	u64("", 10, -EINVAL, 0);
+	u64("0x", 10, -EINVAL, 0);
+	u64("-1", UINT64_MAX, -EINVAL, 0);
+	u64("+1", 10, -EINVAL, 0);
+	u64(" 1", 10, -EINVAL, 0);
+	u64("1 ", 10, -EINVAL, 0);
+	u64("12abc", UINT64_MAX, -EINVAL, 0);
+	u64("0x1g", UINT64_MAX, -EINVAL, 0);
+	u64("1e3", UINT64_MAX, -EINVAL, 0);
+	u64("1k", UINT64_MAX, -EINVAL, 0);
+	u64("0b101", UINT64_MAX, -EINVAL, 0);
+	u64("99999999999999999999999x", UINT64_MAX, -EINVAL, 0);	/* junk wins over range */
+
+	uint_("2", 2, 4096, 0, 2);
+	uint_("1", 2, 4096, -ERANGE, 0);
+	uint_("4097", 2, 4096, -ERANGE, 0);
+	uint_("0x100", 2, 4096, 0, 256);
+	uint_("4294967296", 0, UINT32_MAX, -ERANGE, 0);
+	uint_("4294967295", 0, UINT32_MAX, 0, UINT32_MAX);
+}
+
+static void name_tests(void)
+{
+	char buf[64];
+
+	name("a", 0, "\"a\"");
+	name("loop0", 0, "\"loop0\"");
+	memset(buf, 'n', 31);
+	buf[31] = '\0';
+	name(buf, 0, "31 characters");
+	buf[31] = 'n';
+	buf[32] = '\0';
+	name(buf, -ENAMETOOLONG, "32 characters");
+	memset(buf, 'n', sizeof(buf) - 1);
+	buf[sizeof(buf) - 1] = '\0';
+	name(buf, -ENAMETOOLONG, "63 characters");
+	name("", -EINVAL, "\"\"");
+	name(NULL, -EINVAL, "NULL");
+	/* The characters are the kernel's to judge, not the library's. */
+	name("a b/c", 0, "\"a b/c\" (left to the kernel)");
+}
+
+static void error_tests(void)
+{
+	char buf[128];
+	int n;
+
+	tap(!strcmp(uvnic_strerror(-ENOENT), "No such file or directory") &&
+	    !strcmp(uvnic_strerror(ENOENT), "No such file or directory"),
+	    "strerror takes either sign");
+	tap(uvnic_strerror(-99999) != NULL, "strerror of an unknown value: \"%s\"",
+	    uvnic_strerror(-99999));
+	tap(uvnic_hint(-ENOENT, UVNIC_CTX_DEVICE) &&
+	    strstr(uvnic_hint(-ENOENT, UVNIC_CTX_DEVICE), "uvbus.ko"),
+	    "hint: opening the device, ENOENT mentions uvbus.ko");
+	tap(uvnic_hint(-EACCES, UVNIC_CTX_DEVICE) &&
+	    strstr(uvnic_hint(-EACCES, UVNIC_CTX_DEVICE), "root"),
+	    "hint: opening the device, EACCES mentions root");
+	tap(uvnic_hint(-EPERM, UVNIC_CTX_CHANNEL) &&
+	    strstr(uvnic_hint(-EPERM, UVNIC_CTX_CHANNEL), "CAP_SYS_ADMIN"),
+	    "hint: EPERM on a channel mentions CAP_SYS_ADMIN");
+	tap(uvnic_hint(-ENOENT, UVNIC_CTX_CHANNEL) &&
+	    !strstr(uvnic_hint(-ENOENT, UVNIC_CTX_CHANNEL), "uvbus.ko"),
+	    "hint: ENOENT on a channel does not blame the module");
+	tap(uvnic_hint(-EEXIST, UVNIC_CTX_CHANNEL) == NULL,
+	    "hint: none for EEXIST (the description says it all)");
+
+	n = uvnic_format_error(buf, sizeof(buf), -ENOENT, UVNIC_CTX_DEVICE);
+	tap(n == (int)strlen(buf) &&
+	    !strcmp(buf, "No such file or directory (is uvbus.ko loaded?)"),
+	    "format_error: \"%s\"", buf);
+	n = uvnic_format_error(buf, sizeof(buf), -EEXIST, UVNIC_CTX_CHANNEL);
+	tap(!strcmp(buf, "File exists"), "format_error: \"%s\"", buf);
+	n = uvnic_format_error(buf, 8, -ENOENT, UVNIC_CTX_DEVICE);
+	tap(n > 8 && strlen(buf) == 7, "format_error truncates and says how long");
+
+	tap(!strcmp(uvbus_type_name(UVBUS_TYPE_LOOPBACK), "loopback") &&
+	    !strcmp(uvbus_type_name(UVBUS_TYPE_UVPCI), "uvpci") &&
+	    !strcmp(uvbus_type_name(77), "unknown"), "type names");
+	tap(!strcmp(uvbus_state_name(UVBUS_STATE_OK), "ok") &&
+	    !strcmp(uvbus_state_name(UVBUS_STATE_BROKEN), "broken"),
+	    "state names");
+}
+
+/* Without the module: the device path and the errors the calls return. */
+static void device_tests(void)
+{
+	struct uvbus_port *port = NULL;
+	struct uvbus_info info;
+	int fd, rc;
+
+	setenv("UVBUS_DEVICE", "/nonexistent/uvbus", 1);
+	tap(!strcmp(uvbus_device_path(), "/nonexistent/uvbus"),
+	    "$UVBUS_DEVICE names the device");
+	rc = uvbus_open();
+	tap(rc == -ENOENT, "open of a missing device: %d", rc);
+	rc = uvbus_port_open("x", 0, 0, &port);
+	tap(rc == -ENOENT && !port, "port_open of a missing device: %d", rc);
+
+	/* A character device that is not uvbus: every ioctl is -ENOTTY. */
+	setenv("UVBUS_DEVICE", "/dev/null", 1);
+	fd = uvbus_open();
+	tap(fd >= 0, "open /dev/null as the device: %d", fd);
+	if (fd >= 0) {
+		rc = uvbus_check_version(fd);
+		tap(rc == -ENOTTY, "version on a non-uvbus device: %d", rc);
+		rc = uvbus_info(fd, "x", &info);
+		tap(rc == -ENOTTY, "info on a non-uvbus device: %d", rc);
+		rc = uvbus_info(fd, "", &info);
+		tap(rc == -EINVAL, "info with an empty name, before any ioctl: %d", rc);
+		rc = uvbus_create_loopback(fd, "0123456789012345678901234567890123", 0);
+		tap(rc == -ENAMETOOLONG, "create with a 34-character name: %d", rc);
+		close(fd);
+	}
+	rc = uvbus_port_open("x", 0, 0, &port);
+	tap(rc == -ENOTTY && !port, "port_open on a non-uvbus device: %d", rc);
+
+	unsetenv("UVBUS_DEVICE");
+	tap(!strcmp(uvbus_device_path(), "/dev/uvbus"), "default device path");
+}
+
+int main(void)
+{
+	number_tests();
+	name_tests();
+	error_tests();
+	device_tests();
+	printf("1..%d\n", tests);
+	return failures ? 1 : 0;
+}
