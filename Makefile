@@ -124,7 +124,7 @@ demo: deps
 # code, and a warning-free render of every man page.
 LINUX_SOURCE ?= $(firstword $(wildcard /usr/src/linux-source-*.tar.xz))
 CHECKPATCH := .lint-cache/scripts/checkpatch.pl
-KERNEL_SRCS := $(wildcard kernel/*.c kernel/*.h) kernel/uapi/uvbus.h
+KERNEL_SRCS := $(filter-out %.mod.c,$(wildcard kernel/*.c kernel/*.h)) $(wildcard kernel/uapi/*.h)
 
 $(CHECKPATCH):
 	@test -n "$(LINUX_SOURCE)" || { echo "make: no /usr/src/linux-source-*.tar.xz: apt-get install linux-source-6.1" >&2; exit 1; }
@@ -143,11 +143,13 @@ lint: $(CHECKPATCH) man
 install: userspace
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \
 		$(DESTDIR)$(INCDIR)/uvnic $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man4 \
-		$(DESTDIR)$(MANDIR)/man8
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man9
 	install -m 0755 $(TOOLS) $(DESTDIR)$(SBINDIR)
-	install -m 0755 bin/uvnic-vm $(DESTDIR)$(BINDIR)
+	install -m 0755 bin/uvnic-vm contrib/uvpci-port $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(PREFIX)/share/uvnic
+	install -m 0644 contrib/uvpci-port.names $(DESTDIR)$(PREFIX)/share/uvnic
 	install -m 0644 $(LIB) $(DESTDIR)$(LIBDIR)
-	install -m 0644 lib/libuvnic.h kernel/uapi/uvbus.h $(DESTDIR)$(INCDIR)/uvnic
+	install -m 0644 $(wildcard lib/*.h) kernel/uapi/uvbus.h kernel/uapi/uvnic.h $(DESTDIR)$(INCDIR)/uvnic
 	for m in $(MANS); do s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s; done
 
 modules_install: modules

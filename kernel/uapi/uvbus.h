@@ -339,7 +339,9 @@ struct uvpci_mmio_req {
 #ifdef __KERNEL__
 #include <linux/string.h>
 #include <asm/barrier.h>
+/* acquire: later reads of the ring's slots stay after this index load */
 #define __uvbus_load_acquire(p)		smp_load_acquire(p)
+/* release: earlier slot accesses complete before the index store */
 #define __uvbus_store_release(p, v)	smp_store_release(p, v)
 #else
 #include <string.h>
