@@ -18,15 +18,152 @@
 
 /*
  * create. Options come in groups: the channel itself (NAME, --entries)
- * and, later, the uvPCI device options (--vendor, --device, --class,
- * --subsystem, --bar, --msi). A group adds its entries to create_table[]
- * and its step to create_request(); giving any uvPCI option will make the
- * channel a uvPCI device instead of a loopback.
+ * and the uvPCI device options (--vendor, --device, --class, --subsystem,
+ * --revision, --bar, --msi, --timeout-us). A group adds its entries to
+ * create_table[] and its step to create_request(); --vendor and --device
+ * make the channel a uvPCI device instead of a loopback, and the other
+ * uvPCI options need them.
  */
 struct create_args {
 	struct arg_str *name;
 	struct arg_str *entries;
+	struct arg_str *vendor;
+	struct arg_str *device;
+	struct arg_str *class_code;
+	struct arg_str *subsystem;
+	struct arg_str *revision;
+	struct arg_str *bar;
+	struct arg_str *msi;
+	struct arg_str *timeout;
 };
+
+/* The kernel's limit on a read timeout (uvpci.ko): 10 s. */
+#define PCI_TIMEOUT_MAX_US	10000000
+
+/* A 16-bit ID in decimal or 0x hex, or a usage error naming @what. */
+static uint16_t pci_id(const char *what, const char *s)
+{
+	return (uint16_t)uvnic_cli_number(what, s, 0, 0xffff);
+}
+
+/* --subsystem VENDOR:DEVICE */
+static void pci_subsystem(const char *s, struct uvpci_params *p)
+{
+	const char *colon = strchr(s, ':');
+	char vendor[32];
+	uint64_t v, d;
+
+	if (!colon || (size_t)(colon - s) >= sizeof(vendor))
+		uvnic_usage_die("invalid --subsystem '%s': expected VENDOR:DEVICE, e.g. 0x5556:0x0001",
+				s);
+	memcpy(vendor, s, (size_t)(colon - s));
+	vendor[colon - s] = '\0';
+	if (uvnic_parse_u64(vendor, 0xffff, &v) || uvnic_parse_u64(colon + 1, 0xffff, &d))
+		uvnic_usage_die("invalid --subsystem '%s': expected VENDOR:DEVICE, two numbers 0 to 0xffff",
+				s);
+	p->subvendor = (uint16_t)v;
+	p->subdevice = (uint16_t)d;
+}
+
+/*
+ * --bar N:SIZE[:64][:prefetch]. A 64-bit BAR N also takes slot N + 1, so
+ * slot 5 cannot hold one, and no other --bar may name either slot.
+ */
+static void pci_bar(const char *s, struct uvpci_params *p, unsigned int *used)
+{
+	char buf[64], *field[4], *save = NULL, *t;
+	unsigned int n = 0, i, idx, flags = 0;
+	uint64_t size;
+
+	if (strlen(s) >= sizeof(buf))
+		uvnic_usage_die("invalid --bar '%.40s...': too long", s);
+	strcpy(buf, s);
+	for (t = strtok_r(buf, ":", &save); t; t = strtok_r(NULL, ":", &save)) {
+		if (n == ARRAY_SIZE(field))
+			uvnic_usage_die("invalid --bar '%s': expected N:SIZE[:64][:prefetch]", s);
+		field[n++] = t;
+	}
+	if (n < 2 || strchr(s, ':') == s || strstr(s, "::") || s[strlen(s) - 1] == ':')
+		uvnic_usage_die("invalid --bar '%s': expected N:SIZE[:64][:prefetch]", s);
+	if (uvnic_parse_uint(field[0], 0, UVPCI_NUM_BARS - 1, &idx))
+		uvnic_usage_die("invalid --bar '%s': BAR index '%s' is not 0 to %d", s,
+				field[0], UVPCI_NUM_BARS - 1);
+	if (uvnic_parse_u64(field[1], UINT64_MAX, &size) || size < 16 ||
+	    (size & (size - 1)))
+		uvnic_usage_die("invalid --bar '%s': size '%s' is not a power of two of at least 16 bytes",
+				s, field[1]);
+	for (i = 2; i < n; i++) {
+		unsigned int f = !strcmp(field[i], "64") ? UVPCI_BAR_64 :
+				 !strcmp(field[i], "prefetch") ? UVPCI_BAR_PREFETCH : 0;
+
+		if (!f)
+			uvnic_usage_die("invalid --bar '%s': unknown flag '%s' (64 or prefetch)",
+					s, field[i]);
+		if (flags & f)
+			uvnic_usage_die("invalid --bar '%s': flag '%s' given twice", s, field[i]);
+		flags |= f;
+	}
+	if ((flags & UVPCI_BAR_64) && idx + 1 >= UVPCI_NUM_BARS)
+		uvnic_usage_die("invalid --bar '%s': a 64-bit BAR takes two slots, so BAR %u cannot be one",
+				s, idx);
+	if (idx && (p->bar[idx - 1].flags & UVPCI_BAR_64))
+		uvnic_usage_die("invalid --bar '%s': slot %u is the upper half of 64-bit BAR %u",
+				s, idx, idx - 1);
+	if (*used & (1U << idx))
+		uvnic_usage_die("invalid --bar '%s': BAR %u is given twice", s, idx);
+	if ((flags & UVPCI_BAR_64) && (*used & (1U << (idx + 1))))
+		uvnic_usage_die("invalid --bar '%s': a 64-bit BAR %u also takes slot %u, which another --bar uses",
+				s, idx, idx + 1);
+	*used |= 1U << idx;
+	if (flags & UVPCI_BAR_64)
+		*used |= 1U << (idx + 1);
+	p->bar[idx].size = size;
+	p->bar[idx].flags = flags;
+}
+
+static void create_pci(const struct create_args *a, struct uvbus_create *req)
+{
+	struct uvpci_params *p = &req->pci;
+	unsigned int used = 0;
+	int i;
+
+	if (!a->vendor->count || !a->device->count) {
+		const char *opt = a->vendor->count ? "--device" : "--vendor";
+
+		if (a->vendor->count || a->device->count)
+			uvnic_usage_die("a uvPCI device needs both --vendor and --device: %s is missing",
+					opt);
+		uvnic_usage_die("the uvPCI options (--class, --subsystem, --revision, --bar, --msi, --timeout-us) need --vendor and --device");
+	}
+	req->type = UVBUS_TYPE_UVPCI;
+	p->vendor = pci_id("--vendor", a->vendor->sval[0]);
+	if (p->vendor == 0 || p->vendor == 0xffff)
+		uvnic_usage_die("invalid --vendor '%s': 0x0000 and 0xffff are not vendor IDs",
+				a->vendor->sval[0]);
+	p->device = pci_id("--device", a->device->sval[0]);
+	if (a->class_code->count)
+		p->class_code = (uint32_t)uvnic_cli_number("--class", a->class_code->sval[0],
+							   0, 0xffffff);
+	if (a->subsystem->count)
+		pci_subsystem(a->subsystem->sval[0], p);
+	if (a->revision->count)
+		p->revision = (uint8_t)uvnic_cli_number("--revision", a->revision->sval[0],
+							0, 0xff);
+	for (i = 0; i < a->bar->count; i++)
+		pci_bar(a->bar->sval[i], p, &used);
+	if (a->msi->count)
+		p->msi_count = (uint8_t)uvnic_cli_number("--msi", a->msi->sval[0], 0,
+							 UVPCI_MAX_MSI);
+	if (a->timeout->count) {
+		uint64_t us = uvnic_cli_number("--timeout-us", a->timeout->sval[0],
+					       0, UINT32_MAX);
+
+		if (us > PCI_TIMEOUT_MAX_US)
+			uvnic_usage_die("invalid --timeout-us '%s': at most %u (10 s)",
+					a->timeout->sval[0], PCI_TIMEOUT_MAX_US);
+		p->timeout_us = (uint32_t)us;
+	}
+}
 
 static void create_request(const struct create_args *a,
 			   struct uvbus_create *req)
@@ -48,6 +185,11 @@ static void create_request(const struct create_args *a,
 		 * channel default to set yet. See uvbus-ctl(8).
 		 */
 	}
+
+	if (a->vendor->count || a->device->count || a->class_code->count ||
+	    a->subsystem->count || a->revision->count || a->bar->count ||
+	    a->msi->count || a->timeout->count)
+		create_pci(a, req);
 }
 
 static int do_create(int fd, const struct uvbus_create *req)
@@ -69,6 +211,7 @@ static void print_pci(const struct uvpci_params *p)
 	printf("class: 0x%06x\n", p->class_code);
 	printf("revision: 0x%02x\n", p->revision);
 	printf("msi: %u\n", p->msi_count);
+	printf("timeout_us: %u\n", p->timeout_us);
 	for (i = 0; i < UVPCI_NUM_BARS; i++) {
 		if (!p->bar[i].size)
 			continue;
@@ -134,9 +277,25 @@ int main(int argc, char **argv)
 				 "channel name: 1 to 31 characters of A-Z a-z 0-9 _ . -"),
 		.entries = arg_str0(NULL, "entries", "N",
 				    "ring size for create: a power of two, 2 to 4096"),
+		.vendor = arg_str0(NULL, "vendor", "ID",
+				   "create a uvPCI device with this PCI vendor ID (1 to 0xfffe)"),
+		.device = arg_str0(NULL, "device", "ID",
+				   "its PCI device ID (0 to 0xffff); needed with --vendor"),
+		.class_code = arg_str0(NULL, "class", "CODE",
+				       "its 24-bit class code: class, subclass, prog-if (default 0)"),
+		.subsystem = arg_str0(NULL, "subsystem", "V:D",
+				      "its subsystem vendor and device IDs (default 0:0)"),
+		.revision = arg_str0(NULL, "revision", "N", "its revision ID, 0 to 255 (default 0)"),
+		.bar = arg_strn(NULL, "bar", "BAR", 0, UVPCI_NUM_BARS,
+				"a memory BAR, N:SIZE[:64][:prefetch]: N 0 to 5, SIZE a power of two of at least 16 bytes; a 64-bit BAR also takes slot N+1 (repeatable)"),
+		.msi = arg_str0(NULL, "msi", "COUNT", "its MSI vectors, 0 to 32 (default 0)"),
+		.timeout = arg_str0(NULL, "timeout-us", "US",
+				    "its register read timeout in microseconds, at most 10000000; 0 or absent: the module's default"),
 	};
 	struct arg_end *c_end = arg_end(MAXERR);
-	void *create_table[] = { uvnic_cli_command("create"), c.name, c.entries, c_end };
+	void *create_table[] = { uvnic_cli_command("create"), c.name, c.entries,
+				 c.vendor, c.device, c.class_code, c.subsystem,
+				 c.revision, c.bar, c.msi, c.timeout, c_end };
 
 	/* list */
 	struct arg_end *l_end = arg_end(MAXERR);
@@ -157,7 +316,7 @@ int main(int argc, char **argv)
 
 	enum { CREATE, LIST, SHOW, DESTROY, RESET };
 	const struct uvnic_cli_syntax syntax[] = {
-		[CREATE] = { "create", "create a loopback channel",
+		[CREATE] = { "create", "create a loopback channel, or a uvPCI device (--vendor, --device)",
 			     create_table, ARRAY_SIZE(create_table) },
 		[LIST] = { "list", "list the channels: name, type, state, ports",
 			   list_table, ARRAY_SIZE(list_table) },

@@ -561,4 +561,8 @@ struct uvbus_port *uvnic_cli_port_open(const char *name, uint32_t flags,
 }
 #endif
 
+#include "uvpci-device.h"
+#include "uvpci-regspec.h"
+#include "uvpci-cli.h"
+
 #endif /* LIBUVNIC_H */

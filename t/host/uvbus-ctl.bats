@@ -26,14 +26,15 @@ usage_error() {
 	run --separate-stderr uvbus-ctl --help
 	assert_success
 	[ -z "$stderr" ]
-	assert_line --index 0 'Usage: uvbus-ctl create NAME [--entries=N]'
+	assert_line --index 0 'Usage: uvbus-ctl create NAME [--entries=N] [--vendor=ID] [--device=ID] [--class=CODE] [--subsystem=V:D] [--revision=N] [--bar=BAR]... [--msi=COUNT] [--timeout-us=US]'
 	assert_line '       uvbus-ctl list'
 	assert_line '       uvbus-ctl show NAME'
 	assert_line '       uvbus-ctl destroy NAME'
 	assert_line '       uvbus-ctl reset NAME'
 	assert_line '       uvbus-ctl [-h|--help] [--version]'
 	assert_line --partial 'Commands:'
-	assert_line --regexp '^  create +create a loopback channel$'
+	assert_line --regexp '^  create +create a loopback channel, or a uvPCI device \(--vendor, --device\)$'
+	assert_line --regexp '^  --bar=BAR +a memory BAR, N:SIZE\[:64\]\[:prefetch\]'
 	assert_line --regexp '^  --entries=N +ring size for create'
 	assert_line --regexp '^  -h, --help +print this help and exit$'
 	assert_line --regexp '^  --version +print the version and exit$'
@@ -127,6 +128,83 @@ usage_error() {
 	[[ $stderr == "uvbus-ctl: cannot open /nonexistent/uvbus:"* ]] || fail "$stderr"
 	run --separate-stderr uvbus-ctl create foo --entries=4096
 	[[ $stderr == "uvbus-ctl: cannot open"* ]] || fail "$stderr"
+}
+
+# --- create: the uvPCI device options ----------------------------------
+
+# create_error WANT ARGS...: 'uvbus-ctl create dev0 ARGS' is a usage error
+# whose first line is "uvbus-ctl: WANT".
+create_error() {
+	local want=$1
+	shift
+	usage_error uvbus-ctl create dev0 "$@"
+	assert_equal "${stderr_lines[0]}" "uvbus-ctl: $want"
+}
+
+@test "uvPCI create: --vendor and --device go together; the others need them" {
+	create_error "a uvPCI device needs both --vendor and --device: --device is missing" --vendor 0x5556
+	create_error "a uvPCI device needs both --vendor and --device: --vendor is missing" --device 1
+	local opt
+	for opt in "--bar 0:4096" "--msi 4" "--class 0x020000" "--subsystem 1:2" "--revision 1" "--timeout-us 100"; do
+		# shellcheck disable=SC2086
+		create_error "the uvPCI options (--class, --subsystem, --revision, --bar, --msi, --timeout-us) need --vendor and --device" $opt
+	done
+}
+
+@test "uvPCI create: bad IDs, class, subsystem, revision" {
+	local v=(--vendor 0x5556 --device 1)
+	create_error "invalid --vendor '0': 0x0000 and 0xffff are not vendor IDs" --vendor 0 --device 1
+	create_error "invalid --vendor '0xffff': 0x0000 and 0xffff are not vendor IDs" --vendor 0xffff --device 1
+	create_error "invalid --vendor 'intel': not a number (use decimal or 0x hex)" --vendor intel --device 1
+	create_error "invalid --device '0x10000': out of range (0 to 65535)" --vendor 1 --device 0x10000
+	create_error "invalid --class '0x1000000': out of range (0x0 to 0xffffff)" "${v[@]}" --class 0x1000000
+	create_error "invalid --subsystem '1': expected VENDOR:DEVICE, e.g. 0x5556:0x0001" "${v[@]}" --subsystem 1
+	create_error "invalid --subsystem '1:0x10000': expected VENDOR:DEVICE, two numbers 0 to 0xffff" "${v[@]}" --subsystem 1:0x10000
+	create_error "invalid --subsystem ':2': expected VENDOR:DEVICE, two numbers 0 to 0xffff" "${v[@]}" --subsystem :2
+	create_error "invalid --revision '256': out of range (0 to 255)" "${v[@]}" --revision 256
+}
+
+@test "uvPCI create: bad --bar size, index, flags, duplicates, 64-bit slots" {
+	local v=(--vendor 0x5556 --device 1)
+	create_error "invalid --bar '0:100': size '100' is not a power of two of at least 16 bytes" "${v[@]}" --bar 0:100
+	create_error "invalid --bar '0:8': size '8' is not a power of two of at least 16 bytes" "${v[@]}" --bar 0:8
+	create_error "invalid --bar '0:0': size '0' is not a power of two of at least 16 bytes" "${v[@]}" --bar 0:0
+	create_error "invalid --bar '0:4k': size '4k' is not a power of two of at least 16 bytes" "${v[@]}" --bar 0:4k
+	create_error "invalid --bar '6:4096': BAR index '6' is not 0 to 5" "${v[@]}" --bar 6:4096
+	create_error "invalid --bar 'x:4096': BAR index 'x' is not 0 to 5" "${v[@]}" --bar x:4096
+	create_error "invalid --bar '0': expected N:SIZE[:64][:prefetch]" "${v[@]}" --bar 0
+	create_error "invalid --bar '0:16:': expected N:SIZE[:64][:prefetch]" "${v[@]}" --bar 0:16:
+	create_error "invalid --bar '0:16:64:prefetch:64': expected N:SIZE[:64][:prefetch]" "${v[@]}" --bar 0:16:64:prefetch:64
+	create_error "invalid --bar '0:4096:wc': unknown flag 'wc' (64 or prefetch)" "${v[@]}" --bar 0:4096:wc
+	create_error "invalid --bar '0:4096:64:64': flag '64' given twice" "${v[@]}" --bar 0:4096:64:64
+	create_error "invalid --bar '0:16': BAR 0 is given twice" "${v[@]}" --bar 0:4096 --bar 0:16
+	create_error "invalid --bar '5:4096:64': a 64-bit BAR takes two slots, so BAR 5 cannot be one" "${v[@]}" --bar 5:4096:64
+	create_error "invalid --bar '1:16': slot 1 is the upper half of 64-bit BAR 0" "${v[@]}" --bar 0:4096:64 --bar 1:16
+	create_error "invalid --bar '0:4096:64': a 64-bit BAR 0 also takes slot 1, which another --bar uses" "${v[@]}" --bar 1:16 --bar 0:4096:64
+}
+
+@test "uvPCI create: bad --msi and --timeout-us" {
+	local v=(--vendor 0x5556 --device 1)
+	create_error "invalid --msi '33': out of range (0 to 32)" "${v[@]}" --msi 33
+	create_error "invalid --msi 'four': not a number (use decimal or 0x hex)" "${v[@]}" --msi four
+	create_error "invalid --timeout-us '10000001': at most 10000000 (10 s)" "${v[@]}" --timeout-us 10000001
+	create_error "invalid --timeout-us '-5': not a number (use decimal or 0x hex)" "${v[@]}" --timeout-us=-5
+}
+
+@test "uvPCI create: a valid device line gets as far as the device" {
+	run --separate-stderr uvbus-ctl create dev0 --vendor 0x5556 --device 0x0001 --bar 0:4096 --msi 4
+	assert_failure 1
+	assert_equal "$stderr" "uvbus-ctl: cannot open /nonexistent/uvbus: No such file or directory (is uvbus.ko loaded?)"
+	run --separate-stderr uvbus-ctl create nic0 --vendor 0x5556 --device 2 --class 0x020000 \
+		--subsystem 0x5556:0x0002 --revision 3 --bar 0:0x1000 --bar 2:0x100000:prefetch:64 \
+		--bar 4:16 --bar 5:32:prefetch --msi 32 --timeout-us 10000000 --entries 8
+	assert_failure 1
+	[[ $stderr == "uvbus-ctl: cannot open"* ]] || fail "$stderr"
+}
+
+@test "uvPCI options belong to create only" {
+	usage_error uvbus-ctl show dev0 --vendor 1
+	[[ ${stderr_lines[0]} == *'--vendor'* ]] || fail "${stderr_lines[0]}"
 }
 
 @test "name too long or empty" {

@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * uvpci-device.h - the device side of uvPCI in libuvnic: what a device
+ * model (uvnic-bridge, a test model, an RTL co-simulation) and the device
+ * CLIs (uvdma-inject, uvmsi-fire) use, plus host-side register access
+ * (uvpci-peek, uvpci-poke). Included by libuvnic.h.
+ *
+ * Conventions as in libuvnic.h: functions return 0 (or a count) on success
+ * and -errno on failure; the library never prints.
+ *
+ * A struct uvpci_device is one uvBus port on a uvPCI channel. Opened with
+ * UVPCI_OPEN_MODEL it is THE device model (one at a time per device): it
+ * receives the host's register reads and writes and config writes through
+ * struct uvpci_device_ops. Opened without it, it is an auxiliary port that
+ * can only DMA and fire MSIs, so several tools may act on one device while
+ * a model runs. One thread per struct uvpci_device (the ring's SPSC rule).
+ *
+ * Doorbells. Requests to the host (DMA, MSI, completions) are queued on the
+ * port's ring and the kernel is woken by one doorbell write per batch:
+ *  - outside callbacks, each call below rings once at its end;
+ *  - inside a struct uvpci_device_ops callback, and between
+ *    uvpci_device_batch_begin() and uvpci_device_batch_end(), posted
+ *    requests (DMA writes, MSIs) are only queued; uvpci_device_process()
+ *    rings once after its callbacks, uvpci_device_batch_end() once at the
+ *    end of the batch;
+ *  - a call that must wait for the host (uvpci_dma_read(),
+ *    uvpci_device_sync()) and an MMIO completion ring at once, which also
+ *    hands over everything queued before them, in order.
+ * A full ring is never an error: the library rings, keeps its receive ring
+ * drained (so the kernel is never stalled on its replies) and waits, up to
+ * UVPCI_DEVICE_TIMEOUT_MS without progress, then fails with -ETIMEDOUT.
+ *
+ * Waits inside the library (ring space, DMA read data, sync) retry when a
+ * signal interrupts them; only uvpci_device_process() returns -EINTR.
+ */
+#ifndef UVPCI_DEVICE_H
+#define UVPCI_DEVICE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "uvbus.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct uvpci_device;
+
+/* uvpci_device_open() flags */
+#define UVPCI_OPEN_MODEL	(1U << 0) /* claim the model role (-EBUSY if taken) */
+
+/* The longest the library waits for the host without any progress. */
+#define UVPCI_DEVICE_TIMEOUT_MS	5000
+
+/**
+ * struct uvpci_device_ops - a model's answers to host requests.
+ * @mmio_read:  a non-posted register read of @size bytes (1, 2, 4, 8) at a
+ *              size-aligned @offset of @bar; return the value (bits above
+ *              @size are dropped). Called from uvpci_device_process()
+ *              only; the host CPU spins until the completion is back, so
+ *              be quick. Required.
+ * @mmio_write: a posted register write; @value has only @size bytes' bits.
+ *              Required.
+ * @cfg_write:  the host wrote config space (the kernel keeps config space;
+ *              this is a notification). Optional (NULL).
+ *
+ * Callbacks may call uvpci_dma_write()/uvpci_dma_read()/uvpci_msi_fire()/
+ * uvpci_device_sync() on the same device: requests that arrive meanwhile
+ * are queued and handled after the callback returns, in arrival order
+ * (never dropped, never handled re-entrantly). uvpci_device_process() from
+ * a callback returns -EDEADLK.
+ */
+struct uvpci_device_ops {
+	uint64_t (*mmio_read)(void *opaque, unsigned int bar, uint64_t offset,
+			      unsigned int size);
+	void (*mmio_write)(void *opaque, unsigned int bar, uint64_t offset,
+			   unsigned int size, uint64_t value);
+	void (*cfg_write)(void *opaque, unsigned int offset, unsigned int size,
+			  uint32_t value);
+};
+
+/**
+ * uvpci_device_open() - attach to the uvPCI device @name.
+ * @flags: 0 or UVPCI_OPEN_MODEL
+ * @return 0 and *@devp set, or -errno: -ENOENT no such device, -EINVAL not
+ *         a uvPCI device (or bad @flags), -EBUSY another model is attached,
+ *         -EACCES/-EPERM not root, -ENAMETOOLONG, -ENOMEM, or an error
+ *         opening /dev/uvbus (see uvbus_port_open()).
+ */
+int uvpci_device_open(const char *name, unsigned int flags,
+		      struct uvpci_device **devp);
+
+/**
+ * uvpci_device_close() - ring the doorbell for anything still queued,
+ * detach and free. A model's pending host reads complete as all-ones, and
+ * the host treats the device as surprise-removed until a model attaches
+ * again or the device is reset. @dev may be NULL.
+ */
+void uvpci_device_close(struct uvpci_device *dev);
+
+/** uvpci_device_name() - the device's (channel's) name, owned by @dev. */
+const char *uvpci_device_name(const struct uvpci_device *dev);
+
+/**
+ * uvpci_device_params() - the device's identity, BARs and MSI count, as
+ * created (read once at open: they never change). @return 0 or -errno
+ */
+int uvpci_device_params(struct uvpci_device *dev, struct uvpci_params *params);
+
+/**
+ * uvpci_device_fd() - a descriptor to poll() for POLLIN in an event loop
+ * (POLLHUP: device destroyed; POLLERR: channel broken). Owned by @dev.
+ * Requests the library already took off the ring (while waiting in
+ * uvpci_dma_read() or uvpci_device_sync()) do not make it readable: poll
+ * only while uvpci_device_pending() is 0, and call
+ * uvpci_device_process(dev, 0) after each wake-up.
+ */
+int uvpci_device_fd(const struct uvpci_device *dev);
+
+/**
+ * uvpci_device_pending() - host requests received and queued but not yet
+ * handled (see uvpci_device_fd()). @return the count (>= 0)
+ */
+unsigned int uvpci_device_pending(const struct uvpci_device *dev);
+
+/** uvpci_device_set_ops() - install a model's callbacks (UVPCI_OPEN_MODEL only). */
+void uvpci_device_set_ops(struct uvpci_device *dev,
+			  const struct uvpci_device_ops *ops, void *opaque);
+
+/**
+ * uvpci_device_process() - serve host requests: first those already
+ * queued, then those on the ring, in arrival order. A register read is
+ * answered (MMIO_CPL, same tag) and the doorbell rung at once; after the
+ * last callback the doorbell is rung once for what the callbacks queued.
+ * Handles at most 256 requests per call.
+ * @timeout_ms: how long to wait for the first request: 0 = don't wait,
+ *              -1 = forever
+ * @return the number of requests handled (0 on timeout), or -errno:
+ *         -ENODEV the device was destroyed, -EPIPE the channel is broken,
+ *         -EINTR a signal arrived while waiting, -EINVAL not opened with
+ *         UVPCI_OPEN_MODEL or no ops installed (a model without ops is a
+ *         bug: requests stay queued), -EDEADLK called from a callback,
+ *         -ENOMEM, -ETIMEDOUT (no ring space for a completion).
+ */
+int uvpci_device_process(struct uvpci_device *dev, int timeout_ms);
+
+/**
+ * uvpci_device_batch_begin() - start deferring doorbells: posted requests
+ * (uvpci_dma_write(), uvpci_msi_fire()) are only queued until the matching
+ * uvpci_device_batch_end(). Nests. A wait (uvpci_dma_read(), sync, a full
+ * ring) still rings, and hands over what was queued before it.
+ */
+void uvpci_device_batch_begin(struct uvpci_device *dev);
+
+/**
+ * uvpci_device_batch_end() - end a batch; the outermost end rings the
+ * doorbell once if anything was queued (unless inside a callback, where
+ * uvpci_device_process() rings after it).
+ * @return 0 or -errno from the doorbell (-ENODEV, -EPIPE)
+ */
+int uvpci_device_batch_end(struct uvpci_device *dev);
+
+/**
+ * uvpci_dma_split() - the first PCIe-legal request of a transfer: the one
+ * function that splits DMA (uvpci_dma_write() and uvpci_dma_read() call
+ * it in a loop; exported for tests).
+ * @addr:  bus address of the first byte, any alignment
+ * @len:   bytes left to transfer, > 0; @addr + @len - 1 must not wrap
+ * @chunk: its addr (@addr rounded down to a dword), ndw (1..32), first_be
+ *         and last_be (0 in a one-dword request) are set; the rest of
+ *         @chunk is untouched. The byte at @addr is chunk->data[@addr & 3].
+ *
+ * The request never crosses a 4 KiB boundary, and takes as many bytes as
+ * those rules allow (up to 128 per request), so a transfer takes the
+ * fewest requests possible.
+ * @return the number of bytes it covers (1 .. min(@len, 128)); 0 if @len
+ *         is 0.
+ */
+size_t uvpci_dma_split(uint64_t addr, size_t len, struct uvpci_dma *chunk);
+
+/**
+ * uvpci_dma_write() - write @len bytes of host memory at bus address @addr.
+ *
+ * Any address and length: the library splits the transfer into PCIe-legal
+ * requests (dword-aligned, at most 128 bytes, byte enables for the ragged
+ * ends, never crossing 4 KiB; see uvpci_dma_split()). Posted: returns once
+ * queued; the host checks each request against its live DMA mappings and
+ * reports a refusal only through uvpci_device_sync(). Requests from one
+ * device are handled in order, so data lands before a later
+ * uvpci_msi_fire() on the same struct uvpci_device.
+ * @return 0 or -errno: -EINVAL @addr + @len wraps past 2^64; -ETIMEDOUT no
+ *         ring space for UVPCI_DEVICE_TIMEOUT_MS (some requests may have
+ *         been queued); -ENODEV device destroyed; -EPIPE broken. @len 0 is
+ *         a no-op.
+ */
+int uvpci_dma_write(struct uvpci_device *dev, uint64_t addr, const void *buf,
+		    size_t len);
+
+/**
+ * uvpci_dma_read() - read @len bytes of host memory at @addr into @buf.
+ * Non-posted: sends the read requests in waves of half the ring, rings
+ * once per wave, and matches each completion to its request by tag. The
+ * kernel records a refused read for uvpci_device_sync() too.
+ * @return 0, or the first refusal, the host's status unchanged: -EFAULT
+ *         outside every live mapping, -EACCES the mapping's direction
+ *         forbids the device to read it (DMA_FROM_DEVICE), -EPERM bus
+ *         mastering is off, -ENODEV the device's model is gone (the host
+ *         refuses device requests until a reset) or the device was
+ *         destroyed; or -EINVAL (@addr + @len wraps), -ETIMEDOUT,
+ *         -EPROTO (a completion that does not match its request), -EPIPE,
+ *         -ENOMEM. On error the contents of @buf are unspecified.
+ */
+int uvpci_dma_read(struct uvpci_device *dev, uint64_t addr, void *buf,
+		   size_t len);
+
+/**
+ * uvpci_msi_fire() - raise MSI @vector (posted).
+ * @return 0 or -errno; -ERANGE if @vector >= the device's MSI count (checked
+ *         against uvpci_device_params() before sending). Whether the driver
+ *         enabled the vector is the host's to check: see
+ *         uvpci_device_sync().
+ */
+int uvpci_msi_fire(struct uvpci_device *dev, unsigned int vector);
+
+/**
+ * uvpci_device_sync() - wait until the host has handled every request sent
+ * so far on @dev and return their outcome: a UVBUS_MSG_NOP flagged
+ * UVPCI_F_ACK, answered by UVPCI_MSG_ACK, which carries the first error
+ * since the previous ACK on this port.
+ * @return 0 if all were accepted; else the host's first refusal since the
+ *         last sync (including reads uvpci_dma_read() already reported):
+ *         -EFAULT a DMA outside the live mappings (IOMMU fault), -EACCES
+ *         a DMA against the mapping's direction, -EPERM bus mastering off
+ *         or MSI not enabled by the driver, -ERANGE an MSI vector the
+ *         driver did not enable, -ENODEV the model is gone, -EINVAL a
+ *         malformed request; or -ETIMEDOUT, -ENODEV (destroyed), -EPIPE.
+ */
+int uvpci_device_sync(struct uvpci_device *dev);
+
+/*
+ * Host-side register access, down the same path as a driver's (a model, if
+ * one is attached, sees it): uvpci-peek and uvpci-poke. @fd is from
+ * uvbus_open(). Needs CAP_SYS_ADMIN. A read the model does not answer in
+ * time, or that finds the model gone, returns all-ones (as PCIe) and 0.
+ * @return 0 or -errno (-EINVAL bad BAR/size/alignment, -ERANGE beyond the
+ * BAR or a value wider than @size, -ENOENT no such device, -ENOTTY not a
+ * uvPCI device, -EPERM).
+ */
+int uvpci_mmio_read(int fd, const char *name, unsigned int bar,
+		    uint64_t offset, unsigned int size, uint64_t *value);
+int uvpci_mmio_write(int fd, const char *name, unsigned int bar,
+		     uint64_t offset, unsigned int size, uint64_t value);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* UVPCI_DEVICE_H */

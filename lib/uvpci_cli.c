@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * uvpci_cli.c - the command-line steps the uvPCI tools share
+ * (uvpci-cli.h): register specs, a device's parameters, attaching, and
+ * the host's refusals in words. Each step ends the program with one line
+ * through libuvnic's uvnic_die() family when it fails.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "libuvnic.h"
+
+void uvpci_cli_regspec(const char *str, unsigned int flags,
+		       struct uvpci_regspec *spec)
+{
+	char why[UVPCI_REGSPEC_ERR_MAX];
+
+	if (uvpci_regspec_parse(str, flags, spec, why, sizeof(why)))
+		uvnic_usage_die("'%s': %s", str, why);
+}
+
+void uvpci_cli_params(int fd, const char *name, struct uvpci_params *params)
+{
+	struct uvbus_info info;
+	int rc = uvbus_info(fd, name, &info);
+
+	if (rc)
+		uvnic_die_err(rc, UVNIC_CTX_CHANNEL, "%s", name);
+	if (info.type != UVBUS_TYPE_UVPCI)
+		uvnic_die("%s: not a uvPCI device (a %s channel)", name,
+			  uvbus_type_name(info.type));
+	*params = info.pci;
+}
+
+void uvpci_cli_regspec_check(const char *name, const char *str,
+			     const struct uvpci_regspec *spec,
+			     const struct uvpci_params *params)
+{
+	char why[UVPCI_REGSPEC_ERR_MAX];
+
+	if (uvpci_regspec_check(spec, params->bar[spec->bar].size, why,
+				sizeof(why)))
+		uvnic_die("%s: '%s': %s", name, str, why);
+}
+
+struct uvpci_device *uvpci_cli_device_open(const char *name, unsigned int flags)
+{
+	struct uvpci_device *dev;
+	int rc;
+
+	/* "cannot open /dev/uvbus" first, so that it is not taken for the device. */
+	close(uvnic_cli_open_bus());
+	rc = uvpci_device_open(name, flags, &dev);
+	if (rc == -EINVAL)
+		uvnic_die("%s: cannot attach: not a uvPCI device", name);
+	if (rc == -EBUSY)
+		uvnic_die("%s: cannot attach: another device model is attached", name);
+	if (rc)
+		uvnic_die_err(rc, UVNIC_CTX_CHANNEL, "%s: cannot attach", name);
+	return dev;
+}
+
+const char *uvpci_cli_refusal(int err, int write)
+{
+	switch (err) {
+	case -EFAULT:
+		return "refused by the host (outside its DMA mappings)";
+	case -EACCES:
+		return write ? "refused by the host (the mapping is read-only for the device: DMA_TO_DEVICE)" :
+			       "refused by the host (the mapping is write-only for the device: DMA_FROM_DEVICE)";
+	case -EPERM:
+		return write < 0 ? "refused by the host (MSI not enabled by the driver)" :
+				   "refused by the host (bus mastering is off: no driver enabled it)";
+	case -ERANGE:
+		return "refused by the host (vector not enabled by the driver)";
+	case -ENODEV:
+		return "refused by the host (the device model is gone: reset the device with 'uvbus-ctl reset')";
+	case -EINVAL:
+		return "refused by the host (malformed request: see the kernel log)";
+	}
+	return NULL;
+}

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * uvpci_mmio.c - host-side register access to a uvPCI device
+ * (UVPCI_IOC_MMIO), for uvpci-peek and uvpci-poke: the same path as a
+ * driver's access, so an attached model sees it.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "libuvnic.h"
+
+static int mmio_ioctl(int fd, const char *name, struct uvpci_mmio_req *req)
+{
+	int rc = uvbus_check_name(name);
+
+	if (rc)
+		return rc;
+	strcpy(req->name, name);
+	return ioctl(fd, UVPCI_IOC_MMIO, req) < 0 ? -errno : 0;
+}
+
+int uvpci_mmio_read(int fd, const char *name, unsigned int bar,
+		    uint64_t offset, unsigned int size, uint64_t *value)
+{
+	struct uvpci_mmio_req req;
+	int rc;
+
+	if (bar > 0xff || size > 0xff)
+		return -EINVAL;
+	memset(&req, 0, sizeof(req));
+	req.bar = (__u8)bar;
+	req.size = (__u8)size;
+	req.offset = offset;
+	rc = mmio_ioctl(fd, name, &req);
+	if (!rc)
+		*value = req.value;
+	return rc;
+}
+
+int uvpci_mmio_write(int fd, const char *name, unsigned int bar,
+		     uint64_t offset, unsigned int size, uint64_t value)
+{
+	struct uvpci_mmio_req req;
+
+	if (bar > 0xff || size > 0xff)
+		return -EINVAL;
+	memset(&req, 0, sizeof(req));
+	req.bar = (__u8)bar;
+	req.size = (__u8)size;
+	req.write = 1;
+	req.offset = offset;
+	req.value = value;
+	return mmio_ioctl(fd, name, &req);
+}

@@ -1,0 +1,239 @@
+#!/usr/bin/env bats
+# The uvPCI tools' command lines on the host (no module needed):
+# uvpci-peek, uvpci-poke, uvdma-inject, uvmsi-fire. Every error is one
+# line on stderr (a usage error adds the "Try" line), exit 1; nothing
+# touches a device before the whole command line is checked. Their kernel
+# side is t/kernel/uvpci-cli.bats.
+
+bats_require_minimum_version 1.5.0
+
+TOOLS=(uvpci-peek uvpci-poke uvdma-inject uvmsi-fire)
+
+setup() {
+	load '../test_helper/common-setup'
+	_common_setup
+	local t
+	for t in "${TOOLS[@]}"; do
+		[ -x "$UVNIC_TOP/bin/$t" ] || skip "bin/$t not built (make userspace)"
+	done
+	# Never reach a real device from host tests.
+	export UVBUS_DEVICE=/nonexistent/uvbus
+}
+
+# usage_error WANT CMD...: CMD fails with "TOOL: WANT" and the Try line.
+usage_error() {
+	local want=$1
+	shift
+	run --separate-stderr "$@"
+	assert_failure 1
+	assert_output ''
+	[ "${#stderr_lines[@]}" -eq 2 ] || fail "want 2 stderr lines, got: $stderr"
+	assert_equal "${stderr_lines[0]}" "$1: $want"
+	assert_equal "${stderr_lines[1]}" "Try '$1 --help'."
+}
+
+# A command line that passed every check fails only at the missing device.
+reaches_device() {
+	run --separate-stderr "$@"
+	assert_failure 1
+	assert_output ''
+	assert_equal "$stderr" "$1: cannot open /nonexistent/uvbus: No such file or directory (is uvbus.ko loaded?)"
+}
+
+@test "--help: usage and options on stdout, exit 0; -h is the same" {
+	local t want
+	for t in "${TOOLS[@]}"; do
+		run --separate-stderr "$t" --help
+		assert_success
+		[ -z "$stderr" ] || fail "$t: $stderr"
+		assert_line --index 0 --regexp "^Usage: $t DEV "
+		assert_line "       $t [-h|--help] [--version]"
+		assert_line --regexp '^  -h, --help +print this help and exit$'
+		assert_line --regexp "See $t\\(8\\)\\.\$"
+		want=$output
+		run "$t" -h
+		assert_success
+		assert_output "$want"
+		run "$t" dev0 --bogus --help
+		assert_success
+		assert_output "$want"
+	done
+}
+
+@test "--help shows each tool's syntax" {
+	run uvpci-peek --help
+	assert_line --index 0 'Usage: uvpci-peek DEV REG [REG]...'
+	run uvpci-poke --help
+	assert_line --index 0 'Usage: uvpci-poke DEV REG=VALUE [REG=VALUE]...'
+	run uvdma-inject --help
+	assert_line --index 0 'Usage: uvdma-inject DEV ADDR [-] [--hex=BYTES] [--file=PATH] [--read=LEN]'
+	run uvmsi-fire --help
+	assert_line --index 0 'Usage: uvmsi-fire DEV VECTOR'
+}
+
+@test "--version" {
+	local t
+	for t in "${TOOLS[@]}"; do
+		run --separate-stderr "$t" --version
+		assert_success
+		assert_output --regexp "^$t \\(uvNIC\\) [0-9]+\\.[0-9]+\\.[0-9]+\$"
+	done
+}
+
+@test "missing arguments" {
+	usage_error "missing DEV" uvpci-peek
+	usage_error "missing REG" uvpci-peek dev0
+	usage_error "missing DEV" uvpci-poke
+	usage_error "missing REG=VALUE" uvpci-poke dev0
+	usage_error "missing DEV" uvdma-inject
+	usage_error "missing ADDR" uvdma-inject dev0
+	usage_error "nothing to do: give the bytes (--hex BYTES, --file PATH or -) or --read LEN" uvdma-inject dev0 0x1000
+	usage_error "missing DEV" uvmsi-fire
+	usage_error "missing VECTOR" uvmsi-fire dev0
+}
+
+@test "unknown options and extra arguments" {
+	local t
+	for t in "${TOOLS[@]}"; do
+		usage_error 'invalid option "--bogus"' "$t" dev0 0:0 --bogus
+	done
+	usage_error "unexpected argument '1'" uvmsi-fire dev0 0 1
+	usage_error "unexpected argument 'x'" uvdma-inject dev0 0x1000 x --read 4
+	usage_error "unexpected argument 'y'" uvdma-inject dev0 0x1000 - y
+}
+
+@test "bad device names" {
+	local long
+	long=$(printf 'n%.0s' {1..32})
+	usage_error "invalid NAME '$long': longer than 31 characters" uvpci-peek "$long" 0:0
+	usage_error "invalid NAME: empty" uvpci-poke '' 0:0=1
+	usage_error "invalid NAME '$long': longer than 31 characters" uvdma-inject "$long" 0 --read 1
+	usage_error "invalid NAME: empty" uvmsi-fire '' 0
+}
+
+@test "uvpci-peek: bad register specs, one clear line each" {
+	usage_error "'0:13': offset 0x13 is not aligned to 4 bytes" uvpci-peek dev0 0:13
+	usage_error "'0:1.w': offset 0x1 is not aligned to 2 bytes" uvpci-peek dev0 0:1.w
+	usage_error "'6:0': BAR 6 is out of range (0 to 5)" uvpci-peek dev0 6:0
+	usage_error "'0:10=1': unexpected '=1' (a read takes no value)" uvpci-peek dev0 0:10=1
+	usage_error "'0:zz': offset 'zz' is not a hex number" uvpci-peek dev0 0:zz
+	run --separate-stderr uvpci-peek dev0 0:0.x
+	assert_failure 1
+	[[ ${stderr_lines[0]} == "uvpci-peek: '0:0.x': "* ]] || fail "$stderr"
+	run --separate-stderr uvpci-peek dev0 0x10
+	assert_failure 1
+	[[ ${stderr_lines[0]} == "uvpci-peek: '0x10': "* ]] || fail "$stderr"
+	# The bad one is found even after good ones, before any access.
+	usage_error "'0:3': offset 0x3 is not aligned to 4 bytes" uvpci-peek dev0 0:0 0:8.q 0:3
+}
+
+@test "uvpci-poke: bad register specs, one clear line each" {
+	usage_error "'0:4': missing '=VALUE' (expected BAR:OFFSET[.WIDTH]=VALUE[:MASK])" uvpci-poke dev0 0:4
+	usage_error "'0:4.b=100': value 0x100 does not fit in .b (8 bits)" uvpci-poke dev0 0:4.b=100
+	usage_error "'0:4=1:0': mask 0 selects no bit to write" uvpci-poke dev0 0:4=1:0
+	usage_error "'0:6=1': offset 0x6 is not aligned to 4 bytes" uvpci-poke dev0 0:6=1
+	run --separate-stderr uvpci-poke dev0 0:4=3:1
+	assert_failure 1
+	[[ ${stderr_lines[0]} == "uvpci-poke: '0:4=3:1': "* ]] || fail "$stderr"
+	[ "${#stderr_lines[@]}" -eq 2 ] || fail "$stderr"
+	run --separate-stderr uvpci-poke dev0 0:4=xyz
+	assert_failure 1
+	[[ ${stderr_lines[0]} == "uvpci-poke: '0:4=xyz': "* ]] || fail "$stderr"
+	usage_error "'0:5=1': offset 0x5 is not aligned to 4 bytes" uvpci-poke dev0 0:0=1 0:5=1
+}
+
+@test "good specs get as far as the device" {
+	reaches_device uvpci-peek dev0 0:0 1:0x10.b 5:0X8.Q 0:fffc.w
+	reaches_device uvpci-poke dev0 0:0=1 0:8.q=0xdeadbeefcafe 0:4.w=8000:8000
+}
+
+@test "uvdma-inject: bad ADDR, --hex, --read, sources" {
+	usage_error "invalid ADDR 'xyz': not a number (use decimal or 0x hex)" uvdma-inject dev0 xyz --hex 00
+	usage_error "invalid ADDR '0x1g': not a number (use decimal or 0x hex)" uvdma-inject dev0 0x1g --hex 00
+	usage_error "invalid ADDR '0x10000000000000000': out of range (0x0 to 0xffffffffffffffff)" uvdma-inject dev0 0x10000000000000000 --hex 00
+	usage_error "invalid ADDR '0xffffffffffffffff': the transfer would run past the end of the 64-bit bus address space" uvdma-inject dev0 0xffffffffffffffff --hex 0000
+	usage_error "invalid --hex 'abc': odd number of hex digits (give whole bytes, e.g. 0f)" uvdma-inject dev0 0x1000 --hex abc
+	usage_error "invalid --hex 'zz': 'z' is not a hex digit (give bytes as pairs of hex digits, e.g. deadbeef)" uvdma-inject dev0 0x1000 --hex zz
+	usage_error "invalid --hex '0xdead': 'x' is not a hex digit (give bytes as pairs of hex digits, e.g. deadbeef)" uvdma-inject dev0 0x1000 --hex 0xdead
+	usage_error "invalid --hex 'de ad': ' ' is not a hex digit (give bytes as pairs of hex digits, e.g. deadbeef)" uvdma-inject dev0 0x1000 --hex 'de ad'
+	run --separate-stderr uvdma-inject dev0 0x1000 --hex ''
+	assert_failure 1
+	[ "${#stderr_lines[@]}" -eq 2 ] || fail "$stderr"
+	usage_error "invalid --read '0': out of range (0x1 to 0x1000000)" uvdma-inject dev0 0x1000 --read 0
+	usage_error "invalid --read '0x1000001': out of range (0x1 to 0x1000000)" uvdma-inject dev0 0x1000 --read 0x1000001
+	usage_error "invalid --read 'all': not a number (use decimal or 0x hex)" uvdma-inject dev0 0x1000 --read all
+	usage_error "give the bytes one way only: --hex, --file or -" uvdma-inject dev0 0x1000 --hex 00 -
+	usage_error "give the bytes one way only: --hex, --file or -" uvdma-inject dev0 0x1000 --hex 00 --file /etc/hostname
+}
+
+@test "uvdma-inject: unreadable or empty input, one clear line, before the device" {
+	run --separate-stderr uvdma-inject dev0 0x1000 --file /nonexistent/file
+	assert_failure 1
+	assert_equal "$stderr" "uvdma-inject: /nonexistent/file: No such file or directory"
+	: >"$BATS_TEST_TMPDIR/empty"
+	run --separate-stderr uvdma-inject dev0 0x1000 --file "$BATS_TEST_TMPDIR/empty"
+	assert_failure 1
+	assert_equal "$stderr" "uvdma-inject: $BATS_TEST_TMPDIR/empty: no bytes to write"
+	run --separate-stderr uvdma-inject dev0 0x1000 - </dev/null
+	assert_failure 1
+	assert_equal "$stderr" "uvdma-inject: standard input: no bytes to write"
+}
+
+@test "uvdma-inject: good command lines get as far as the device" {
+	reaches_device uvdma-inject dev0 0x1000 --hex DEADbeef
+	reaches_device uvdma-inject dev0 4096 --hex 00 --read 1
+	reaches_device uvdma-inject dev0 0xfffffffffffffffe --hex 0000
+	reaches_device uvdma-inject dev0 0x1001 --read 0x1000000
+	printf 'abc' >"$BATS_TEST_TMPDIR/data"
+	reaches_device uvdma-inject dev0 0x1000 --file "$BATS_TEST_TMPDIR/data"
+	reaches_device uvdma-inject dev0 0x1000 --file="$BATS_TEST_TMPDIR/data"
+	run --separate-stderr uvdma-inject dev0 0x1000 - <"$BATS_TEST_TMPDIR/data"
+	[[ $stderr == "uvdma-inject: cannot open /nonexistent/uvbus:"* ]] || fail "$stderr"
+}
+
+@test "uvmsi-fire: bad VECTOR" {
+	usage_error "invalid VECTOR '32': out of range (0 to 31)" uvmsi-fire dev0 32
+	usage_error "invalid VECTOR 'one': not a number (use decimal or 0x hex)" uvmsi-fire dev0 one
+	usage_error "invalid VECTOR '': not a number (use decimal or 0x hex)" uvmsi-fire dev0 ''
+	reaches_device uvmsi-fire dev0 0x1f
+	reaches_device uvmsi-fire dev0 0
+}
+
+@test "a device that is not uvbus: one clear line" {
+	local t
+	for t in "uvpci-peek dev0 0:0" "uvpci-poke dev0 0:0=1" "uvdma-inject dev0 0x1000 --read 4" "uvmsi-fire dev0 0"; do
+		# shellcheck disable=SC2086
+		UVBUS_DEVICE=/dev/null run --separate-stderr $t
+		assert_failure 1
+		assert_output ''
+		[ "${#stderr_lines[@]}" -eq 1 ] || fail "$t: $stderr"
+		[[ $stderr == "${t%% *}: dev0: "*"Inappropriate ioctl for device (not a uvbus device"* ]] ||
+			fail "$t: $stderr"
+	done
+}
+
+@test "the man pages render cleanly and say what --help says" {
+	command -v groff >/dev/null || skip "no groff"
+	local t man page line
+	for t in "${TOOLS[@]}"; do
+		man="$UVNIC_TOP/man/$t.8"
+		[ -f "$man" ] || fail "man/$t.8 not built (make man)"
+		run groff -ww -z -man "$man"
+		assert_success
+		assert_output ''
+		grep -q '^\.SH EXAMPLES' "$man" || fail "$t.8 has no EXAMPLES"
+		page=$(groff -man -Tascii -P-cbou "$man" 2>/dev/null | tr -s '[:space:]' ' ')
+		# Usage lines and glossary lines word for word (blanks squeezed);
+		# the purpose and epilog paragraphs are the DESCRIPTION's gist.
+		while IFS= read -r line; do
+			case $line in
+			"Usage: "* | "       $t "*) ;;
+			"  "*) ;;
+			*) continue ;;
+			esac
+			line=$(printf '%s' "$line" | sed 's/^Usage: //' | tr -s '[:space:]' ' ')
+			line=${line# }
+			[[ $page == *"$line"* ]] || fail "$t.8 lacks: $line"
+		done < <("$t" --help)
+	done
+}
