@@ -22,7 +22,8 @@ struct seq_file;
  * struct uvbus_type - what serves the kernel side of a channel type.
  * @type:    enum uvbus_channel_type
  * @name:    short name for logs and debugfs ("loopback", "uvpci")
- * @owner:   THIS_MODULE; pinned while a channel of this type exists
+ * @owner:   THIS_MODULE; held while @create runs. Channels do not pin it:
+ *           unregistering (the module's exit) destroys them instead.
  * @create:  set up a new channel from @req (reserved fields already checked
  *           zero by the core; the params union is the type's to validate).
  *           Process context, may sleep. Return 0 or -errno.
@@ -34,8 +35,11 @@ struct seq_file;
  *           type must not use @port again. Optional.
  * @rx:      one message from @port's u2k ring, already copied out of shared
  *           memory (validate every field). May run in atomic context and
- *           concurrently for different ports. Return 0, or -errno to count an
- *           error (the core logs nothing; the type logs what it refuses).
+ *           concurrently for different ports. Return 0, -EAGAIN for "not
+ *           taken now" (the core keeps the message and offers it first on the
+ *           next drain, so the type must not have acted on it), or another
+ *           -errno to count an error (the core logs nothing; the type logs
+ *           what it refuses).
  * @signal:  user bits other than UVBUS_SIG_RING written to @port. Optional.
  * @ioctl:   channel-specific ioctls (UVPCI_IOC_MMIO, ...), called with a
  *           reference on the channel. Optional: -ENOTTY without it.
@@ -83,6 +87,7 @@ u32 uvbus_port_flags(const struct uvbus_port *port);	/* UVBUS_ATTACH_* */
 /*
  * Port references: a type that keeps a port pointer beyond a callback
  * (uvPCI's model port) takes one in @attach and drops it in @detach.
+ * The last put frees the rings: call uvbus_port_put() in process context.
  */
 void uvbus_port_get(struct uvbus_port *port);
 void uvbus_port_put(struct uvbus_port *port);
