@@ -62,12 +62,6 @@ enum {
 	UVBUS_CTRL_WORDS
 };
 
-/* Signal bits 1..15 are reserved for uvBus: a write() setting one is refused. */
-#define UVBUS_SIG_RESERVED	GENMASK_ULL(UVBUS_SIG_USER_SHIFT - 1, 1)
-
-/* ioctl numbers from here up belong to channel types (UVPCI_IOC_MMIO, ...). */
-#define UVBUS_IOC_TYPE_FIRST	0x40
-
 /*
  * Draining: a pass holds rx_lock (interrupts off) for at most
  * UVBUS_POLL_BATCH messages; a doorbell write() drains at most

@@ -66,7 +66,7 @@ enum uvbus_msg_type {
 	UVPCI_MSG_MSI		= 0x183, /* raise an MSI vector (posted) */
 };
 
-/* uvbus_msg.flags */
+/* uvbus_msg.flags; uvPCI refuses a message with any other flag, or len != 0 */
 #define UVPCI_F_ACK		(1U << 0) /* posted u2k message: reply with UVPCI_MSG_ACK */
 
 /* Register access (MMIO_READ, MMIO_WRITE, MMIO_CPL). */
@@ -111,7 +111,16 @@ struct uvpci_msi {
 	__u32	reserved0;
 };
 
-/* UVPCI_MSG_ACK: outcome of every u2k message since the previous ACK. */
+/*
+ * UVPCI_MSG_ACK: outcome of every u2k message of the same port since that
+ * port's previous ACK; its tag is the acknowledged message's. The errors:
+ * -EINVAL malformed (unknown type or flags, len or a reserved field set, a
+ * bad DMA shape, an MMIO_CPL not from the model port), -EFAULT DMA outside
+ * every live mapping, -EACCES DMA against the mapping's direction, -EPERM
+ * DMA with bus mastering off or MSI not enabled, -ERANGE an MSI vector the
+ * device lacks or the driver did not allocate, -ENODEV the model is gone.
+ * A DMA_READ is always answered by a DMA_CPL, with the same status.
+ */
 struct uvpci_ack {
 	__s32	status;		/* 0, or the first -errno since the last ACK */
 	__u32	faults;		/* refused requests since the last ACK */
@@ -157,6 +166,8 @@ struct uvbus_msg {
  */
 #define UVBUS_SIG_RING		(1ULL << 0)
 #define UVBUS_SIG_USER_SHIFT	16
+/* Bits 1..15: a write() setting one of them is refused with -EINVAL. */
+#define UVBUS_SIG_RESERVED	(((1ULL << UVBUS_SIG_USER_SHIFT) - 1) & ~UVBUS_SIG_RING)
 
 /* ------------------------------------------------------------------ */
 /* Shared ring layout                                                  */
@@ -315,6 +326,8 @@ struct uvpci_mmio_req {
 };
 
 #define UVBUS_IOC_MAGIC		0xBC
+/* ioctl numbers from here up belong to channel types (UVPCI_IOC_MMIO, ...). */
+#define UVBUS_IOC_TYPE_FIRST	0x40
 
 #define UVBUS_IOC_VERSION	_IOR(UVBUS_IOC_MAGIC, 0x00, struct uvbus_version)
 #define UVBUS_IOC_CREATE	_IOW(UVBUS_IOC_MAGIC, 0x01, struct uvbus_create)
