@@ -1,0 +1,1367 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The uvPCI driver API: a PCI-like bus whose devices are
+ * userspace programs (device models) reached through uvBus.
+ *
+ * Every call here is named after its PCI twin (pci_iomap -> uvpci_iomap,
+ * readl -> uv_readl, struct pci_dev -> struct uvpci_dev, ...) and behaves
+ * like it, so that a driver moves between uvPCI and real PCI by renaming
+ * only (contrib/uvpci-port). What needs no renaming:
+ *
+ *  - The DMA API: each uvPCI device has its own dma_map_ops, so
+ *    dma_set_mask_and_coherent(), dma_map_single(), dma_alloc_coherent(),
+ *    the sync and unmap calls work on &udev->dev and hand out bus
+ *    addresses (IOVAs) that are neither kernel nor physical addresses.
+ *  - IRQs: uvpci_irq_vector() returns an ordinary Linux IRQ number for
+ *    request_irq()/free_irq(); handlers run in hard IRQ context.
+ *  - PCI_DEVICE(), PCI_ANY_ID, PCI_IRQ_MSI, the PCI_* config space
+ *    constants and PCIBIOS_* codes, from <linux/pci.h>.
+ *
+ * BAR cookies (what uvpci_iomap() returns) are not mappings: they are
+ * tokens that only the uv_* accessors understand; plain readl() on one
+ * faults at once (a non-canonical address) instead of touching memory.
+ * See uvpci(9).
+ */
+#ifndef _UVPCI_H
+#define _UVPCI_H
+
+#include <linux/device.h>
+#include <linux/dma-mapping.h>
+#include <linux/iopoll.h>
+#include <linux/ioport.h>
+#include <linux/mod_devicetable.h>
+#include <linux/module.h>
+#include <linux/pci.h>
+#include <linux/types.h>
+
+#define UVPCI_BUS_NAME		"uvpci"
+#define UVPCI_NUM_RESOURCES	6	/* BARs 0..5 (UVPCI_NUM_BARS in uvbus.h) */
+
+/**
+ * struct uvpci_device_id - what a uvPCI driver binds to.
+ *
+ * Field for field the same as struct pci_device_id, so that PCI_DEVICE(),
+ * PCI_VDEVICE(), PCI_DEVICE_CLASS() and PCI_ANY_ID fill it unchanged.
+ * A table ends with an all-zero entry.
+ *
+ * @vendor:        vendor ID or PCI_ANY_ID
+ * @device:        device ID or PCI_ANY_ID
+ * @subvendor:     subsystem vendor ID or PCI_ANY_ID
+ * @subdevice:     subsystem device ID or PCI_ANY_ID
+ * @class:         (base class, sub class, prog-if) triplet ...
+ * @class_mask:    ... compared under this mask
+ * @driver_data:   private to the driver
+ * @override_only: match only a device whose driver_override names the driver
+ */
+struct uvpci_device_id {
+	__u32 vendor, device;
+	__u32 subvendor, subdevice;
+	__u32 class, class_mask;
+	kernel_ulong_t driver_data;
+	__u32 override_only;
+};
+
+/**
+ * struct uvpci_dev - a uvPCI device, as struct pci_dev.
+ * @dev:              the driver-model device (parent of everything the
+ *                    driver creates; the device for the DMA API)
+ * @vendor:           vendor ID
+ * @device:           device ID
+ * @subsystem_vendor: subsystem vendor ID
+ * @subsystem_device: subsystem device ID
+ * @class:            3 bytes: (base class, sub class, prog-if)
+ * @revision:         revision ID
+ * @irq:              Linux IRQ of MSI vector 0 while vectors are allocated,
+ *                    else 0 (uvPCI devices have no INTx pin)
+ * @resource:         the BARs; only the bus's fake address space, never
+ *                    physical addresses (ioremap() of them fails loudly)
+ * @dma_mask:         what dev.dma_mask points to
+ * @dma_parms:        what dev.dma_parms points to
+ * @driver_override:  set through sysfs; only that driver may bind
+ * @is_busmaster:     uvpci_set_master() was called
+ * @msi_enabled:      MSI vectors are allocated
+ * @msix_enabled:     always 0: uvPCI devices have MSI only
+ *
+ * Drivers read these fields; only the uvPCI core writes them.
+ */
+struct uvpci_dev {
+	struct device dev;
+	unsigned short vendor;
+	unsigned short device;
+	unsigned short subsystem_vendor;
+	unsigned short subsystem_device;
+	unsigned int class;
+	u8 revision;
+	unsigned int irq;
+	struct resource resource[UVPCI_NUM_RESOURCES];
+	u64 dma_mask;
+	struct device_dma_parameters dma_parms;
+	const char *driver_override;
+	unsigned int is_busmaster:1;
+	unsigned int msi_enabled:1;
+	unsigned int msix_enabled:1;
+};
+
+/**
+ * struct uvpci_driver - a uvPCI driver, as struct pci_driver.
+ * @name:       the driver's name (sysfs, driver_override)
+ * @id_table:   the devices it binds to; ends with an all-zero entry
+ * @probe:      bind to @dev; @id is the matching entry (a dummy
+ *              PCI_ANY_ID entry when only driver_override matched).
+ *              Return 0 or -errno. Process context.
+ * @remove:     unbind; undo everything probe did. Process context.
+ * @shutdown:   quiesce the device at reboot/poweroff. Optional.
+ * @sriov_configure: kept for PCI drivers that set it; never called, as
+ *              uvPCI devices have no SR-IOV capability
+ * @dev_groups: sysfs attribute groups created on each bound device
+ * @driver:     the driver-model driver (.pm and the like may be set)
+ */
+struct uvpci_driver {
+	const char *name;
+	const struct uvpci_device_id *id_table;
+	int (*probe)(struct uvpci_dev *dev, const struct uvpci_device_id *id);
+	void (*remove)(struct uvpci_dev *dev);
+	void (*shutdown)(struct uvpci_dev *dev);
+	int (*sriov_configure)(struct uvpci_dev *dev, int num_vfs);
+	const struct attribute_group **dev_groups;
+	struct device_driver driver;
+};
+
+/**
+ * to_uvpci_dev() - the uvPCI device that embeds a struct device.
+ * @n: &udev->dev
+ */
+#define to_uvpci_dev(n) container_of(n, struct uvpci_dev, dev)
+
+/**
+ * to_uvpci_driver() - the uvPCI driver that embeds a struct device_driver.
+ * @drv: &uvdrv->driver
+ */
+#define to_uvpci_driver(drv) container_of(drv, struct uvpci_driver, driver)
+
+extern struct bus_type uvpci_bus_type;
+
+/* ------------------------------------------------------------------ */
+/* Drivers                                                             */
+/* ------------------------------------------------------------------ */
+
+int __uvpci_register_driver(struct uvpci_driver *drv, struct module *owner,
+			    const char *mod_name);
+
+/**
+ * uvpci_register_driver() - register a uvPCI driver, as pci_register_driver().
+ * @driver: the driver; stays registered until uvpci_unregister_driver()
+ *
+ * Binds it to every matching device at once (probe() may run before this
+ * returns). Context: process context.
+ * Return: 0 or -errno.
+ */
+#define uvpci_register_driver(driver)		\
+	__uvpci_register_driver(driver, THIS_MODULE, KBUILD_MODNAME)
+
+/**
+ * uvpci_unregister_driver() - unbind from every device and unregister.
+ * @drv: what was registered
+ *
+ * remove() runs for each bound device first. Context: process context.
+ */
+void uvpci_unregister_driver(struct uvpci_driver *drv);
+
+/**
+ * module_uvpci_driver() - register a driver at module init, as
+ * module_pci_driver(); unregister it at module exit.
+ * @__uvpci_driver: a struct uvpci_driver
+ */
+#define module_uvpci_driver(__uvpci_driver) \
+	module_driver(__uvpci_driver, uvpci_register_driver, \
+		      uvpci_unregister_driver)
+
+/**
+ * uvpci_get_drvdata() - the driver's private data, as pci_get_drvdata().
+ * @udev: the device
+ */
+static inline void *uvpci_get_drvdata(struct uvpci_dev *udev)
+{
+	return dev_get_drvdata(&udev->dev);
+}
+
+/**
+ * uvpci_set_drvdata() - set the driver's private data, as pci_set_drvdata().
+ * @udev: the device
+ * @data: anything
+ */
+static inline void uvpci_set_drvdata(struct uvpci_dev *udev, void *data)
+{
+	dev_set_drvdata(&udev->dev, data);
+}
+
+/**
+ * uvpci_name() - the device's name (its uvBus channel name), as pci_name().
+ * @udev: the device
+ */
+static inline const char *uvpci_name(const struct uvpci_dev *udev)
+{
+	return dev_name(&udev->dev);
+}
+
+/**
+ * uvpci_is_bridge() - as pci_is_bridge(): false, uvPCI devices are endpoints.
+ * @udev: the device
+ */
+static inline bool uvpci_is_bridge(struct uvpci_dev *udev)
+{
+	return false;
+}
+
+/**
+ * uvpci_sriov_configure_simple() - as pci_sriov_configure_simple() for a
+ * device without SR-IOV: uvPCI devices have no virtual functions.
+ * @udev:      the device
+ * @nr_virtfn: virtual functions wanted
+ *
+ * Return: 0 for @nr_virtfn 0, else -ENODEV.
+ */
+static inline int uvpci_sriov_configure_simple(struct uvpci_dev *udev,
+					       int nr_virtfn)
+{
+	return nr_virtfn ? -ENODEV : 0;
+}
+
+/**
+ * uvpci_dev_get() - take a reference on a device, as pci_dev_get().
+ * @udev: the device, or NULL
+ *
+ * Return: @udev.
+ */
+struct uvpci_dev *uvpci_dev_get(struct uvpci_dev *udev);
+
+/**
+ * uvpci_dev_put() - drop a reference taken with uvpci_dev_get().
+ * @udev: the device, or NULL
+ */
+void uvpci_dev_put(struct uvpci_dev *udev);
+
+/* ------------------------------------------------------------------ */
+/* Enable, bus mastering, resources                                    */
+/* ------------------------------------------------------------------ */
+
+/**
+ * uvpci_enable_device() - enable memory decoding, as pci_enable_device().
+ * @udev: the device
+ *
+ * Sets PCI_COMMAND_MEMORY (a config write the model sees). Counted: each
+ * call needs a uvpci_disable_device(). Until the device is enabled, BAR
+ * accesses through a cookie read all-ones and writes are dropped, as on
+ * hardware that does not decode its BARs. Context: process context.
+ * Return: 0 or -errno.
+ */
+int uvpci_enable_device(struct uvpci_dev *udev);
+
+/**
+ * uvpci_disable_device() - undo uvpci_enable_device().
+ * @udev: the device
+ *
+ * The last one clears PCI_COMMAND_MEMORY and PCI_COMMAND_MASTER.
+ */
+void uvpci_disable_device(struct uvpci_dev *udev);
+
+/**
+ * uvpci_is_enabled() - whether uvpci_enable_device() is in force.
+ * @udev: the device
+ */
+bool uvpci_is_enabled(struct uvpci_dev *udev);
+
+/**
+ * uvpci_device_is_present() - false once the device model is gone, as
+ * pci_device_is_present() on a surprise-removed card.
+ * @udev: the device
+ */
+bool uvpci_device_is_present(struct uvpci_dev *udev);
+
+/**
+ * uvpci_set_master() - enable bus mastering (device DMA), as pci_set_master().
+ * @udev: the device
+ *
+ * Until then every DMA request from the device is refused like an IOMMU
+ * fault.
+ */
+void uvpci_set_master(struct uvpci_dev *udev);
+
+/**
+ * uvpci_clear_master() - disable bus mastering, as pci_clear_master().
+ * @udev: the device
+ */
+void uvpci_clear_master(struct uvpci_dev *udev);
+
+/**
+ * uvpci_resource_start() - first address of a BAR, as pci_resource_start().
+ * @udev: the device
+ * @bar:  0..5
+ *
+ * An address in the uvPCI bus's own address space: stable for the life of
+ * the device, never a physical address, and too high for ioremap().
+ */
+static inline resource_size_t uvpci_resource_start(struct uvpci_dev *udev,
+						   int bar)
+{
+	return udev->resource[bar].start;
+}
+
+/**
+ * uvpci_resource_end() - last address of a BAR, as pci_resource_end().
+ * @udev: the device
+ * @bar:  0..5
+ */
+static inline resource_size_t uvpci_resource_end(struct uvpci_dev *udev,
+						 int bar)
+{
+	return udev->resource[bar].end;
+}
+
+/**
+ * uvpci_resource_flags() - IORESOURCE_* flags of a BAR, as
+ * pci_resource_flags(); 0 for an unused BAR.
+ * @udev: the device
+ * @bar:  0..5
+ */
+static inline unsigned long uvpci_resource_flags(struct uvpci_dev *udev,
+						 int bar)
+{
+	return udev->resource[bar].flags;
+}
+
+/**
+ * uvpci_resource_len() - size of a BAR, as pci_resource_len(); 0 if unused.
+ * @udev: the device
+ * @bar:  0..5
+ */
+static inline resource_size_t uvpci_resource_len(struct uvpci_dev *udev,
+						 int bar)
+{
+	if (!udev->resource[bar].flags)
+		return 0;
+	return resource_size(&udev->resource[bar]);
+}
+
+/**
+ * uvpci_request_region() - claim one BAR for @name, as pci_request_region().
+ * @udev: the device
+ * @bar:  0..5; an unused BAR succeeds trivially
+ * @name: the owner, shown in debugfs
+ *
+ * Return: 0, -EBUSY if someone else holds it, -EINVAL for a bad @bar.
+ */
+int uvpci_request_region(struct uvpci_dev *udev, int bar, const char *name);
+
+/**
+ * uvpci_release_region() - release what uvpci_request_region() claimed.
+ * @udev: the device
+ * @bar:  0..5
+ */
+void uvpci_release_region(struct uvpci_dev *udev, int bar);
+
+/**
+ * uvpci_request_regions() - claim every BAR, as pci_request_regions().
+ * @udev: the device
+ * @name: the owner
+ *
+ * Return: 0, or -EBUSY with nothing claimed.
+ */
+int uvpci_request_regions(struct uvpci_dev *udev, const char *name);
+
+/**
+ * uvpci_release_regions() - release every BAR claimed by the driver.
+ * @udev: the device
+ */
+void uvpci_release_regions(struct uvpci_dev *udev);
+
+/* ------------------------------------------------------------------ */
+/* BAR cookies and MMIO                                                */
+/* ------------------------------------------------------------------ */
+
+/**
+ * uvpci_iomap_range() - a cookie for part of a BAR, as pci_iomap_range().
+ * @udev:   the device
+ * @bar:    0..5
+ * @offset: where the cookie starts inside the BAR
+ * @maxlen: ignored beyond being checked: 0 or up to the rest of the BAR
+ *
+ * Return: a cookie for the uv_* accessors, or NULL for an unused BAR or a
+ * bad range. Each cookie needs a uvpci_iounmap().
+ */
+void __iomem *uvpci_iomap_range(struct uvpci_dev *udev, int bar,
+				unsigned long offset, unsigned long maxlen);
+
+/**
+ * uvpci_iomap() - a cookie for a BAR, as pci_iomap().
+ * @udev:   the device
+ * @bar:    0..5
+ * @maxlen: 0 for the whole BAR
+ *
+ * Return: a cookie for the uv_* accessors, or NULL.
+ */
+void __iomem *uvpci_iomap(struct uvpci_dev *udev, int bar, unsigned long maxlen);
+
+/**
+ * uvpci_ioremap_bar() - a cookie for a whole BAR, as pci_ioremap_bar().
+ * @udev: the device
+ * @bar:  0..5
+ *
+ * Return: a cookie, or NULL. Undo with uvpci_iounmap() (PCI: iounmap()).
+ */
+void __iomem *uvpci_ioremap_bar(struct uvpci_dev *udev, int bar);
+
+/**
+ * uvpci_ioremap_wc_bar() - as uvpci_ioremap_bar(); uvPCI has no caching
+ * modes.
+ * @udev: the device
+ * @bar:  0..5
+ */
+void __iomem *uvpci_ioremap_wc_bar(struct uvpci_dev *udev, int bar);
+
+/**
+ * uvpci_iounmap() - give a cookie back, as pci_iounmap().
+ * @udev: the device
+ * @addr: a cookie from uvpci_iomap() and friends, or NULL
+ *
+ * Accesses through a BAR's cookies after its last uvpci_iounmap() read
+ * all-ones and are logged.
+ */
+void uvpci_iounmap(struct uvpci_dev *udev, void __iomem *addr);
+
+/**
+ * __uv_read() - one non-posted register read through a BAR cookie.
+ * @addr: cookie + offset, naturally aligned for @size
+ * @size: 1, 2, 4 or 8
+ *
+ * What every uv_read and uv_ioread accessor calls. The read is queued to
+ * the device model behind every earlier write and spins (yielding when the
+ * context may sleep) until the completion comes back or the device's
+ * timeout runs out; without a model it reads the BAR's register file.
+ *
+ * Return: the value; all-ones on timeout, on a gone model, on a bad cookie
+ * (each logged, rate-limited).
+ */
+u64 __uv_read(const void __iomem *addr, unsigned int size);
+
+/**
+ * __uv_write() - one posted register write through a BAR cookie.
+ * @value: the value (low @size bytes)
+ * @addr:  cookie + offset, naturally aligned for @size
+ * @size:  1, 2, 4 or 8
+ *
+ * What every uv_write and uv_iowrite accessor calls. Never waits for the
+ * model, only for room in its ring.
+ */
+void __uv_write(u64 value, void __iomem *addr, unsigned int size);
+
+/**
+ * uv_readb() - read 8 bits, as readb().
+ * @addr: cookie + offset
+ */
+static inline u8 uv_readb(const void __iomem *addr)
+{
+	return __uv_read(addr, 1);
+}
+
+/**
+ * uv_readw() - read 16 bits (little-endian register), as readw().
+ * @addr: cookie + offset
+ */
+static inline u16 uv_readw(const void __iomem *addr)
+{
+	return __uv_read(addr, 2);
+}
+
+/**
+ * uv_readl() - read 32 bits (little-endian register), as readl().
+ * @addr: cookie + offset
+ */
+static inline u32 uv_readl(const void __iomem *addr)
+{
+	return __uv_read(addr, 4);
+}
+
+/**
+ * uv_readq() - read 64 bits in one access, as readq() on x86-64.
+ * @addr: cookie + offset
+ */
+static inline u64 uv_readq(const void __iomem *addr)
+{
+	return __uv_read(addr, 8);
+}
+
+/**
+ * uv_writeb() - posted 8-bit write, as writeb().
+ * @value: the value
+ * @addr:  cookie + offset
+ */
+static inline void uv_writeb(u8 value, void __iomem *addr)
+{
+	__uv_write(value, addr, 1);
+}
+
+/**
+ * uv_writew() - posted 16-bit write, as writew().
+ * @value: the value
+ * @addr:  cookie + offset
+ */
+static inline void uv_writew(u16 value, void __iomem *addr)
+{
+	__uv_write(value, addr, 2);
+}
+
+/**
+ * uv_writel() - posted 32-bit write, as writel().
+ * @value: the value
+ * @addr:  cookie + offset
+ */
+static inline void uv_writel(u32 value, void __iomem *addr)
+{
+	__uv_write(value, addr, 4);
+}
+
+/**
+ * uv_writeq() - posted 64-bit write in one access, as writeq() on x86-64.
+ * @value: the value
+ * @addr:  cookie + offset
+ */
+static inline void uv_writeq(u64 value, void __iomem *addr)
+{
+	__uv_write(value, addr, 8);
+}
+
+/*
+ * The _relaxed accessors: uvPCI keeps every access in order, so they are
+ * the plain ones.
+ */
+
+/**
+ * uv_readb_relaxed() - as readb_relaxed(); same as uv_readb().
+ * @addr: cookie + offset
+ */
+static inline u8 uv_readb_relaxed(const void __iomem *addr)
+{
+	return uv_readb(addr);
+}
+
+/**
+ * uv_readw_relaxed() - as readw_relaxed(); same as uv_readw().
+ * @addr: cookie + offset
+ */
+static inline u16 uv_readw_relaxed(const void __iomem *addr)
+{
+	return uv_readw(addr);
+}
+
+/**
+ * uv_readl_relaxed() - as readl_relaxed(); same as uv_readl().
+ * @addr: cookie + offset
+ */
+static inline u32 uv_readl_relaxed(const void __iomem *addr)
+{
+	return uv_readl(addr);
+}
+
+/**
+ * uv_readq_relaxed() - as readq_relaxed(); same as uv_readq().
+ * @addr: cookie + offset
+ */
+static inline u64 uv_readq_relaxed(const void __iomem *addr)
+{
+	return uv_readq(addr);
+}
+
+/**
+ * uv_writeb_relaxed() - as writeb_relaxed(); same as uv_writeb().
+ * @value: the value
+ * @addr:  cookie + offset
+ */
+static inline void uv_writeb_relaxed(u8 value, void __iomem *addr)
+{
+	uv_writeb(value, addr);
+}
+
+/**
+ * uv_writew_relaxed() - as writew_relaxed(); same as uv_writew().
+ * @value: the value
+ * @addr:  cookie + offset
+ */
+static inline void uv_writew_relaxed(u16 value, void __iomem *addr)
+{
+	uv_writew(value, addr);
+}
+
+/**
+ * uv_writel_relaxed() - as writel_relaxed(); same as uv_writel().
+ * @value: the value
+ * @addr:  cookie + offset
+ */
+static inline void uv_writel_relaxed(u32 value, void __iomem *addr)
+{
+	uv_writel(value, addr);
+}
+
+/**
+ * uv_writeq_relaxed() - as writeq_relaxed(); same as uv_writeq().
+ * @value: the value
+ * @addr:  cookie + offset
+ */
+static inline void uv_writeq_relaxed(u64 value, void __iomem *addr)
+{
+	uv_writeq(value, addr);
+}
+
+/**
+ * uv_ioread8() - as ioread8() on a memory BAR.
+ * @addr: cookie + offset
+ */
+static inline unsigned int uv_ioread8(const void __iomem *addr)
+{
+	return uv_readb(addr);
+}
+
+/**
+ * uv_ioread16() - as ioread16() on a memory BAR.
+ * @addr: cookie + offset
+ */
+static inline unsigned int uv_ioread16(const void __iomem *addr)
+{
+	return uv_readw(addr);
+}
+
+/**
+ * uv_ioread32() - as ioread32() on a memory BAR.
+ * @addr: cookie + offset
+ */
+static inline unsigned int uv_ioread32(const void __iomem *addr)
+{
+	return uv_readl(addr);
+}
+
+/**
+ * uv_ioread64() - as ioread64(): one 64-bit access.
+ * @addr: cookie + offset
+ */
+static inline u64 uv_ioread64(const void __iomem *addr)
+{
+	return uv_readq(addr);
+}
+
+/**
+ * uv_ioread16be() - as ioread16be(): a big-endian 16-bit register.
+ * @addr: cookie + offset
+ */
+static inline unsigned int uv_ioread16be(const void __iomem *addr)
+{
+	return swab16(uv_readw(addr));
+}
+
+/**
+ * uv_ioread32be() - as ioread32be(): a big-endian 32-bit register.
+ * @addr: cookie + offset
+ */
+static inline unsigned int uv_ioread32be(const void __iomem *addr)
+{
+	return swab32(uv_readl(addr));
+}
+
+/**
+ * uv_iowrite8() - as iowrite8() on a memory BAR.
+ * @value: the value
+ * @addr:  cookie + offset
+ */
+static inline void uv_iowrite8(u8 value, void __iomem *addr)
+{
+	uv_writeb(value, addr);
+}
+
+/**
+ * uv_iowrite16() - as iowrite16() on a memory BAR.
+ * @value: the value
+ * @addr:  cookie + offset
+ */
+static inline void uv_iowrite16(u16 value, void __iomem *addr)
+{
+	uv_writew(value, addr);
+}
+
+/**
+ * uv_iowrite32() - as iowrite32() on a memory BAR.
+ * @value: the value
+ * @addr:  cookie + offset
+ */
+static inline void uv_iowrite32(u32 value, void __iomem *addr)
+{
+	uv_writel(value, addr);
+}
+
+/**
+ * uv_iowrite64() - as iowrite64(): one 64-bit access.
+ * @value: the value
+ * @addr:  cookie + offset
+ */
+static inline void uv_iowrite64(u64 value, void __iomem *addr)
+{
+	uv_writeq(value, addr);
+}
+
+/**
+ * uv_iowrite16be() - as iowrite16be(): a big-endian 16-bit register.
+ * @value: the value
+ * @addr:  cookie + offset
+ */
+static inline void uv_iowrite16be(u16 value, void __iomem *addr)
+{
+	uv_writew(swab16(value), addr);
+}
+
+/**
+ * uv_iowrite32be() - as iowrite32be(): a big-endian 32-bit register.
+ * @value: the value
+ * @addr:  cookie + offset
+ */
+static inline void uv_iowrite32be(u32 value, void __iomem *addr)
+{
+	uv_writel(swab32(value), addr);
+}
+
+/**
+ * uv_lo_hi_readq() - as lo_hi_readq(): two 32-bit reads, low dword first.
+ * @addr: cookie + offset
+ */
+static inline u64 uv_lo_hi_readq(const void __iomem *addr)
+{
+	u32 lo = uv_readl(addr);
+	u32 hi = uv_readl(addr + 4);
+
+	return lo | ((u64)hi << 32);
+}
+
+/**
+ * uv_hi_lo_readq() - as hi_lo_readq(): two 32-bit reads, high dword first.
+ * @addr: cookie + offset
+ */
+static inline u64 uv_hi_lo_readq(const void __iomem *addr)
+{
+	u32 hi = uv_readl(addr + 4);
+	u32 lo = uv_readl(addr);
+
+	return lo | ((u64)hi << 32);
+}
+
+/**
+ * uv_lo_hi_writeq() - as lo_hi_writeq(): two 32-bit writes, low dword first.
+ * @value: the value
+ * @addr:  cookie + offset
+ */
+static inline void uv_lo_hi_writeq(u64 value, void __iomem *addr)
+{
+	uv_writel(lower_32_bits(value), addr);
+	uv_writel(upper_32_bits(value), addr + 4);
+}
+
+/**
+ * uv_hi_lo_writeq() - as hi_lo_writeq(): two 32-bit writes, high dword first.
+ * @value: the value
+ * @addr:  cookie + offset
+ */
+static inline void uv_hi_lo_writeq(u64 value, void __iomem *addr)
+{
+	uv_writel(upper_32_bits(value), addr + 4);
+	uv_writel(lower_32_bits(value), addr);
+}
+
+/**
+ * uv_ioread64_lo_hi() - as ioread64_lo_hi(): two 32-bit reads, low first.
+ * @addr: cookie + offset
+ */
+static inline u64 uv_ioread64_lo_hi(const void __iomem *addr)
+{
+	return uv_lo_hi_readq(addr);
+}
+
+/**
+ * uv_ioread64_hi_lo() - as ioread64_hi_lo(): two 32-bit reads, high first.
+ * @addr: cookie + offset
+ */
+static inline u64 uv_ioread64_hi_lo(const void __iomem *addr)
+{
+	return uv_hi_lo_readq(addr);
+}
+
+/**
+ * uv_iowrite64_lo_hi() - as iowrite64_lo_hi(): two 32-bit writes, low first.
+ * @value: the value
+ * @addr:  cookie + offset
+ */
+static inline void uv_iowrite64_lo_hi(u64 value, void __iomem *addr)
+{
+	uv_lo_hi_writeq(value, addr);
+}
+
+/**
+ * uv_iowrite64_hi_lo() - as iowrite64_hi_lo(): two 32-bit writes, high first.
+ * @value: the value
+ * @addr:  cookie + offset
+ */
+static inline void uv_iowrite64_hi_lo(u64 value, void __iomem *addr)
+{
+	uv_hi_lo_writeq(value, addr);
+}
+
+/**
+ * uv_ioread64be() - as ioread64be(): a big-endian 64-bit register.
+ * @addr: cookie + offset
+ */
+static inline u64 uv_ioread64be(const void __iomem *addr)
+{
+	return swab64(uv_readq(addr));
+}
+
+/**
+ * uv_iowrite64be() - as iowrite64be(): a big-endian 64-bit register.
+ * @value: the value
+ * @addr:  cookie + offset
+ */
+static inline void uv_iowrite64be(u64 value, void __iomem *addr)
+{
+	uv_writeq(swab64(value), addr);
+}
+
+/**
+ * __uv_read_rep() - @count reads of one register (a FIFO) into @buf.
+ * @addr:  cookie + offset
+ * @buf:   @count elements of @size bytes
+ * @count: how many
+ * @size:  1, 2, 4 or 8
+ *
+ * What the _rep and reads/writes accessors below call.
+ */
+static inline void __uv_read_rep(const void __iomem *addr, void *buf,
+				 unsigned long count, unsigned int size)
+{
+	u8 *p = buf;
+
+	for (; count; count--, p += size) {
+		u64 v = __uv_read(addr, size);
+
+		memcpy(p, &v, size);	/* the CPU's order, as readsl() */
+	}
+}
+
+/**
+ * __uv_write_rep() - @count writes of @buf to one register (a FIFO).
+ * @addr:  cookie + offset
+ * @buf:   @count elements of @size bytes
+ * @count: how many
+ * @size:  1, 2, 4 or 8
+ */
+static inline void __uv_write_rep(void __iomem *addr, const void *buf,
+				  unsigned long count, unsigned int size)
+{
+	const u8 *p = buf;
+
+	for (; count; count--, p += size) {
+		u64 v = 0;
+
+		memcpy(&v, p, size);
+		__uv_write(v, addr, size);
+	}
+}
+
+/**
+ * uv_ioread8_rep() - as ioread8_rep(): read a byte FIFO into @buf.
+ * @addr:  cookie + offset
+ * @buf:   destination
+ * @count: bytes
+ */
+static inline void uv_ioread8_rep(const void __iomem *addr, void *buf,
+				  unsigned long count)
+{
+	__uv_read_rep(addr, buf, count, 1);
+}
+
+/**
+ * uv_ioread16_rep() - as ioread16_rep().
+ * @addr:  cookie + offset
+ * @buf:   destination
+ * @count: 16-bit words
+ */
+static inline void uv_ioread16_rep(const void __iomem *addr, void *buf,
+				   unsigned long count)
+{
+	__uv_read_rep(addr, buf, count, 2);
+}
+
+/**
+ * uv_ioread32_rep() - as ioread32_rep().
+ * @addr:  cookie + offset
+ * @buf:   destination
+ * @count: 32-bit words
+ */
+static inline void uv_ioread32_rep(const void __iomem *addr, void *buf,
+				   unsigned long count)
+{
+	__uv_read_rep(addr, buf, count, 4);
+}
+
+/**
+ * uv_iowrite8_rep() - as iowrite8_rep(): write @buf to a byte FIFO.
+ * @addr:  cookie + offset
+ * @buf:   source
+ * @count: bytes
+ */
+static inline void uv_iowrite8_rep(void __iomem *addr, const void *buf,
+				   unsigned long count)
+{
+	__uv_write_rep(addr, buf, count, 1);
+}
+
+/**
+ * uv_iowrite16_rep() - as iowrite16_rep().
+ * @addr:  cookie + offset
+ * @buf:   source
+ * @count: 16-bit words
+ */
+static inline void uv_iowrite16_rep(void __iomem *addr, const void *buf,
+				    unsigned long count)
+{
+	__uv_write_rep(addr, buf, count, 2);
+}
+
+/**
+ * uv_iowrite32_rep() - as iowrite32_rep().
+ * @addr:  cookie + offset
+ * @buf:   source
+ * @count: 32-bit words
+ */
+static inline void uv_iowrite32_rep(void __iomem *addr, const void *buf,
+				    unsigned long count)
+{
+	__uv_write_rep(addr, buf, count, 4);
+}
+
+/**
+ * uv_readsb() - as readsb(): read a byte FIFO into @buf.
+ * @addr:  cookie + offset
+ * @buf:   destination
+ * @count: bytes
+ */
+static inline void uv_readsb(const void __iomem *addr, void *buf,
+			     unsigned long count)
+{
+	__uv_read_rep(addr, buf, count, 1);
+}
+
+/**
+ * uv_readsw() - as readsw().
+ * @addr:  cookie + offset
+ * @buf:   destination
+ * @count: 16-bit words
+ */
+static inline void uv_readsw(const void __iomem *addr, void *buf,
+			     unsigned long count)
+{
+	__uv_read_rep(addr, buf, count, 2);
+}
+
+/**
+ * uv_readsl() - as readsl().
+ * @addr:  cookie + offset
+ * @buf:   destination
+ * @count: 32-bit words
+ */
+static inline void uv_readsl(const void __iomem *addr, void *buf,
+			     unsigned long count)
+{
+	__uv_read_rep(addr, buf, count, 4);
+}
+
+/**
+ * uv_readsq() - as readsq().
+ * @addr:  cookie + offset
+ * @buf:   destination
+ * @count: 64-bit words
+ */
+static inline void uv_readsq(const void __iomem *addr, void *buf,
+			     unsigned long count)
+{
+	__uv_read_rep(addr, buf, count, 8);
+}
+
+/**
+ * uv_writesb() - as writesb(): write @buf to a byte FIFO.
+ * @addr:  cookie + offset
+ * @buf:   source
+ * @count: bytes
+ */
+static inline void uv_writesb(void __iomem *addr, const void *buf,
+			      unsigned long count)
+{
+	__uv_write_rep(addr, buf, count, 1);
+}
+
+/**
+ * uv_writesw() - as writesw().
+ * @addr:  cookie + offset
+ * @buf:   source
+ * @count: 16-bit words
+ */
+static inline void uv_writesw(void __iomem *addr, const void *buf,
+			      unsigned long count)
+{
+	__uv_write_rep(addr, buf, count, 2);
+}
+
+/**
+ * uv_writesl() - as writesl().
+ * @addr:  cookie + offset
+ * @buf:   source
+ * @count: 32-bit words
+ */
+static inline void uv_writesl(void __iomem *addr, const void *buf,
+			      unsigned long count)
+{
+	__uv_write_rep(addr, buf, count, 4);
+}
+
+/**
+ * uv_writesq() - as writesq().
+ * @addr:  cookie + offset
+ * @buf:   source
+ * @count: 64-bit words
+ */
+static inline void uv_writesq(void __iomem *addr, const void *buf,
+			      unsigned long count)
+{
+	__uv_write_rep(addr, buf, count, 8);
+}
+
+/*
+ * The register polls of <linux/iopoll.h>, as readl_poll_timeout() and
+ * friends: they take the accessor by name, so these pass the uv_ one.
+ * Each poll is a non-posted read; the _atomic ones busy-wait.
+ */
+
+/**
+ * uv_readl_poll_timeout() - as readl_poll_timeout(): read @addr into @val
+ * until @cond holds or @timeout_us passes, sleeping @delay_us between.
+ * @addr:       cookie + offset
+ * @val:        an lvalue the reads go to
+ * @cond:       an expression of @val
+ * @delay_us:   sleep between reads (0: busy-loop)
+ * @timeout_us: 0: no timeout
+ *
+ * Return: 0, or -ETIMEDOUT (with the last read in @val).
+ */
+#define uv_readl_poll_timeout(addr, val, cond, delay_us, timeout_us) \
+	readx_poll_timeout(uv_readl, addr, val, cond, delay_us, timeout_us)
+
+/**
+ * uv_readl_poll_timeout_atomic() - as readl_poll_timeout_atomic().
+ * @addr:       cookie + offset
+ * @val:        an lvalue the reads go to
+ * @cond:       an expression of @val
+ * @delay_us:   udelay() between reads
+ * @timeout_us: 0: no timeout
+ */
+#define uv_readl_poll_timeout_atomic(addr, val, cond, delay_us, timeout_us) \
+	readx_poll_timeout_atomic(uv_readl, addr, val, cond, delay_us, timeout_us)
+
+/**
+ * uv_readl_relaxed_poll_timeout() - as readl_relaxed_poll_timeout().
+ * @addr:       cookie + offset
+ * @val:        an lvalue the reads go to
+ * @cond:       an expression of @val
+ * @delay_us:   sleep between reads
+ * @timeout_us: 0: no timeout
+ */
+#define uv_readl_relaxed_poll_timeout(addr, val, cond, delay_us, timeout_us) \
+	readx_poll_timeout(uv_readl_relaxed, addr, val, cond, delay_us, timeout_us)
+
+/**
+ * uv_readl_relaxed_poll_timeout_atomic() - as
+ * readl_relaxed_poll_timeout_atomic().
+ * @addr:       cookie + offset
+ * @val:        an lvalue the reads go to
+ * @cond:       an expression of @val
+ * @delay_us:   udelay() between reads
+ * @timeout_us: 0: no timeout
+ */
+#define uv_readl_relaxed_poll_timeout_atomic(addr, val, cond, delay_us, timeout_us) \
+	readx_poll_timeout_atomic(uv_readl_relaxed, addr, val, cond, delay_us, timeout_us)
+
+/**
+ * uv_readb_relaxed_poll_timeout() - as readb_relaxed_poll_timeout().
+ * @addr:       cookie + offset
+ * @val:        an lvalue the reads go to
+ * @cond:       an expression of @val
+ * @delay_us:   sleep between reads
+ * @timeout_us: 0: no timeout
+ */
+#define uv_readb_relaxed_poll_timeout(addr, val, cond, delay_us, timeout_us) \
+	readx_poll_timeout(uv_readb_relaxed, addr, val, cond, delay_us, timeout_us)
+
+/**
+ * uv_readb_relaxed_poll_timeout_atomic() - as
+ * readb_relaxed_poll_timeout_atomic().
+ * @addr:       cookie + offset
+ * @val:        an lvalue the reads go to
+ * @cond:       an expression of @val
+ * @delay_us:   udelay() between reads
+ * @timeout_us: 0: no timeout
+ */
+#define uv_readb_relaxed_poll_timeout_atomic(addr, val, cond, delay_us, timeout_us) \
+	readx_poll_timeout_atomic(uv_readb_relaxed, addr, val, cond, delay_us, timeout_us)
+
+/**
+ * uv_readw_relaxed_poll_timeout() - as readw_relaxed_poll_timeout().
+ * @addr:       cookie + offset
+ * @val:        an lvalue the reads go to
+ * @cond:       an expression of @val
+ * @delay_us:   sleep between reads
+ * @timeout_us: 0: no timeout
+ */
+#define uv_readw_relaxed_poll_timeout(addr, val, cond, delay_us, timeout_us) \
+	readx_poll_timeout(uv_readw_relaxed, addr, val, cond, delay_us, timeout_us)
+
+/**
+ * uv_readw_relaxed_poll_timeout_atomic() - as
+ * readw_relaxed_poll_timeout_atomic().
+ * @addr:       cookie + offset
+ * @val:        an lvalue the reads go to
+ * @cond:       an expression of @val
+ * @delay_us:   udelay() between reads
+ * @timeout_us: 0: no timeout
+ */
+#define uv_readw_relaxed_poll_timeout_atomic(addr, val, cond, delay_us, timeout_us) \
+	readx_poll_timeout_atomic(uv_readw_relaxed, addr, val, cond, delay_us, timeout_us)
+
+/**
+ * uv_readq_relaxed_poll_timeout() - as readq_relaxed_poll_timeout().
+ * @addr:       cookie + offset
+ * @val:        an lvalue the reads go to
+ * @cond:       an expression of @val
+ * @delay_us:   sleep between reads
+ * @timeout_us: 0: no timeout
+ */
+#define uv_readq_relaxed_poll_timeout(addr, val, cond, delay_us, timeout_us) \
+	readx_poll_timeout(uv_readq_relaxed, addr, val, cond, delay_us, timeout_us)
+
+/**
+ * uv_readq_relaxed_poll_timeout_atomic() - as
+ * readq_relaxed_poll_timeout_atomic().
+ * @addr:       cookie + offset
+ * @val:        an lvalue the reads go to
+ * @cond:       an expression of @val
+ * @delay_us:   udelay() between reads
+ * @timeout_us: 0: no timeout
+ */
+#define uv_readq_relaxed_poll_timeout_atomic(addr, val, cond, delay_us, timeout_us) \
+	readx_poll_timeout_atomic(uv_readq_relaxed, addr, val, cond, delay_us, timeout_us)
+
+/**
+ * uv_readb_poll_timeout() - as readb_poll_timeout().
+ * @addr:       cookie + offset
+ * @val:        an lvalue the reads go to
+ * @cond:       an expression of @val
+ * @delay_us:   sleep between reads
+ * @timeout_us: 0: no timeout
+ */
+#define uv_readb_poll_timeout(addr, val, cond, delay_us, timeout_us) \
+	readx_poll_timeout(uv_readb, addr, val, cond, delay_us, timeout_us)
+
+/**
+ * uv_readb_poll_timeout_atomic() - as readb_poll_timeout_atomic().
+ * @addr:       cookie + offset
+ * @val:        an lvalue the reads go to
+ * @cond:       an expression of @val
+ * @delay_us:   udelay() between reads
+ * @timeout_us: 0: no timeout
+ */
+#define uv_readb_poll_timeout_atomic(addr, val, cond, delay_us, timeout_us) \
+	readx_poll_timeout_atomic(uv_readb, addr, val, cond, delay_us, timeout_us)
+
+/**
+ * uv_readw_poll_timeout() - as readw_poll_timeout().
+ * @addr:       cookie + offset
+ * @val:        an lvalue the reads go to
+ * @cond:       an expression of @val
+ * @delay_us:   sleep between reads
+ * @timeout_us: 0: no timeout
+ */
+#define uv_readw_poll_timeout(addr, val, cond, delay_us, timeout_us) \
+	readx_poll_timeout(uv_readw, addr, val, cond, delay_us, timeout_us)
+
+/**
+ * uv_readw_poll_timeout_atomic() - as readw_poll_timeout_atomic().
+ * @addr:       cookie + offset
+ * @val:        an lvalue the reads go to
+ * @cond:       an expression of @val
+ * @delay_us:   udelay() between reads
+ * @timeout_us: 0: no timeout
+ */
+#define uv_readw_poll_timeout_atomic(addr, val, cond, delay_us, timeout_us) \
+	readx_poll_timeout_atomic(uv_readw, addr, val, cond, delay_us, timeout_us)
+
+/**
+ * uv_readq_poll_timeout() - as readq_poll_timeout().
+ * @addr:       cookie + offset
+ * @val:        an lvalue the reads go to
+ * @cond:       an expression of @val
+ * @delay_us:   sleep between reads
+ * @timeout_us: 0: no timeout
+ */
+#define uv_readq_poll_timeout(addr, val, cond, delay_us, timeout_us) \
+	readx_poll_timeout(uv_readq, addr, val, cond, delay_us, timeout_us)
+
+/**
+ * uv_readq_poll_timeout_atomic() - as readq_poll_timeout_atomic().
+ * @addr:       cookie + offset
+ * @val:        an lvalue the reads go to
+ * @cond:       an expression of @val
+ * @delay_us:   udelay() between reads
+ * @timeout_us: 0: no timeout
+ */
+#define uv_readq_poll_timeout_atomic(addr, val, cond, delay_us, timeout_us) \
+	readx_poll_timeout_atomic(uv_readq, addr, val, cond, delay_us, timeout_us)
+
+/**
+ * uv_memcpy_fromio() - as memcpy_fromio(): copy out of a BAR.
+ * @to:    destination in memory
+ * @from:  cookie + offset
+ * @count: bytes; done in the widest aligned accesses possible
+ */
+void uv_memcpy_fromio(void *to, const void __iomem *from, size_t count);
+
+/**
+ * uv_memcpy_toio() - as memcpy_toio(): copy into a BAR.
+ * @to:    cookie + offset
+ * @from:  source in memory
+ * @count: bytes; done in the widest aligned accesses possible
+ */
+void uv_memcpy_toio(void __iomem *to, const void *from, size_t count);
+
+/**
+ * uv_memset_io() - as memset_io(): fill part of a BAR.
+ * @addr:  cookie + offset
+ * @value: the byte
+ * @count: bytes
+ */
+void uv_memset_io(void __iomem *addr, int value, size_t count);
+
+/* ------------------------------------------------------------------ */
+/* Config space                                                        */
+/* ------------------------------------------------------------------ */
+
+/**
+ * uvpci_read_config_byte() - read config space, as pci_read_config_byte().
+ * @udev:  the device
+ * @where: 0..4095
+ * @val:   out: the byte (0xff when the device is gone)
+ *
+ * Config space is kept by the kernel: reads never go to the model.
+ * Return: PCIBIOS_SUCCESSFUL, or PCIBIOS_BAD_REGISTER_NUMBER for a bad
+ * offset (@val is then all-ones). pcibios_err_to_errno() converts.
+ */
+int uvpci_read_config_byte(struct uvpci_dev *udev, int where, u8 *val);
+
+/**
+ * uvpci_read_config_word() - read config space, as pci_read_config_word().
+ * @udev:  the device
+ * @where: 0..4094, even
+ * @val:   out: the value
+ *
+ * Return: PCIBIOS_SUCCESSFUL or PCIBIOS_BAD_REGISTER_NUMBER.
+ */
+int uvpci_read_config_word(struct uvpci_dev *udev, int where, u16 *val);
+
+/**
+ * uvpci_read_config_dword() - read config space, as pci_read_config_dword().
+ * @udev:  the device
+ * @where: 0..4092, a multiple of 4
+ * @val:   out: the value
+ *
+ * Return: PCIBIOS_SUCCESSFUL or PCIBIOS_BAD_REGISTER_NUMBER.
+ */
+int uvpci_read_config_dword(struct uvpci_dev *udev, int where, u32 *val);
+
+/**
+ * uvpci_write_config_byte() - write config space, as pci_write_config_byte().
+ * @udev:  the device
+ * @where: 0..4095
+ * @val:   the value; read-only bits keep their value
+ *
+ * Writable: the command register, cache line size, interrupt line, the
+ * BARs (writing all-ones and reading back gives the size mask) and the
+ * MSI capability's enable, multiple-message-enable, address and data. The
+ * model gets a UVPCI_MSG_CFG_WRITE for every write.
+ * Return: PCIBIOS_SUCCESSFUL or PCIBIOS_BAD_REGISTER_NUMBER.
+ */
+int uvpci_write_config_byte(struct uvpci_dev *udev, int where, u8 val);
+
+/**
+ * uvpci_write_config_word() - write config space, as pci_write_config_word().
+ * @udev:  the device
+ * @where: 0..4094, even
+ * @val:   the value
+ *
+ * Return: PCIBIOS_SUCCESSFUL or PCIBIOS_BAD_REGISTER_NUMBER.
+ */
+int uvpci_write_config_word(struct uvpci_dev *udev, int where, u16 val);
+
+/**
+ * uvpci_write_config_dword() - write config space, as pci_write_config_dword().
+ * @udev:  the device
+ * @where: 0..4092, a multiple of 4
+ * @val:   the value
+ *
+ * Return: PCIBIOS_SUCCESSFUL or PCIBIOS_BAD_REGISTER_NUMBER.
+ */
+int uvpci_write_config_dword(struct uvpci_dev *udev, int where, u32 val);
+
+/* ------------------------------------------------------------------ */
+/* MSI                                                                 */
+/* ------------------------------------------------------------------ */
+
+/**
+ * uvpci_alloc_irq_vectors() - allocate MSI vectors, as pci_alloc_irq_vectors().
+ * @udev:     the device
+ * @min_vecs: fewest acceptable, >= 1
+ * @max_vecs: most wanted
+ * @flags:    PCI_IRQ_MSI and/or PCI_IRQ_MSIX (both served with MSI: uvPCI
+ *            devices have MSI only, so MSI-X-only drivers work unchanged);
+ *            PCI_IRQ_LEGACY alone is refused (no INTx pin);
+ *            PCI_IRQ_AFFINITY is ignored
+ *
+ * Enables MSI in config space (the model sees the write). Each vector is an
+ * ordinary Linux IRQ: see uvpci_irq_vector(). Context: process context.
+ * Return: the number of vectors (min(@max_vecs, the device's MSI count)),
+ * -EINVAL for bad arguments, a device without MSI or vectors already
+ * allocated, -ENOSPC if fewer than @min_vecs are possible, -ENOMEM.
+ */
+int uvpci_alloc_irq_vectors(struct uvpci_dev *udev, unsigned int min_vecs,
+			    unsigned int max_vecs, unsigned int flags);
+
+/**
+ * uvpci_irq_vector() - the Linux IRQ of an allocated vector, as
+ * pci_irq_vector().
+ * @udev: the device
+ * @nr:   0 .. vectors-1
+ *
+ * Return: the IRQ for request_irq(), or -EINVAL.
+ */
+int uvpci_irq_vector(struct uvpci_dev *udev, unsigned int nr);
+
+/**
+ * uvpci_free_irq_vectors() - free what uvpci_alloc_irq_vectors() allocated,
+ * as pci_free_irq_vectors().
+ * @udev: the device
+ *
+ * Every IRQ must have been free_irq()'d first (else they are kept and an
+ * error is logged). Disables MSI in config space. Context: process context.
+ */
+void uvpci_free_irq_vectors(struct uvpci_dev *udev);
+
+#endif /* _UVPCI_H */

@@ -1,0 +1,444 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * uvPCI config space, enable/disable, bus mastering, BAR
+ * resources and regions.
+ *
+ * The kernel owns each device's 4 KiB config space: a type 0 header with
+ * the creation parameters, BARs that size like real ones (write all-ones,
+ * read back the size mask), and an MSI capability (64-bit address, no
+ * per-vector masking) at UVPCI_MSI_CAP. Only the bits in cfg_wmask are
+ * writable; every write is also told to the model as UVPCI_MSG_CFG_WRITE,
+ * in order with its MMIO traffic. Once the model is gone, config space
+ * reads all-ones and ignores writes, as a surprise-removed card does.
+ */
+#define pr_fmt(fmt) "uvpci: " fmt
+
+#include <linux/ioport.h>
+#include <linux/log2.h>
+#include <linux/pci.h>
+
+#include "uvpci_priv.h"
+
+static struct resource uvpci_root =
+	DEFINE_RES_MEM_NAMED(UVPCI_CPU_OFFSET, UVPCI_BUS64_MAX + 1, "uvpci");
+
+static void cfg_put(u8 *space, unsigned int off, unsigned int size, u32 val)
+{
+	unsigned int i;
+
+	for (i = 0; i < size; i++)
+		space[off + i] = val >> (8 * i);
+}
+
+static u32 cfg_get(const u8 *space, unsigned int off, unsigned int size)
+{
+	unsigned int i;
+	u32 val = 0;
+
+	for (i = 0; i < size; i++)
+		val |= (u32)space[off + i] << (8 * i);
+	return val;
+}
+
+/* Recompute what the rest of uvpci.ko caches from config space. */
+static void uvpci_cfg_derive(struct uvpci_device *d)
+{
+	u16 cmd = cfg_get(d->cfg, PCI_COMMAND, 2);
+
+	WRITE_ONCE(d->mem_on, !!(cmd & PCI_COMMAND_MEMORY));
+	WRITE_ONCE(d->master_on, !!(cmd & PCI_COMMAND_MASTER));
+	if (d->params.msi_count) {
+		u16 ctl = cfg_get(d->cfg, UVPCI_MSI_CAP + PCI_MSI_FLAGS, 2);
+		unsigned int mmc = (ctl & PCI_MSI_FLAGS_QMASK) >> 1;
+		unsigned int mme = (ctl & PCI_MSI_FLAGS_QSIZE) >> 4;
+
+		/* Multiple Message Enable never exceeds what is advertised. */
+		if (mme > mmc) {
+			ctl = (ctl & ~PCI_MSI_FLAGS_QSIZE) | (mmc << 4);
+			cfg_put(d->cfg, UVPCI_MSI_CAP + PCI_MSI_FLAGS, 2, ctl);
+		}
+		WRITE_ONCE(d->msi_on, !!(ctl & PCI_MSI_FLAGS_ENABLE));
+	}
+}
+
+/**
+ * uvpci_cfg_init() - build a device's config space from its parameters.
+ * @d: the device; BAR resources already allocated
+ */
+void uvpci_cfg_init(struct uvpci_device *d)
+{
+	const struct uvpci_params *p = &d->params;
+	u8 *c = d->cfg, *w = d->cfg_wmask;
+	unsigned int i;
+
+	memset(c, 0, sizeof(d->cfg));
+	memset(w, 0, sizeof(d->cfg_wmask));
+
+	cfg_put(c, PCI_VENDOR_ID, 2, p->vendor);
+	cfg_put(c, PCI_DEVICE_ID, 2, p->device);
+	cfg_put(w, PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER |
+		PCI_COMMAND_PARITY | PCI_COMMAND_SERR | PCI_COMMAND_INTX_DISABLE);
+	if (p->msi_count)
+		cfg_put(c, PCI_STATUS, 2, PCI_STATUS_CAP_LIST);
+	cfg_put(c, PCI_REVISION_ID, 1, p->revision);
+	cfg_put(c, PCI_CLASS_PROG, 3, p->class_code);
+	cfg_put(w, PCI_CACHE_LINE_SIZE, 1, 0xff);
+	cfg_put(c, PCI_HEADER_TYPE, 1, PCI_HEADER_TYPE_NORMAL);
+
+	for (i = 0; i < UVPCI_NUM_BARS; i++) {
+		const struct uvpci_bar *bar = &p->bar[i];
+		unsigned int reg = PCI_BASE_ADDRESS_0 + 4 * i;
+		u64 bus;
+		u32 lo;
+
+		if (!bar->size)
+			continue;
+		bus = d->udev.resource[i].start - UVPCI_CPU_OFFSET;
+		lo = lower_32_bits(bus) | PCI_BASE_ADDRESS_SPACE_MEMORY;
+		if (bar->flags & UVPCI_BAR_64)
+			lo |= PCI_BASE_ADDRESS_MEM_TYPE_64;
+		if (bar->flags & UVPCI_BAR_PREFETCH)
+			lo |= PCI_BASE_ADDRESS_MEM_PREFETCH;
+		cfg_put(c, reg, 4, lo);
+		cfg_put(w, reg, 4, ~((u32)bar->size - 1) & PCI_BASE_ADDRESS_MEM_MASK);
+		if (bar->flags & UVPCI_BAR_64) {
+			/* The upper half: all address bits, BARs being < 4 GiB. */
+			cfg_put(c, reg + 4, 4, upper_32_bits(bus));
+			cfg_put(w, reg + 4, 4, 0xffffffff);
+			i++;
+		}
+	}
+
+	cfg_put(c, PCI_SUBSYSTEM_VENDOR_ID, 2, p->subvendor);
+	cfg_put(c, PCI_SUBSYSTEM_ID, 2, p->subdevice);
+	cfg_put(w, PCI_INTERRUPT_LINE, 1, 0xff);
+
+	if (p->msi_count) {
+		unsigned int mmc = order_base_2(p->msi_count);
+
+		cfg_put(c, PCI_CAPABILITY_LIST, 1, UVPCI_MSI_CAP);
+		cfg_put(c, UVPCI_MSI_CAP + PCI_CAP_LIST_ID, 1, PCI_CAP_ID_MSI);
+		cfg_put(c, UVPCI_MSI_CAP + PCI_CAP_LIST_NEXT, 1, 0);
+		cfg_put(c, UVPCI_MSI_CAP + PCI_MSI_FLAGS, 2,
+			PCI_MSI_FLAGS_64BIT | (mmc << 1));
+		cfg_put(w, UVPCI_MSI_CAP + PCI_MSI_FLAGS, 2,
+			PCI_MSI_FLAGS_ENABLE | PCI_MSI_FLAGS_QSIZE);
+		cfg_put(w, UVPCI_MSI_CAP + PCI_MSI_ADDRESS_LO, 4, 0xfffffffc);
+		cfg_put(w, UVPCI_MSI_CAP + PCI_MSI_ADDRESS_HI, 4, 0xffffffff);
+		cfg_put(w, UVPCI_MSI_CAP + PCI_MSI_DATA_64, 2, 0xffff);
+	}
+	uvpci_cfg_derive(d);
+}
+
+static bool uvpci_cfg_bad(unsigned int off, unsigned int size)
+{
+	return off >= UVPCI_CFG_SIZE || off + size > UVPCI_CFG_SIZE ||
+	       (off & (size - 1));
+}
+
+/**
+ * uvpci_cfg_read() - read config space.
+ * @d:    the device
+ * @off:  byte offset
+ * @size: 1, 2 or 4, @off aligned to it
+ * @val:  out: the value, all-ones on error or once the model is gone
+ *
+ * Any context. Return: PCIBIOS_SUCCESSFUL or PCIBIOS_BAD_REGISTER_NUMBER.
+ */
+int uvpci_cfg_read(struct uvpci_device *d, unsigned int off, unsigned int size,
+		   u32 *val)
+{
+	unsigned long flags;
+
+	*val = size == 4 ? ~0U : (1U << (8 * size)) - 1;
+	if (uvpci_cfg_bad(off, size))
+		return PCIBIOS_BAD_REGISTER_NUMBER;
+	if (uvpci_is_gone(d))
+		return PCIBIOS_SUCCESSFUL;
+	spin_lock_irqsave(&d->cfg_lock, flags);
+	*val = cfg_get(d->cfg, off, size);
+	spin_unlock_irqrestore(&d->cfg_lock, flags);
+	return PCIBIOS_SUCCESSFUL;
+}
+
+/**
+ * uvpci_cfg_write() - write config space and tell the model.
+ * @d:    the device
+ * @off:  byte offset
+ * @size: 1, 2 or 4, @off aligned to it
+ * @val:  the value; read-only bits ignore it
+ *
+ * Any context (waits for ring space like a posted MMIO write).
+ * Return: PCIBIOS_SUCCESSFUL or PCIBIOS_BAD_REGISTER_NUMBER.
+ */
+int uvpci_cfg_write(struct uvpci_device *d, unsigned int off, unsigned int size,
+		    u32 val)
+{
+	struct uvbus_msg msg = {
+		.type = UVPCI_MSG_CFG_WRITE,
+		.cfg = { .offset = off, .size = size, .value = val },
+	};
+	unsigned long flags;
+	unsigned int i;
+
+	if (uvpci_cfg_bad(off, size))
+		return PCIBIOS_BAD_REGISTER_NUMBER;
+	if (uvpci_is_gone(d))
+		return PCIBIOS_SUCCESSFUL;
+
+	spin_lock_irqsave(&d->cfg_lock, flags);
+	for (i = 0; i < size; i++) {
+		unsigned int o = off + i;
+		u8 m;
+
+		if (o >= sizeof(d->cfg_wmask))
+			break;
+		m = d->cfg_wmask[o];
+		d->cfg[o] = (d->cfg[o] & ~m) | ((val >> (8 * i)) & m);
+	}
+	uvpci_cfg_derive(d);
+	spin_unlock_irqrestore(&d->cfg_lock, flags);
+
+	atomic64_inc(&d->stats.cfg_writes);
+	uvpci_posted_send(d, &msg);
+	return PCIBIOS_SUCCESSFUL;
+}
+
+/* Read-modify-write of the command register. */
+static void uvpci_command_update(struct uvpci_device *d, u16 clear, u16 set)
+{
+	u32 cmd;
+
+	uvpci_cfg_read(d, PCI_COMMAND, 2, &cmd);
+	if (cmd == 0xffff)	/* gone */
+		return;
+	uvpci_cfg_write(d, PCI_COMMAND, 2, (cmd & ~clear) | set);
+}
+
+int uvpci_read_config_byte(struct uvpci_dev *udev, int where, u8 *val)
+{
+	u32 v;
+	int ret = uvpci_cfg_read(to_uvpci_device(udev), where, 1, &v);
+
+	*val = v;
+	return ret;
+}
+EXPORT_SYMBOL_GPL(uvpci_read_config_byte);
+
+int uvpci_read_config_word(struct uvpci_dev *udev, int where, u16 *val)
+{
+	u32 v;
+	int ret = uvpci_cfg_read(to_uvpci_device(udev), where, 2, &v);
+
+	*val = v;
+	return ret;
+}
+EXPORT_SYMBOL_GPL(uvpci_read_config_word);
+
+int uvpci_read_config_dword(struct uvpci_dev *udev, int where, u32 *val)
+{
+	return uvpci_cfg_read(to_uvpci_device(udev), where, 4, val);
+}
+EXPORT_SYMBOL_GPL(uvpci_read_config_dword);
+
+int uvpci_write_config_byte(struct uvpci_dev *udev, int where, u8 val)
+{
+	return uvpci_cfg_write(to_uvpci_device(udev), where, 1, val);
+}
+EXPORT_SYMBOL_GPL(uvpci_write_config_byte);
+
+int uvpci_write_config_word(struct uvpci_dev *udev, int where, u16 val)
+{
+	return uvpci_cfg_write(to_uvpci_device(udev), where, 2, val);
+}
+EXPORT_SYMBOL_GPL(uvpci_write_config_word);
+
+int uvpci_write_config_dword(struct uvpci_dev *udev, int where, u32 val)
+{
+	return uvpci_cfg_write(to_uvpci_device(udev), where, 4, val);
+}
+EXPORT_SYMBOL_GPL(uvpci_write_config_dword);
+
+int uvpci_enable_device(struct uvpci_dev *udev)
+{
+	struct uvpci_device *d = to_uvpci_device(udev);
+
+	if (atomic_inc_return(&d->enable_cnt) > 1)
+		return 0;
+	uvpci_command_update(d, 0, PCI_COMMAND_MEMORY);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(uvpci_enable_device);
+
+void uvpci_disable_device(struct uvpci_dev *udev)
+{
+	struct uvpci_device *d = to_uvpci_device(udev);
+
+	if (atomic_dec_if_positive(&d->enable_cnt) < 0) {
+		dev_warn(&udev->dev, "disabling an already disabled device\n");
+		return;
+	}
+	if (atomic_read(&d->enable_cnt))
+		return;
+	uvpci_command_update(d, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER, 0);
+	udev->is_busmaster = 0;
+}
+EXPORT_SYMBOL_GPL(uvpci_disable_device);
+
+bool uvpci_is_enabled(struct uvpci_dev *udev)
+{
+	return atomic_read(&to_uvpci_device(udev)->enable_cnt) > 0;
+}
+EXPORT_SYMBOL_GPL(uvpci_is_enabled);
+
+bool uvpci_device_is_present(struct uvpci_dev *udev)
+{
+	return !uvpci_is_gone(to_uvpci_device(udev));
+}
+EXPORT_SYMBOL_GPL(uvpci_device_is_present);
+
+void uvpci_set_master(struct uvpci_dev *udev)
+{
+	uvpci_command_update(to_uvpci_device(udev), 0, PCI_COMMAND_MASTER);
+	udev->is_busmaster = 1;
+}
+EXPORT_SYMBOL_GPL(uvpci_set_master);
+
+void uvpci_clear_master(struct uvpci_dev *udev)
+{
+	uvpci_command_update(to_uvpci_device(udev), PCI_COMMAND_MASTER, 0);
+	udev->is_busmaster = 0;
+}
+EXPORT_SYMBOL_GPL(uvpci_clear_master);
+
+/* ------------------------------------------------------------------ */
+/* BAR resources and regions                                           */
+/* ------------------------------------------------------------------ */
+
+/**
+ * uvpci_resources_init() - give each BAR an address in the bus's space.
+ * @d: the device, named, parameters validated
+ *
+ * Return: 0, or -ENOSPC when the window is full (nothing left allocated).
+ */
+int uvpci_resources_init(struct uvpci_device *d)
+{
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < UVPCI_NUM_BARS; i++) {
+		const struct uvpci_bar *bar = &d->params.bar[i];
+		struct resource *res = &d->udev.resource[i];
+		bool is64 = bar->flags & UVPCI_BAR_64;
+		u64 min = UVPCI_CPU_OFFSET + (is64 ? UVPCI_BUS64_MIN : UVPCI_BUS32_MIN);
+		u64 max = UVPCI_CPU_OFFSET + (is64 ? UVPCI_BUS64_MAX : UVPCI_BUS32_MAX);
+
+		if (!bar->size)
+			continue;
+		res->name = uvpci_dname(d);
+		res->flags = IORESOURCE_MEM | IORESOURCE_SIZEALIGN;
+		if (is64)
+			res->flags |= IORESOURCE_MEM_64;
+		if (bar->flags & UVPCI_BAR_PREFETCH)
+			res->flags |= IORESOURCE_PREFETCH;
+		err = allocate_resource(&uvpci_root, res, bar->size, min, max,
+					bar->size, NULL, NULL);
+		if (err) {
+			res->flags = 0;
+			uvpci_resources_release(d);
+			return -ENOSPC;
+		}
+		if (is64)
+			i++;
+	}
+	return 0;
+}
+
+/**
+ * uvpci_resources_release() - give the BAR addresses back.
+ * @d: the device; no region claimed any more
+ */
+void uvpci_resources_release(struct uvpci_device *d)
+{
+	unsigned int i;
+
+	for (i = 0; i < UVPCI_NUM_BARS; i++) {
+		struct resource *res = &d->udev.resource[i];
+
+		if (res->parent)
+			release_resource(res);
+	}
+}
+
+int uvpci_request_region(struct uvpci_dev *udev, int bar, const char *name)
+{
+	struct uvpci_device *d = to_uvpci_device(udev);
+	struct resource *res;
+
+	if (bar < 0 || bar >= UVPCI_NUM_BARS)
+		return -EINVAL;
+	if (!uvpci_resource_len(udev, bar))
+		return 0;
+	res = &udev->resource[bar];
+	if (!__request_region(res, res->start, resource_size(res), name, 0)) {
+		dev_warn(&udev->dev, "BAR %d: can't reserve, already claimed\n",
+			 bar);
+		return -EBUSY;
+	}
+	set_bit(bar, &d->regions);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(uvpci_request_region);
+
+void uvpci_release_region(struct uvpci_dev *udev, int bar)
+{
+	struct uvpci_device *d = to_uvpci_device(udev);
+	struct resource *res;
+
+	if (bar < 0 || bar >= UVPCI_NUM_BARS ||
+	    !test_and_clear_bit(bar, &d->regions))
+		return;
+	res = &udev->resource[bar];
+	__release_region(res, res->start, resource_size(res));
+}
+EXPORT_SYMBOL_GPL(uvpci_release_region);
+
+int uvpci_request_regions(struct uvpci_dev *udev, const char *name)
+{
+	int bar, err;
+
+	for (bar = 0; bar < UVPCI_NUM_BARS; bar++) {
+		err = uvpci_request_region(udev, bar, name);
+		if (err)
+			goto err_release;
+	}
+	return 0;
+
+err_release:
+	while (--bar >= 0)
+		uvpci_release_region(udev, bar);
+	return err;
+}
+EXPORT_SYMBOL_GPL(uvpci_request_regions);
+
+void uvpci_release_regions(struct uvpci_dev *udev)
+{
+	int bar;
+
+	for (bar = 0; bar < UVPCI_NUM_BARS; bar++)
+		uvpci_release_region(udev, bar);
+}
+EXPORT_SYMBOL_GPL(uvpci_release_regions);
+
+/**
+ * uvpci_regions_release_all() - after remove(): release what the driver
+ * left claimed, and say so.
+ * @d: the device
+ */
+void uvpci_regions_release_all(struct uvpci_device *d)
+{
+	if (!READ_ONCE(d->regions))
+		return;
+	dev_warn(&d->udev.dev, "driver left BAR regions claimed; releasing them\n");
+	uvpci_release_regions(&d->udev);
+}

@@ -1,0 +1,375 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * uvPCI MSI: an IRQ domain per device, vectors as ordinary Linux
+ * IRQs, and delivery of the device's UVPCI_MSG_MSI in hard IRQ context.
+ *
+ * Each device with MSI gets a linear IRQ domain ("uvpci-NAME") whose
+ * hardware IRQ numbers are its vectors. uvpci_alloc_irq_vectors() maps
+ * them to Linux IRQs on the "uvpci-MSI" irq_chip with handle_simple_irq,
+ * so request_irq()/free_irq() work as on PCI and each delivery counts in
+ * /proc/interrupts.
+ *
+ * An MSI from the device (rx, atomic context) only marks its vector
+ * pending and has it delivered in hard IRQ context, by an IPI to another
+ * CPU or by the device's irq_work on this one (see uvpci_msi_kick()),
+ * which calls generic_handle_domain_irq() for each pending vector. The rx path handles a port's messages in ring order
+ * and copies DMA data before it looks at the next message, so the data of
+ * every DMA_WRITE queued before an MSI is in memory when the handler runs.
+ * A vector fired again before its handler ran is delivered once, as a
+ * local APIC coalesces a pending interrupt.
+ */
+#define pr_fmt(fmt) "uvpci: " fmt
+
+#include <linux/interrupt.h>
+#include <linux/irq.h>
+#include <linux/irqdomain.h>
+#include <linux/log2.h>
+
+#include "uvpci_priv.h"
+
+#define UVPCI_MSI_ADDRESS	0xfee00000U	/* the x86 MSI doorbell */
+
+static void uvpci_msi_noop(struct irq_data *data)
+{
+}
+
+/* Replay of an interrupt that arrived while disabled: in hard IRQ again. */
+static int uvpci_msi_retrigger(struct irq_data *data)
+{
+	struct uvpci_device *d = irq_data_get_irq_chip_data(data);
+
+	set_bit(data->hwirq, &d->msi_pending);
+	irq_work_queue(&d->msi_work);
+	return 1;
+}
+
+static const struct irq_chip uvpci_msi_chip = {
+	.name		= "uvpci-MSI",
+	.irq_mask	= uvpci_msi_noop,
+	.irq_unmask	= uvpci_msi_noop,
+	.irq_retrigger	= uvpci_msi_retrigger,
+	.flags		= IRQCHIP_SKIP_SET_WAKE,
+};
+
+/* Deliver the pending vectors; hard IRQ context. */
+static void uvpci_msi_deliver(struct uvpci_device *d)
+{
+	unsigned long pending = xchg(&d->msi_pending, 0);
+	unsigned int vec;
+	bool live;
+
+	for_each_set_bit(vec, &pending, UVPCI_MAX_MSI) {
+		spin_lock(&d->msi_lock);
+		live = vec < d->msi_nvec;
+		spin_unlock(&d->msi_lock);
+		/* Freeing vectors waits for us (uvpci_msi_quiesce()) before disposing. */
+		if (live)
+			generic_handle_domain_irq(d->msi_domain, vec);
+	}
+}
+
+static void uvpci_msi_work(struct irq_work *work)
+{
+	uvpci_msi_deliver(container_of(work, struct uvpci_device, msi_work));
+}
+
+/* The IPI of a delivery on another CPU (hard IRQ context there). */
+static void uvpci_msi_remote(void *info)
+{
+	struct uvpci_device *d = info;
+
+	uvpci_msi_deliver(d);
+	/* Our last access to @d: uvpci_msi_quiesce() may free it after this. */
+	smp_mb__before_atomic();
+	atomic_dec(&d->msi_remote);
+}
+
+/*
+ * Deliver the pending vectors in hard IRQ context. When rx runs in task
+ * context, that task may be the model itself, draining its ring from its
+ * doorbell write(): a handler run on this CPU would interrupt the model,
+ * and one that reads a register (or the NAPI poll its IRQ exit runs) would
+ * spin, waiting for the model it sits on, until the read timed out. So
+ * deliver on another CPU (an IPI, as irq_work_queue_on() is not exported).
+ * From a reader spinning in interrupt context, deliver here: the handler
+ * then runs after that reader. With one CPU there is no choice.
+ */
+static void uvpci_msi_kick(struct uvpci_device *d)
+{
+	unsigned int cpu = nr_cpu_ids;
+	int err;
+
+	if (in_task())
+		cpu = cpumask_any_but(cpu_online_mask, smp_processor_id());
+	if (cpu < nr_cpu_ids) {
+		atomic_inc(&d->msi_remote);
+		err = smp_call_function_single_async(cpu, &d->msi_csd);
+		if (!err)
+			return;
+		atomic_dec(&d->msi_remote);
+		/* -EBUSY: one is queued and has not run yet; it takes our vector. */
+		if (err == -EBUSY)
+			return;
+	}
+	irq_work_queue(&d->msi_work);
+}
+
+/* Wait until no delivery started before this is running or queued. */
+static void uvpci_msi_quiesce(struct uvpci_device *d)
+{
+	while (atomic_read(&d->msi_remote))
+		cpu_relax();
+	irq_work_sync(&d->msi_work);
+}
+
+/**
+ * uvpci_msi_init() - set up a device's IRQ domain (none without MSI).
+ * @d: the device
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int uvpci_msi_init(struct uvpci_device *d)
+{
+	char name[UVBUS_NAME_MAX + 8];
+
+	mutex_init(&d->msi_mutex);
+	spin_lock_init(&d->msi_lock);
+	d->msi_work = IRQ_WORK_INIT_HARD(uvpci_msi_work);
+	INIT_CSD(&d->msi_csd, uvpci_msi_remote, d);
+	if (!d->params.msi_count)
+		return 0;
+
+	snprintf(name, sizeof(name), "uvpci-%s", uvpci_dname(d));
+	d->msi_fwnode = irq_domain_alloc_named_fwnode(name);
+	if (!d->msi_fwnode)
+		return -ENOMEM;
+	d->msi_domain = irq_domain_create_linear(d->msi_fwnode,
+						 d->params.msi_count,
+						 &irq_domain_simple_ops, d);
+	if (!d->msi_domain) {
+		irq_domain_free_fwnode(d->msi_fwnode);
+		d->msi_fwnode = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/**
+ * uvpci_msi_fini() - remove the IRQ domain.
+ * @d: the device; no vector allocated (or leaked, see uvpci_msi_unbind())
+ */
+void uvpci_msi_fini(struct uvpci_device *d)
+{
+	uvpci_msi_quiesce(d);
+	if (!d->msi_domain)
+		return;
+	if (d->msi_leaked) {
+		/* Its IRQs still have handlers: the domain must outlive them. */
+		dev_err(&d->udev.dev, "keeping the IRQ domain of a device whose driver left IRQs requested\n");
+		return;
+	}
+	irq_domain_remove(d->msi_domain);
+	irq_domain_free_fwnode(d->msi_fwnode);
+	d->msi_domain = NULL;
+	d->msi_fwnode = NULL;
+}
+
+/* Program the MSI capability as the kernel's MSI code would. */
+static void uvpci_msi_cfg(struct uvpci_device *d, unsigned int nvec, bool on)
+{
+	u32 ctl;
+
+	uvpci_cfg_read(d, UVPCI_MSI_CAP + PCI_MSI_FLAGS, 2, &ctl);
+	ctl &= ~(PCI_MSI_FLAGS_ENABLE | PCI_MSI_FLAGS_QSIZE);
+	if (on) {
+		uvpci_cfg_write(d, UVPCI_MSI_CAP + PCI_MSI_ADDRESS_LO, 4,
+				UVPCI_MSI_ADDRESS);
+		uvpci_cfg_write(d, UVPCI_MSI_CAP + PCI_MSI_ADDRESS_HI, 4, 0);
+		uvpci_cfg_write(d, UVPCI_MSI_CAP + PCI_MSI_DATA_64, 2, 0);
+		ctl |= PCI_MSI_FLAGS_ENABLE | (order_base_2(nvec) << 4);
+	}
+	uvpci_cfg_write(d, UVPCI_MSI_CAP + PCI_MSI_FLAGS, 2, ctl);
+}
+
+static void uvpci_msi_dispose(unsigned int *irqs, unsigned int n)
+{
+	while (n--)
+		irq_dispose_mapping(irqs[n]);
+}
+
+int uvpci_alloc_irq_vectors(struct uvpci_dev *udev, unsigned int min_vecs,
+			    unsigned int max_vecs, unsigned int flags)
+{
+	struct uvpci_device *d = to_uvpci_device(udev);
+	unsigned int irqs[UVPCI_MAX_MSI];
+	unsigned int i, nvec;
+	int err;
+
+	if (!(flags & (PCI_IRQ_MSI | PCI_IRQ_MSIX)) || !min_vecs ||
+	    min_vecs > max_vecs || !d->msi_domain)
+		return -EINVAL;
+	nvec = min_t(unsigned int, max_vecs, d->params.msi_count);
+	if (nvec < min_vecs)
+		return -ENOSPC;
+
+	mutex_lock(&d->msi_mutex);
+	err = -EINVAL;
+	if (d->msi_nvec || d->msi_leaked)
+		goto err_unlock;
+	for (i = 0; i < nvec; i++) {
+		irqs[i] = irq_create_mapping_affinity(d->msi_domain, i, NULL);
+		if (!irqs[i]) {
+			err = -ENOMEM;
+			goto err_dispose;
+		}
+		irq_set_chip_and_handler_name(irqs[i], &uvpci_msi_chip,
+					      handle_simple_irq, "edge");
+		irq_set_chip_data(irqs[i], d);
+	}
+	spin_lock_irq(&d->msi_lock);
+	memcpy(d->msi_irqs, irqs, nvec * sizeof(irqs[0]));
+	d->msi_nvec = nvec;
+	spin_unlock_irq(&d->msi_lock);
+	udev->irq = irqs[0];
+	udev->msi_enabled = 1;
+	uvpci_msi_cfg(d, nvec, true);
+	mutex_unlock(&d->msi_mutex);
+	return nvec;
+
+err_dispose:
+	uvpci_msi_dispose(irqs, i);
+err_unlock:
+	mutex_unlock(&d->msi_mutex);
+	return err;
+}
+EXPORT_SYMBOL_GPL(uvpci_alloc_irq_vectors);
+
+int uvpci_irq_vector(struct uvpci_dev *udev, unsigned int nr)
+{
+	struct uvpci_device *d = to_uvpci_device(udev);
+	unsigned long flags;
+	int irq = -EINVAL;
+
+	spin_lock_irqsave(&d->msi_lock, flags);
+	if (nr < d->msi_nvec)
+		irq = d->msi_irqs[nr];
+	spin_unlock_irqrestore(&d->msi_lock, flags);
+	return irq;
+}
+EXPORT_SYMBOL_GPL(uvpci_irq_vector);
+
+/* The first allocated IRQ that still has a handler, or 0. msi_mutex held. */
+static unsigned int uvpci_msi_busy(struct uvpci_device *d)
+{
+	unsigned int i;
+
+	for (i = 0; i < d->msi_nvec; i++)
+		if (irq_has_action(d->msi_irqs[i]))
+			return d->msi_irqs[i];
+	return 0;
+}
+
+/* Stop delivery and forget the vectors; @dispose unless handlers remain. */
+static void uvpci_msi_release(struct uvpci_device *d, bool dispose)
+{
+	unsigned int nvec = d->msi_nvec;
+
+	uvpci_msi_cfg(d, 0, false);
+	spin_lock_irq(&d->msi_lock);
+	d->msi_nvec = 0;
+	spin_unlock_irq(&d->msi_lock);
+	uvpci_msi_quiesce(d);
+	if (dispose)
+		uvpci_msi_dispose(d->msi_irqs, nvec);
+	d->udev.irq = 0;
+	d->udev.msi_enabled = 0;
+}
+
+void uvpci_free_irq_vectors(struct uvpci_dev *udev)
+{
+	struct uvpci_device *d = to_uvpci_device(udev);
+	unsigned int busy;
+
+	mutex_lock(&d->msi_mutex);
+	if (d->msi_nvec) {
+		busy = uvpci_msi_busy(d);
+		if (busy)
+			dev_err(&udev->dev, "%s() with IRQ %u still requested: call free_irq() first; vectors kept\n",
+				__func__, busy);
+		else
+			uvpci_msi_release(d, true);
+	}
+	mutex_unlock(&d->msi_mutex);
+}
+EXPORT_SYMBOL_GPL(uvpci_free_irq_vectors);
+
+/**
+ * uvpci_msi_unbind() - after remove(): free what the driver left.
+ * @d: the device
+ *
+ * Vectors whose IRQs still have handlers cannot be disposed of: they stay
+ * mapped, no MSI reaches them, and the device can allocate none again.
+ */
+void uvpci_msi_unbind(struct uvpci_device *d)
+{
+	unsigned int busy;
+
+	mutex_lock(&d->msi_mutex);
+	if (d->msi_nvec) {
+		busy = uvpci_msi_busy(d);
+		if (busy) {
+			dev_err(&d->udev.dev, "driver left IRQ %u requested: its MSI vectors are leaked\n",
+				busy);
+			d->msi_leaked = true;
+		} else {
+			dev_warn(&d->udev.dev, "driver left MSI vectors allocated; freeing them\n");
+		}
+		uvpci_msi_release(d, !busy);
+	}
+	mutex_unlock(&d->msi_mutex);
+}
+
+/**
+ * uvpci_msi_rx() - UVPCI_MSG_MSI from a port.
+ * @d:   the device
+ * @msg: the message
+ *
+ * Atomic context. Return: 0; -EINVAL (malformed), -ERANGE (no such vector,
+ * or one the driver did not enable), -EPERM (MSI disabled): each logged
+ * (rate-limited) and counted.
+ */
+int uvpci_msi_rx(struct uvpci_device *d, const struct uvbus_msg *msg)
+{
+	u32 vec = msg->msi.vector;
+	unsigned long flags;
+	unsigned int nvec;
+	const char *why;
+	int err;
+
+	spin_lock_irqsave(&d->msi_lock, flags);
+	nvec = d->msi_nvec;
+	spin_unlock_irqrestore(&d->msi_lock, flags);
+
+	if (msg->msi.reserved0) {
+		why = "reserved field set";
+		err = -EINVAL;
+	} else if (vec >= d->params.msi_count) {
+		why = "no such vector";
+		err = -ERANGE;
+	} else if (!READ_ONCE(d->msi_on) || !nvec) {
+		why = "MSI not enabled by the driver";
+		err = -EPERM;
+	} else if (vec >= nvec) {
+		why = "vector not enabled by the driver";
+		err = -ERANGE;
+	} else {
+		set_bit(vec, &d->msi_pending);
+		uvpci_msi_kick(d);
+		atomic64_inc(&d->stats.msi);
+		return 0;
+	}
+	atomic64_inc(&d->stats.msi_refused);
+	uvpci_rl(err, d, &d->rs_dev, "MSI vector %u refused: %s (device has %u, driver enabled %u)\n",
+		 vec, why, d->params.msi_count, nvec);
+	return err;
+}

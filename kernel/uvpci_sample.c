@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A small uvPCI driver that uses every call of the API
+ * and logs what it sees. The example of uvpci(9), and what the kernel
+ * tests drive. It is written name for name as a PCI driver would be, so
+ * that contrib/uvpci-port turns it into one.
+ *
+ * Binds to vendor 0x5556 ("UV" in ASCII), device 0x0001. 0x5556 is not in
+ * the PCI ID database (pci.ids, 2023) and uvPCI devices never appear on a
+ * real PCI bus; a real card needs an ID assigned by the PCI-SIG.
+ *
+ * The device it expects: BAR0 of at least 256 bytes, MSI (1 to 4
+ * vectors used), optionally a BAR2. BAR0 registers, 32-bit unless noted:
+ *
+ *   0x00 ID           read once at probe and logged
+ *   0x04 CTRL         the driver writes 1 (enable) at probe, 0 at remove
+ *   0x08 STATUS       read every poll_ms milliseconds; each change is
+ *                     logged ("status 0x00000000 -> 0x00000001")
+ *   0x0c IRQ_ACK      the MSI handler writes the vector it handled
+ *   0x10 BUF_ADDR     64-bit: bus address of the coherent buffer the
+ *                     device writes (written with one 64-bit write)
+ *   0x18 BUF_SIZE     its size (4096)
+ *   0x20 TX_ADDR_LO   bus address of the streaming buffer the device
+ *   0x24 TX_ADDR_HI   reads (DMA_TO_DEVICE; holds a greeting string)
+ *   0x28 TX_SIZE      its size (64)
+ *   0x2c VECTORS      how many MSI vectors the driver enabled
+ *
+ * Each MSI logs "uvpci_sample NAME: irq vector N: dma buffer starts with
+ * XX XX XX XX XX XX XX XX", the first 8 bytes of the coherent buffer. With
+ * the uvNIC tools, from a shell (see uvpci(9), EXAMPLES):
+ *
+ *   uvbus-ctl create dev0 --vendor 0x5556 --device 0x0001 --bar 0:4096 --msi 4
+ *   modprobe uvpci_sample          # or insmod kernel/uvpci_sample.ko
+ *   uvpci-poke dev0 0:0x8.l=1      # dmesg: status 0x00000000 -> 0x00000001
+ *   addr=$(uvpci-peek dev0 0:0x10.q)
+ *   uvdma-inject dev0 "$addr" --hex deadbeef
+ *   uvmsi-fire dev0 0              # dmesg: ... starts with de ad be ef ...
+ */
+#include <linux/dma-mapping.h>
+#include <linux/interrupt.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+
+#include "uvpci.h"
+
+#define DRV_NAME		"uvpci_sample"
+
+#define SAMPLE_VENDOR		0x5556
+#define SAMPLE_DEVICE		0x0001
+
+#define SAMPLE_ID		0x00
+#define SAMPLE_CTRL		0x04
+#define  SAMPLE_CTRL_ENABLE	0x1
+#define SAMPLE_STATUS		0x08
+#define SAMPLE_IRQ_ACK		0x0c
+#define SAMPLE_BUF_ADDR		0x10
+#define SAMPLE_BUF_SIZE		0x18
+#define SAMPLE_TX_ADDR_LO	0x20
+#define SAMPLE_TX_ADDR_HI	0x24
+#define SAMPLE_TX_SIZE		0x28
+#define SAMPLE_VECTORS		0x2c
+#define SAMPLE_REGS_SIZE	0x100
+
+#define SAMPLE_BUF_BYTES	4096
+#define SAMPLE_TX_BYTES		64
+#define SAMPLE_MAX_VECTORS	4
+
+static unsigned int poll_ms = 100;
+module_param(poll_ms, uint, 0644);
+MODULE_PARM_DESC(poll_ms, "Period of the STATUS register poll in milliseconds, 0 to stop (default 100)");
+
+struct uvpci_sample;
+
+struct uvpci_sample_vector {
+	struct uvpci_sample *priv;
+	unsigned int nr;
+	int irq;
+};
+
+struct uvpci_sample {
+	struct uvpci_dev *udev;
+	void __iomem *regs;		/* BAR0 */
+	void __iomem *bar2;		/* BAR2 if the device has one */
+	void *buf;			/* coherent, written by the device */
+	dma_addr_t buf_dma;
+	char *tx;			/* streaming, read by the device */
+	dma_addr_t tx_dma;
+	unsigned int nvec;
+	struct uvpci_sample_vector vec[SAMPLE_MAX_VECTORS];
+	struct delayed_work poll;
+	u32 status;
+};
+
+static irqreturn_t uvpci_sample_irq(int irq, void *data)
+{
+	struct uvpci_sample_vector *vec = data;
+	struct uvpci_sample *priv = vec->priv;
+
+	/* The device's DMA writes that came before this MSI are in the buffer. */
+	dev_info(&priv->udev->dev, "irq vector %u: dma buffer starts with %*ph\n",
+		 vec->nr, 8, priv->buf);
+	uv_writel(vec->nr, priv->regs + SAMPLE_IRQ_ACK);
+	return IRQ_HANDLED;
+}
+
+/* What a NIC driver's watchdog does for link state: poll, report changes. */
+static void uvpci_sample_poll(struct work_struct *work)
+{
+	struct uvpci_sample *priv = container_of(to_delayed_work(work),
+						 struct uvpci_sample, poll);
+	u32 status = uv_readl(priv->regs + SAMPLE_STATUS);
+	unsigned int ms = READ_ONCE(poll_ms);
+
+	if (status != priv->status)
+		dev_info(&priv->udev->dev, "status %#010x -> %#010x\n",
+			 priv->status, status);
+	priv->status = status;
+	schedule_delayed_work(&priv->poll, msecs_to_jiffies(ms ? ms : 1000));
+}
+
+static int uvpci_sample_probe(struct uvpci_dev *udev,
+			      const struct uvpci_device_id *id)
+{
+	struct uvpci_sample *priv;
+	u16 vendor;
+	u32 class;
+	u8 rev;
+	int err, nvec, i;
+
+	priv = kzalloc(sizeof(*priv), GFP_KERNEL);
+	if (!priv)
+		return -ENOMEM;
+	priv->udev = udev;
+	INIT_DELAYED_WORK(&priv->poll, uvpci_sample_poll);
+	uvpci_set_drvdata(udev, priv);
+
+	err = uvpci_enable_device(udev);
+	if (err)
+		goto err_free_priv;
+	err = uvpci_request_regions(udev, DRV_NAME);
+	if (err)
+		goto err_disable_device;
+	if (!(uvpci_resource_flags(udev, 0) & IORESOURCE_MEM) ||
+	    uvpci_resource_len(udev, 0) < SAMPLE_REGS_SIZE) {
+		dev_err(&udev->dev, "BAR0 missing or smaller than %#x bytes\n",
+			SAMPLE_REGS_SIZE);
+		err = -ENODEV;
+		goto err_release_regions;
+	}
+	priv->regs = uvpci_iomap(udev, 0, 0);
+	if (!priv->regs) {
+		err = -ENOMEM;
+		goto err_release_regions;
+	}
+	if (uvpci_resource_len(udev, 2)) {
+		priv->bar2 = uvpci_ioremap_bar(udev, 2);
+		if (!priv->bar2) {
+			err = -ENOMEM;
+			goto err_unmap_bar0;
+		}
+	}
+
+	uvpci_read_config_word(udev, PCI_VENDOR_ID, &vendor);
+	uvpci_read_config_byte(udev, PCI_REVISION_ID, &rev);
+	uvpci_read_config_dword(udev, PCI_CLASS_REVISION, &class);
+	uvpci_write_config_byte(udev, PCI_CACHE_LINE_SIZE, L1_CACHE_BYTES / 4);
+	dev_info(&udev->dev, "vendor %#06x device %#06x revision %#04x class %#08x, BAR0 %llu bytes, id %#010x\n",
+		 vendor, udev->device, rev, class >> 8,
+		 (unsigned long long)uvpci_resource_len(udev, 0),
+		 uv_readl(priv->regs + SAMPLE_ID));
+	if (priv->bar2)
+		dev_info(&udev->dev, "BAR2 %llu bytes, first dword %#010x\n",
+			 (unsigned long long)uvpci_resource_len(udev, 2),
+			 uv_ioread32(priv->bar2));
+
+	err = dma_set_mask_and_coherent(&udev->dev, DMA_BIT_MASK(64));
+	if (err)
+		goto err_unmap_bar2;
+	uvpci_set_master(udev);
+
+	priv->buf = dma_alloc_coherent(&udev->dev, SAMPLE_BUF_BYTES,
+				       &priv->buf_dma, GFP_KERNEL);
+	if (!priv->buf) {
+		err = -ENOMEM;
+		goto err_clear_master;
+	}
+	priv->tx = kzalloc(SAMPLE_TX_BYTES, GFP_KERNEL);
+	if (!priv->tx) {
+		err = -ENOMEM;
+		goto err_free_coherent;
+	}
+	strscpy(priv->tx, "hello from uvpci_sample", SAMPLE_TX_BYTES);
+	priv->tx_dma = dma_map_single(&udev->dev, priv->tx, SAMPLE_TX_BYTES,
+				      DMA_TO_DEVICE);
+	if (dma_mapping_error(&udev->dev, priv->tx_dma)) {
+		err = -ENOMEM;
+		goto err_free_tx;
+	}
+
+	nvec = uvpci_alloc_irq_vectors(udev, 1, SAMPLE_MAX_VECTORS, PCI_IRQ_MSI);
+	if (nvec < 0) {
+		err = nvec;
+		goto err_unmap_tx;
+	}
+	priv->nvec = nvec;
+	for (i = 0; i < nvec; i++) {
+		priv->vec[i].priv = priv;
+		priv->vec[i].nr = i;
+		priv->vec[i].irq = uvpci_irq_vector(udev, i);
+		err = request_irq(priv->vec[i].irq, uvpci_sample_irq, 0,
+				  uvpci_name(udev), &priv->vec[i]);
+		if (err)
+			goto err_free_irqs;
+	}
+
+	/* Tell the device where its buffers are, then switch it on. */
+	uv_writeq(priv->buf_dma, priv->regs + SAMPLE_BUF_ADDR);
+	uv_writel(SAMPLE_BUF_BYTES, priv->regs + SAMPLE_BUF_SIZE);
+	uv_iowrite32(lower_32_bits(priv->tx_dma), priv->regs + SAMPLE_TX_ADDR_LO);
+	uv_iowrite32(upper_32_bits(priv->tx_dma), priv->regs + SAMPLE_TX_ADDR_HI);
+	uv_writel(SAMPLE_TX_BYTES, priv->regs + SAMPLE_TX_SIZE);
+	uv_writeb(nvec, priv->regs + SAMPLE_VECTORS);
+	uv_writel(SAMPLE_CTRL_ENABLE, priv->regs + SAMPLE_CTRL);
+	/* A read flushes the posted writes above (and cannot pass them). */
+	uv_readl(priv->regs + SAMPLE_CTRL);
+
+	priv->status = uv_readl(priv->regs + SAMPLE_STATUS);
+	if (poll_ms)
+		schedule_delayed_work(&priv->poll, msecs_to_jiffies(poll_ms));
+	dev_info(&udev->dev, "ready: %d MSI vectors, first irq %d, coherent buffer at bus address %#llx, tx buffer at %#llx\n",
+		 nvec, priv->vec[0].irq, (unsigned long long)priv->buf_dma,
+		 (unsigned long long)priv->tx_dma);
+	return 0;
+
+err_free_irqs:
+	while (i--)
+		free_irq(priv->vec[i].irq, &priv->vec[i]);
+	uvpci_free_irq_vectors(udev);
+err_unmap_tx:
+	dma_unmap_single(&udev->dev, priv->tx_dma, SAMPLE_TX_BYTES, DMA_TO_DEVICE);
+err_free_tx:
+	kfree(priv->tx);
+err_free_coherent:
+	dma_free_coherent(&udev->dev, SAMPLE_BUF_BYTES, priv->buf, priv->buf_dma);
+err_clear_master:
+	uvpci_clear_master(udev);
+err_unmap_bar2:
+	if (priv->bar2)
+		uvpci_iounmap(udev, priv->bar2);
+err_unmap_bar0:
+	uvpci_iounmap(udev, priv->regs);
+err_release_regions:
+	uvpci_release_regions(udev);
+err_disable_device:
+	uvpci_disable_device(udev);
+err_free_priv:
+	kfree(priv);
+	return err;
+}
+
+static void uvpci_sample_remove(struct uvpci_dev *udev)
+{
+	struct uvpci_sample *priv = uvpci_get_drvdata(udev);
+	unsigned int i;
+
+	cancel_delayed_work_sync(&priv->poll);
+	uv_writel(0, priv->regs + SAMPLE_CTRL);
+	for (i = 0; i < priv->nvec; i++)
+		free_irq(priv->vec[i].irq, &priv->vec[i]);
+	uvpci_free_irq_vectors(udev);
+	dma_unmap_single(&udev->dev, priv->tx_dma, SAMPLE_TX_BYTES, DMA_TO_DEVICE);
+	kfree(priv->tx);
+	dma_free_coherent(&udev->dev, SAMPLE_BUF_BYTES, priv->buf, priv->buf_dma);
+	uvpci_clear_master(udev);
+	if (priv->bar2)
+		uvpci_iounmap(udev, priv->bar2);
+	uvpci_iounmap(udev, priv->regs);
+	uvpci_release_regions(udev);
+	uvpci_disable_device(udev);
+	kfree(priv);
+	dev_info(&udev->dev, "removed\n");
+}
+
+static const struct uvpci_device_id uvpci_sample_ids[] = {
+	{ PCI_DEVICE(SAMPLE_VENDOR, SAMPLE_DEVICE) },
+	{ }
+};
+MODULE_DEVICE_TABLE(uvpci, uvpci_sample_ids);
+
+static struct uvpci_driver uvpci_sample_driver = {
+	.name		= DRV_NAME,
+	.id_table	= uvpci_sample_ids,
+	.probe		= uvpci_sample_probe,
+	.remove		= uvpci_sample_remove,
+};
+module_uvpci_driver(uvpci_sample_driver);
+
+MODULE_DESCRIPTION("uvPCI sample driver: registers, DMA and MSI, logged");
+MODULE_AUTHOR("uvNIC project");
+MODULE_LICENSE("GPL");
