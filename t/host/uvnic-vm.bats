@@ -1,0 +1,137 @@
+#!/usr/bin/env bats
+# uvnic-vm on the host: options, usage errors, the kernel choice. None of
+# these boots a guest.
+
+bats_require_minimum_version 1.5.0
+
+setup() {
+	load '../test_helper/common-setup'
+	_common_setup
+}
+
+@test "uvnic-vm --help prints the usage and every option, exits 0" {
+	run -0 uvnic-vm --help
+	assert_line --index 0 --partial 'Usage: uvnic-vm [OPTIONS] -- COMMAND'
+	assert_output --partial 'uvnic-vm --print-kver'
+	for opt in --kernel --smp --mem --accel --module --no-tree-modules --rw \
+		--timeout --dmesg --cmdline --print-kver --quiet --help --version; do
+		assert_output --partial "$opt"
+	done
+}
+
+@test "uvnic-vm -h is --help" {
+	run -0 uvnic-vm -h
+	assert_line --index 0 --partial 'Usage: uvnic-vm'
+}
+
+@test "uvnic-vm --version prints the name and a version" {
+	run -0 uvnic-vm --version
+	assert_output --regexp '^uvnic-vm [0-9]+\.[0-9]+\.[0-9]+$'
+}
+
+@test "uvnic-vm --version agrees with the Makefile" {
+	local v
+	v=$(sed -n 's/^VERSION *:= *//p' "$UVNIC_TOP/Makefile")
+	[ -n "$v" ] || skip "no VERSION in the Makefile"
+	run -0 uvnic-vm --version
+	assert_output "uvnic-vm $v"
+}
+
+@test "an unknown option: one message and the Try line on stderr, exit 1" {
+	run -1 --separate-stderr uvnic-vm --bogus -- true
+	assert_equal "$output" ""
+	assert_equal "${#stderr_lines[@]}" 2
+	assert_equal "${stderr_lines[0]}" "uvnic-vm: unknown option '--bogus'"
+	assert_equal "${stderr_lines[1]}" "Try 'uvnic-vm --help'."
+}
+
+@test "an option without its argument is a usage error" {
+	run -1 uvnic-vm --smp
+	assert_line --index 0 "uvnic-vm: option '--smp' needs an argument"
+	assert_line --index 1 "Try 'uvnic-vm --help'."
+}
+
+@test "bad option values are usage errors" {
+	local args
+	for args in "--smp 0" "--smp x" "--mem lots" "--accel xen" "--timeout 1m" "--quiet=yes"; do
+		# shellcheck disable=SC2086
+		run -1 uvnic-vm $args -- true
+		assert_line --index 0 --regexp '^uvnic-vm: '
+		assert_line --index 1 "Try 'uvnic-vm --help'."
+	done
+}
+
+@test "options also take --opt=value" {
+	run -1 uvnic-vm --smp=0 -- true
+	assert_line --index 0 "uvnic-vm: --smp: '0' is not a CPU count (1-255)"
+}
+
+@test "no command is a usage error" {
+	run -1 uvnic-vm --smp 2
+	assert_line --index 0 --partial 'uvnic-vm: no command to run'
+	assert_line --index 1 "Try 'uvnic-vm --help'."
+}
+
+@test "uvnic-vm --print-kver names an installed kernel with modules" {
+	run -0 --separate-stderr uvnic-vm --print-kver
+	assert_equal "${#lines[@]}" 1
+	[ -n "$output" ]
+	[ -d "/lib/modules/$output" ]
+	[ -f "/boot/vmlinuz-$output" ]
+}
+
+@test "uvnic-vm --print-kver prefers the running kernel when it has a build tree" {
+	local r
+	r=$(uname -r)
+	[ -f "/boot/vmlinuz-$r" ] && [ -d "/lib/modules/$r/build" ] ||
+		skip "the running kernel $r has no build tree here"
+	run -0 uvnic-vm --print-kver
+	assert_output "$r"
+}
+
+@test "--kernel VMLINUZ --print-kver takes the version from the file name" {
+	local k
+	k=$(uvnic-vm --print-kver)
+	run -0 uvnic-vm --kernel "/boot/vmlinuz-$k" --print-kver
+	assert_output "$k"
+}
+
+@test "--kernel reads the version of a bzImage with another name" {
+	local k
+	k=$(uvnic-vm --print-kver)
+	[ -r "/boot/vmlinuz-$k" ] || skip "cannot read /boot/vmlinuz-$k"
+	cp "/boot/vmlinuz-$k" "$BATS_TEST_TMPDIR/bzImage"
+	run -0 uvnic-vm --kernel "$BATS_TEST_TMPDIR/bzImage" --print-kver
+	assert_output "$k"
+}
+
+@test "--kernel with no such file fails with one message" {
+	run -1 uvnic-vm --kernel /nonexistent/vmlinuz-1.2.3 --print-kver
+	assert_output "uvnic-vm: no kernel image '/nonexistent/vmlinuz-1.2.3'"
+}
+
+@test "--module and --rw name missing files before any guest boots" {
+	command -v qemu-system-x86_64 >/dev/null || skip "no qemu-system-x86_64"
+	run -1 uvnic-vm --module "$BATS_TEST_TMPDIR/none.ko" -- true
+	assert_line --index 0 "uvnic-vm: --module: no file '$BATS_TEST_TMPDIR/none.ko'"
+	run -1 uvnic-vm --rw "$BATS_TEST_TMPDIR/none" -- true
+	assert_line --index 0 "uvnic-vm: --rw: no directory '$BATS_TEST_TMPDIR/none'"
+}
+
+@test "--module refuses a file that is not a kernel module" {
+	command -v qemu-system-x86_64 >/dev/null || skip "no qemu-system-x86_64"
+	command -v modinfo >/dev/null || skip "no modinfo (kmod)"
+	echo "not a module" > "$BATS_TEST_TMPDIR/junk.ko"
+	run -1 uvnic-vm -q --no-tree-modules --module "$BATS_TEST_TMPDIR/junk.ko" -- true
+	assert_output "uvnic-vm: $BATS_TEST_TMPDIR/junk.ko: not a kernel module"
+}
+
+@test "the man page documents every option of --help" {
+	local page=$UVNIC_TOP/man/uvnic-vm.1.in opt
+	[ -f "$page" ] || skip "no man/uvnic-vm.1.in"
+	run -0 uvnic-vm --help
+	for opt in $(printf '%s\n' "$output" | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
+		grep -qF -- "$(printf '%s' "$opt" | sed 's/-/\\-/g')" "$page" ||
+			fail "man/uvnic-vm.1.in does not mention $opt"
+	done
+}
