@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "libuvnic.h"
+#include "deadline.h"
 
 /* Requests one uvpci_device_process() call handles at most. */
 #define PROCESS_BUDGET	256
@@ -88,36 +89,7 @@ struct uvpci_device {
 /* time                                                              */
 /* ---------------------------------------------------------------- */
 
-#define NO_DEADLINE	INT64_MAX
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int64_t deadline_after(int timeout_ms)
-{
-	if (timeout_ms < 0)
-		return NO_DEADLINE;
-	return now_ns() + (int64_t)timeout_ms * 1000000;
-}
-
-/* Milliseconds to the deadline for poll(2), rounded up; -1: none. */
-static int ms_left(int64_t deadline)
-{
-	int64_t left;
-
-	if (deadline == NO_DEADLINE)
-		return -1;
-	left = deadline - now_ns();
-	if (left <= 0)
-		return 0;
-	left = (left + 999999) / 1000000;
-	return left > 0x7fffffff ? 0x7fffffff : (int)left;
-}
+/* now_ns(), deadline_after(), ms_left(): lib/deadline.h */
 
 /* ---------------------------------------------------------------- */
 /* splitting                                                         */

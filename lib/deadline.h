@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * deadline.h - libuvnic-internal: monotonic deadlines for the waits of
+ * lib/port.c and lib/uvpci_device.c. Not installed API.
+ */
+#ifndef UVNIC_DEADLINE_H
+#define UVNIC_DEADLINE_H
+
+#include <stdint.h>
+
+#define NO_DEADLINE	INT64_MAX
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+int64_t uvnic_now_ns(void);
+
+/* The deadline @timeout_ms from now; NO_DEADLINE for a negative timeout. */
+int64_t uvnic_deadline_after(int timeout_ms);
+
+/* Milliseconds left for poll(2), rounded up so it never wakes early; -1: none. */
+int uvnic_ms_left(int64_t deadline);
+
+#define now_ns()		uvnic_now_ns()
+#define deadline_after(ms)	uvnic_deadline_after(ms)
+#define ms_left(d)		uvnic_ms_left(d)
+
+#endif /* UVNIC_DEADLINE_H */
