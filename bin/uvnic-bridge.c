@@ -1,0 +1,898 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * uvnic-bridge - the uvNIC reference NIC: run its device model (libuvnic's
+ * uvnic_model) behind the uvPCI device DEV, with its wire plugged into the
+ * network interface IFACE through an AF_PACKET socket. See uvnic-bridge(8)
+ * and uvnic(4).
+ *
+ * One thread, one poll() loop over the device, the socket and a signalfd:
+ *  1. serve the host's register accesses (uvpci_device_process());
+ *  2. transmit: TX descriptors in batches (uvnic_model_tx_work()), the
+ *     batch's frames sent with one sendmmsg();
+ *  3. receive: up to RX_BATCH packets per recvmmsg(), each put in an RX
+ *     descriptor, one write-back and at most one MSI per burst.
+ *
+ * The socket carries a virtio-net header (PACKET_VNET_HDR) because the
+ * kernel hands a packet socket what the peer sent as it was: a TCP
+ * super-packet of up to 64 KiB from a peer with TSO, and checksums left
+ * for "the hardware" from a peer with checksum offload. A NIC on a wire
+ * sees neither, so the bridge finishes checksums and cuts TCP
+ * super-packets into MTU-sized segments, as the peer's hardware would.
+ *
+ * Receive back-pressure: the socket buffer is the NIC's receive FIFO.
+ * While the RX ring has no free descriptor the bridge stops reading it,
+ * for up to HOLD_MS; after that it reads and drops (RX_NO_DESC), as a
+ * NIC whose FIFO overflowed. Segments of a super-packet that find no
+ * descriptor wait in a small FIFO of the bridge's own.
+ */
+#include <argtable2.h>
+#include <endian.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <linux/virtio_net.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "libuvnic.h"
+#include "uvnic-model.h"
+
+#define PROG		"uvnic-bridge"
+
+#define RX_BATCH	32		/* packets per recvmmsg() */
+#define RX_BUDGET	UVNIC_MODEL_BATCH /* frames offered per turn of the loop */
+#define PKT_MAX		65536		/* the largest packet the socket hands us */
+#define VNET_LEN	((int)sizeof(struct virtio_net_hdr))
+#define TX_BUDGET	UVNIC_MODEL_BATCH /* TX descriptors between two looks at the device */
+#define HOLD_MS		100		/* how long received frames wait for a descriptor */
+#define FIFO_BYTES	(4u << 20)	/* segments waiting for RX descriptors */
+#define SOCK_BUF	(8 << 20)
+#define LINK_DOWN_WAIT_MS 2000		/* for the driver to read STATUS at exit */
+
+#ifndef VIRTIO_NET_HDR_GSO_UDP_L4
+#define VIRTIO_NET_HDR_GSO_UDP_L4	5
+#endif
+
+/* The bridge's own counters, printed after the device's. */
+struct wire_stats {
+	uint64_t rx_frames;	/* frames handed to the model */
+	uint64_t rx_packets;	/* packets read from IFACE */
+	uint64_t rx_gso;	/* of which super-packets, cut into segments */
+	uint64_t rx_csum;	/* checksums completed */
+	uint64_t rx_bad;	/* packets dropped: malformed or unsupported */
+	uint64_t rx_fifo_full;	/* segments dropped: the bridge's FIFO was full */
+	uint64_t tx_frames;	/* frames sent on IFACE */
+	uint64_t tx_errors;	/* frames IFACE refused */
+	uint64_t sock_drops;	/* packets the kernel dropped: socket buffer full */
+};
+
+struct bridge {
+	const char *dev_name;
+	const char *ifname;
+	int ifindex;
+	int sock;
+	bool verbose;
+	struct uvpci_device *dev;
+	struct uvnic_model *model;
+	struct wire_stats ws;
+
+	/* transmit batch */
+	struct mmsghdr txmsg[UVNIC_MODEL_BATCH];
+	struct iovec txiov[UVNIC_MODEL_BATCH][2];
+	unsigned int ntx;
+
+	/* receive */
+	struct mmsghdr rxmsg[RX_BATCH];
+	struct iovec rxiov[RX_BATCH];
+	struct sockaddr_ll rxaddr[RX_BATCH];
+	uint8_t *rxbuf;			/* RX_BATCH * (VNET_LEN + PKT_MAX) */
+	uint8_t seg[UVNIC_MAX_FRAME];	/* one segment being built */
+	bool sock_more;			/* the last read filled its batch */
+	unsigned int rx_turn;		/* frames offered in this turn of the loop */
+	int64_t hold_since;		/* ms; 0: not holding */
+
+	/* FIFO of frames waiting for descriptors: [u16 len][frame], 2-aligned */
+	uint8_t *fifo;
+	size_t fifo_head, fifo_tail;
+};
+
+static const struct virtio_net_hdr vnet_none;
+
+/* ------------------------------------------------------------------ */
+/* Small helpers                                                       */
+/* ------------------------------------------------------------------ */
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * The 16-bit one's complement sum of @len bytes read as big-endian words,
+ * folded, not complemented. Sums native 32-bit words (RFC 1071: the sum
+ * is byte-order independent up to a final swap).
+ */
+static uint32_t csum_sum(const uint8_t *p, size_t len)
+{
+	uint64_t s = 0;
+	uint32_t w;
+	uint16_t h;
+
+	while (len >= 4) {
+		memcpy(&w, p, 4);
+		s += w;
+		p += 4;
+		len -= 4;
+	}
+	if (len >= 2) {
+		memcpy(&h, p, 2);
+		s += h;
+		p += 2;
+		len -= 2;
+	}
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (len)
+		s += *p;
+#else
+	if (len)
+		s += (uint32_t)*p << 8;
+#endif
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	s = (s >> 8 | s << 8) & 0xffff;
+#endif
+	return (uint32_t)s;
+}
+
+/* Fold a sum of csum_sum() results and small values; complement. */
+static uint16_t csum_final(uint64_t s)
+{
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
+static void put_be16(uint8_t *p, uint16_t v)
+{
+	p[0] = v >> 8;
+	p[1] = (uint8_t)v;
+}
+
+static uint16_t get_be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t get_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24;
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static void fatal(struct bridge *b, int err)
+{
+	if (err == -ENODEV)
+		uvnic_die("%s: device destroyed", b->dev_name);
+	if (err == -EPIPE)
+		uvnic_die("%s: uvBus channel broken (see the kernel log)", b->dev_name);
+	uvnic_die_err(err, UVNIC_CTX_CHANNEL, "%s", b->dev_name);
+}
+
+static void model_log(void *opaque, const char *msg)
+{
+	struct bridge *b = opaque;
+
+	if (b->verbose)
+		fprintf(stderr, "%s: %s: %s\n", PROG, b->dev_name, msg);
+}
+
+/* ------------------------------------------------------------------ */
+/* Transmit: the model hands us frames, we send a batch at once        */
+/* ------------------------------------------------------------------ */
+
+static void wire_tx_flush(void *opaque)
+{
+	struct bridge *b = opaque;
+	unsigned int sent = 0;
+	int rc;
+
+	while (sent < b->ntx) {
+		rc = sendmmsg(b->sock, b->txmsg + sent, b->ntx - sent, 0);
+		if (rc > 0) {
+			sent += (unsigned int)rc;
+			b->ws.tx_frames += (unsigned int)rc;
+			continue;
+		}
+		if (rc < 0 && errno == EINTR)
+			continue;
+		/* The frame at @sent was refused (IFACE down, too big...): skip it. */
+		b->ws.tx_errors++;
+		if (b->verbose)
+			fprintf(stderr, "%s: %s: sending a %zu-byte frame: %s\n",
+				PROG, b->ifname, b->txiov[sent][1].iov_len,
+				rc < 0 ? strerror(errno) : "not sent");
+		sent++;
+	}
+	b->ntx = 0;
+}
+
+static void wire_tx(void *opaque, const void *frame, size_t len)
+{
+	struct bridge *b = opaque;
+	unsigned int i;
+
+	if (b->ntx == UVNIC_MODEL_BATCH)
+		wire_tx_flush(b);
+	i = b->ntx++;
+	b->txiov[i][0].iov_base = (void *)&vnet_none;
+	b->txiov[i][0].iov_len = VNET_LEN;
+	b->txiov[i][1].iov_base = (void *)frame;
+	b->txiov[i][1].iov_len = len;
+	memset(&b->txmsg[i], 0, sizeof(b->txmsg[i]));
+	b->txmsg[i].msg_hdr.msg_iov = b->txiov[i];
+	b->txmsg[i].msg_hdr.msg_iovlen = 2;
+}
+
+/* ------------------------------------------------------------------ */
+/* Receive: packets from IFACE into RX descriptors                     */
+/* ------------------------------------------------------------------ */
+
+static bool fifo_empty(const struct bridge *b)
+{
+	return b->fifo_head == b->fifo_tail;
+}
+
+static void fifo_push(struct bridge *b, const uint8_t *frame, size_t len)
+{
+	size_t need = 2 + ((len + 1) & ~(size_t)1);
+	uint16_t l = (uint16_t)len;
+
+	if (fifo_empty(b))
+		b->fifo_head = b->fifo_tail = 0;
+	if (FIFO_BYTES - b->fifo_tail < need) {
+		b->ws.rx_fifo_full++;
+		return;
+	}
+	memcpy(b->fifo + b->fifo_tail, &l, 2);
+	memcpy(b->fifo + b->fifo_tail + 2, frame, len);
+	b->fifo_tail += need;
+}
+
+/* Whether a frame offered now reaches the model (which may drop it). */
+static bool can_deliver(const struct bridge *b)
+{
+	if (!uvnic_model_rx_enabled(b->model) || uvnic_model_rx_avail(b->model))
+		return true;
+	return b->hold_since && now_ms() - b->hold_since >= HOLD_MS;
+}
+
+static void deliver(struct bridge *b, const uint8_t *frame, size_t len)
+{
+	int rc;
+
+	if (!fifo_empty(b) || !can_deliver(b) || b->rx_turn >= RX_BUDGET) {
+		fifo_push(b, frame, len);
+		return;
+	}
+	b->rx_turn++;
+	/* Dropped frames are the model's to count; only its death matters here. */
+	uvnic_model_rx(b->model, frame, len);
+	rc = uvnic_model_error(b->model);
+	if (rc)
+		fatal(b, rc);
+	b->ws.rx_frames++;
+}
+
+/* Offer what waits in the FIFO, as far as descriptors allow. */
+static void fifo_drain(struct bridge *b)
+{
+	uint16_t len;
+	int rc;
+
+	while (!fifo_empty(b) && can_deliver(b) && b->rx_turn < RX_BUDGET) {
+		b->rx_turn++;
+		memcpy(&len, b->fifo + b->fifo_head, 2);
+		uvnic_model_rx(b->model, b->fifo + b->fifo_head + 2, len);
+		rc = uvnic_model_error(b->model);
+		if (rc)
+			fatal(b, rc);
+		b->ws.rx_frames++;
+		b->fifo_head += 2 + ((len + 1u) & ~1u);
+	}
+}
+
+/*
+ * Cut a TCP super-packet (virtio-net GSO) into segments of @mss payload
+ * bytes, each with its own IP length, IPv4 id and checksum, TCP sequence
+ * number, flags and checksum, and deliver them in order.
+ */
+static void rx_gso_tcp(struct bridge *b, const uint8_t *p, size_t len,
+		       unsigned int mss, bool v6)
+{
+	size_t l3 = ETH_HLEN, l4, hdr, payload, off;
+	uint16_t ethertype = get_be16(p + 12);
+	uint32_t seq;
+	uint16_t id = 0;
+	uint8_t flags;
+	unsigned int i;
+
+	if (ethertype == ETH_P_8021Q) {
+		l3 += 4;
+		ethertype = get_be16(p + 16);
+	}
+	if (len < l3 + 40 || ethertype != (v6 ? ETH_P_IPV6 : ETH_P_IP))
+		goto bad;
+	if (v6) {
+		if (p[l3 + 6] != 6)	/* extension headers: not cut here */
+			goto bad;
+		l4 = l3 + 40;
+	} else {
+		if ((p[l3] >> 4) != 4 || (p[l3] & 0xf) < 5 || p[l3 + 9] != 6)
+			goto bad;
+		l4 = l3 + (p[l3] & 0xf) * 4u;
+		id = get_be16(p + l3 + 4);
+	}
+	if (len < l4 + 20)
+		goto bad;
+	hdr = l4 + (p[l4 + 12] >> 4) * 4u;
+	if ((p[l4 + 12] >> 4) < 5 || len < hdr || !mss ||
+	    hdr + mss > sizeof(b->seg))
+		goto bad;
+	payload = len - hdr;
+	seq = get_be32(p + l4 + 4);
+	flags = p[l4 + 13];
+	b->ws.rx_gso++;
+
+	for (i = 0, off = 0; off < payload || (!payload && !i); i++, off += mss) {
+		size_t n = payload - off < mss ? payload - off : mss;
+		bool last = off + n >= payload;
+		uint8_t *s = b->seg;
+		size_t total = hdr + n, l4len = total - l4;
+		uint64_t sum;
+
+		memcpy(s, p, hdr);
+		memcpy(s + hdr, p + hdr + off, n);
+		if (v6) {
+			put_be16(s + l3 + 4, (uint16_t)(total - l3 - 40));
+			sum = csum_sum(s + l3 + 8, 32) + (l4len >> 16) +
+			      (l4len & 0xffff) + 6;
+		} else {
+			size_t ihl = l4 - l3;
+
+			put_be16(s + l3 + 2, (uint16_t)(total - l3));
+			put_be16(s + l3 + 4, (uint16_t)(id + i));
+			put_be16(s + l3 + 10, 0);
+			put_be16(s + l3 + 10, csum_final(csum_sum(s + l3, ihl)));
+			sum = csum_sum(s + l3 + 12, 8) + 6 + l4len;
+		}
+		put_be32(s + l4 + 4, seq + (uint32_t)off);
+		s[l4 + 13] = flags;
+		if (!last)
+			s[l4 + 13] &= ~0x09;	/* FIN, PSH: last segment only */
+		if (i)
+			s[l4 + 13] &= ~0x80;	/* CWR: first segment only */
+		put_be16(s + l4 + 16, 0);
+		sum += csum_sum(s + l4, l4len);
+		put_be16(s + l4 + 16, csum_final(sum));
+		deliver(b, s, total);
+		if (!payload)
+			break;
+	}
+	return;
+bad:
+	b->ws.rx_bad++;
+	if (b->verbose)
+		fprintf(stderr, "%s: %s: cannot segment a %zu-byte TCP super-packet: dropped\n",
+			PROG, b->ifname, len);
+}
+
+/* One packet from the socket: virtio-net header, then the frame. */
+static void rx_packet(struct bridge *b, uint8_t *pkt, size_t len)
+{
+	struct virtio_net_hdr vh;
+	uint8_t *frame = pkt + VNET_LEN;
+	size_t flen;
+	unsigned int start, off, gso;
+
+	if (len < (size_t)VNET_LEN + ETH_HLEN) {
+		b->ws.rx_bad++;
+		return;
+	}
+	memcpy(&vh, pkt, sizeof(vh));
+	flen = len - VNET_LEN;
+	gso = vh.gso_type & ~VIRTIO_NET_HDR_GSO_ECN;
+	b->ws.rx_packets++;
+
+	if (gso == VIRTIO_NET_HDR_GSO_TCPV4 || gso == VIRTIO_NET_HDR_GSO_TCPV6) {
+		rx_gso_tcp(b, frame, flen, le16toh(vh.gso_size),
+			   gso == VIRTIO_NET_HDR_GSO_TCPV6);
+		return;
+	}
+	if (gso != VIRTIO_NET_HDR_GSO_NONE) {
+		b->ws.rx_bad++;
+		if (b->verbose)
+			fprintf(stderr, "%s: %s: super-packet of GSO type %u not supported: dropped\n",
+				PROG, b->ifname, gso);
+		return;
+	}
+	if (vh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
+		uint16_t c;
+
+		start = le16toh(vh.csum_start);
+		off = le16toh(vh.csum_offset);
+		if (start > flen || off + 2 > flen - start) {
+			b->ws.rx_bad++;
+			return;
+		}
+		/* The field holds the pseudo-header sum: sum it in. */
+		c = csum_final(csum_sum(frame + start, flen - start));
+		put_be16(frame + start + off, c ? c : 0xffff);
+		b->ws.rx_csum++;
+	}
+	deliver(b, frame, flen);
+}
+
+/* Read up to @max packets (at least 1) and deliver them. */
+static void rx_read(struct bridge *b, unsigned int max)
+{
+	unsigned int i;
+	int n;
+
+	if (max > RX_BATCH)
+		max = RX_BATCH;
+	if (!max)
+		max = 1;
+	for (i = 0; i < max; i++) {
+		b->rxmsg[i].msg_hdr.msg_name = &b->rxaddr[i];
+		b->rxmsg[i].msg_hdr.msg_namelen = sizeof(b->rxaddr[i]);
+		b->rxmsg[i].msg_hdr.msg_flags = 0;
+	}
+	n = recvmmsg(b->sock, b->rxmsg, max, MSG_DONTWAIT, NULL);
+	if (n < 0) {
+		b->sock_more = false;
+		if (errno == EAGAIN || errno == EINTR)
+			return;
+		if (errno == EINVAL) {
+			/* The kernel could not describe a packet (e.g. UDP GSO): it is gone. */
+			b->ws.rx_bad++;
+			b->sock_more = true;
+			return;
+		}
+		if (errno == ENETDOWN || errno == ENXIO || errno == ENODEV) {
+			if (!if_indextoname(b->ifindex, (char[IF_NAMESIZE]){ 0 }))
+				uvnic_die("%s: interface removed", b->ifname);
+			return;		/* went down: it may come back up */
+		}
+		uvnic_die("%s: receiving: %s", b->ifname, strerror(errno));
+	}
+	b->sock_more = (unsigned int)n == max;
+	for (i = 0; i < (unsigned int)n; i++) {
+		struct msghdr *h = &b->rxmsg[i].msg_hdr;
+
+		if (b->rxaddr[i].sll_pkttype == PACKET_OUTGOING)
+			continue;
+		if (h->msg_flags & MSG_TRUNC) {
+			b->ws.rx_bad++;
+			continue;
+		}
+		rx_packet(b, h->msg_iov->iov_base, b->rxmsg[i].msg_len);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Setup                                                               */
+/* ------------------------------------------------------------------ */
+
+static void setopt(struct bridge *b, int level, int name, int val,
+		   const char *what, bool required)
+{
+	if (!setsockopt(b->sock, level, name, &val, sizeof(val)))
+		return;
+	if (required)
+		uvnic_die("%s: %s: %s", b->ifname, what, strerror(errno));
+	if (b->verbose)
+		fprintf(stderr, "%s: %s: %s: %s (going on)\n", PROG, b->ifname,
+			what, strerror(errno));
+}
+
+static void open_wire(struct bridge *b)
+{
+	struct sockaddr_ll sll = { 0 };
+	struct packet_mreq mr = { 0 };
+	unsigned int i;
+
+	b->ifindex = (int)if_nametoindex(b->ifname);
+	if (!b->ifindex)
+		uvnic_die("%s: no such network interface", b->ifname);
+	b->sock = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
+	if (b->sock < 0)
+		uvnic_die("cannot open a packet socket: %s%s", strerror(errno),
+			  errno == EPERM ? " (needs CAP_NET_RAW: run as root)" : "");
+	setopt(b, SOL_PACKET, PACKET_VNET_HDR, 1, "PACKET_VNET_HDR", true);
+	setopt(b, SOL_PACKET, PACKET_IGNORE_OUTGOING, 1, "PACKET_IGNORE_OUTGOING", false);
+	setopt(b, SOL_PACKET, PACKET_QDISC_BYPASS, 1, "PACKET_QDISC_BYPASS", false);
+	if (setsockopt(b->sock, SOL_SOCKET, SO_RCVBUFFORCE, &(int){ SOCK_BUF }, sizeof(int)))
+		setopt(b, SOL_SOCKET, SO_RCVBUF, SOCK_BUF, "SO_RCVBUF", false);
+	if (setsockopt(b->sock, SOL_SOCKET, SO_SNDBUFFORCE, &(int){ SOCK_BUF / 2 }, sizeof(int)))
+		setopt(b, SOL_SOCKET, SO_SNDBUF, SOCK_BUF / 2, "SO_SNDBUF", false);
+	/* A full IFACE must not stall the device: give up on a frame after 100 ms. */
+	if (setsockopt(b->sock, SOL_SOCKET, SO_SNDTIMEO,
+		       &(struct timeval){ .tv_usec = 100000 }, sizeof(struct timeval)))
+		uvnic_die("%s: SO_SNDTIMEO: %s", b->ifname, strerror(errno));
+
+	sll.sll_family = AF_PACKET;
+	sll.sll_protocol = htons(ETH_P_ALL);
+	sll.sll_ifindex = b->ifindex;
+	if (bind(b->sock, (struct sockaddr *)&sll, sizeof(sll)))
+		uvnic_die("%s: cannot bind a packet socket: %s", b->ifname, strerror(errno));
+	/* Frames for the uvNIC's MAC are not for IFACE's: take them all. */
+	mr.mr_ifindex = b->ifindex;
+	mr.mr_type = PACKET_MR_PROMISC;
+	if (setsockopt(b->sock, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof(mr)))
+		uvnic_die("%s: cannot make it promiscuous: %s", b->ifname, strerror(errno));
+
+	b->rxbuf = malloc((size_t)RX_BATCH * (VNET_LEN + PKT_MAX));
+	b->fifo = malloc(FIFO_BYTES);
+	if (!b->rxbuf || !b->fifo)
+		uvnic_die("out of memory");
+	for (i = 0; i < RX_BATCH; i++) {
+		b->rxiov[i].iov_base = b->rxbuf + (size_t)i * (VNET_LEN + PKT_MAX);
+		b->rxiov[i].iov_len = VNET_LEN + PKT_MAX;
+		b->rxmsg[i].msg_hdr.msg_iov = &b->rxiov[i];
+		b->rxmsg[i].msg_hdr.msg_iovlen = 1;
+	}
+}
+
+static void parse_mac(const char *s, uint8_t mac[6])
+{
+	unsigned int v[6];
+	int n = -1, i;
+
+	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%n", &v[0], &v[1], &v[2], &v[3],
+		   &v[4], &v[5], &n) != 6 || n < 0 || s[n] || strlen(s) != 17)
+		uvnic_usage_die("invalid --mac '%s': use six hex bytes XX:XX:XX:XX:XX:XX", s);
+	for (i = 0; i < 6; i++)
+		mac[i] = (uint8_t)v[i];
+	if (mac[0] & 1)
+		uvnic_usage_die("invalid --mac '%s': a multicast address", s);
+	if (!(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]))
+		uvnic_usage_die("invalid --mac '%s': all zeros", s);
+}
+
+/* 02:75:76 ("uv", locally administered) and 24 bits of FNV-1a of the name. */
+static void default_mac(const char *name, uint8_t mac[6])
+{
+	uint32_t h = 2166136261u;
+
+	for (; *name; name++) {
+		h ^= (uint8_t)*name;
+		h *= 16777619u;
+	}
+	mac[0] = 0x02;
+	mac[1] = 0x75;
+	mac[2] = 0x76;
+	mac[3] = (uint8_t)(h >> 16);
+	mac[4] = (uint8_t)(h >> 8);
+	mac[5] = (uint8_t)h;
+}
+
+/*
+ * Stay on one CPU. A driver that reads a register where it cannot sleep
+ * (an IRQ handler, NAPI) spins until we answer; uvPCI delivers our MSIs
+ * to another CPU than ours, and the scheduler, were we free to move,
+ * could queue us on that very CPU (it looks idle under the spinning
+ * softirq): there we would wait until the read timed out.
+ */
+static void pin_cpu(const char *arg)
+{
+	long n = -1;
+	cpu_set_t set;
+	char *end;
+
+	if (arg && !strcmp(arg, "any"))
+		return;
+	if (arg) {
+		errno = 0;
+		n = strtol(arg, &end, 10);
+		if (errno || end == arg || *end || n < 0 || n >= CPU_SETSIZE)
+			uvnic_usage_die("invalid --cpu '%s': a CPU number or 'any'", arg);
+	} else {
+		if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+			return;
+		n = sched_getcpu();
+		if (n < 0)
+			return;
+	}
+	CPU_ZERO(&set);
+	CPU_SET(n, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		uvnic_die("cannot run on CPU %ld: %s", n, strerror(errno));
+}
+
+static void print_counters(struct bridge *b)
+{
+	struct uvnic_model_counters c;
+	struct tpacket_stats ps;
+	socklen_t len = sizeof(ps);
+
+	if (!getsockopt(b->sock, SOL_PACKET, PACKET_STATISTICS, &ps, &len))
+		b->ws.sock_drops += ps.tp_drops;
+	uvnic_model_counters(b->model, &c);
+	printf("%s <-> %s\n", b->dev_name, b->ifname);
+	printf("rx_packets: %" PRIu64 "\n", c.rx_packets);
+	printf("rx_bytes: %" PRIu64 "\n", c.rx_bytes);
+	printf("tx_packets: %" PRIu64 "\n", c.tx_packets);
+	printf("tx_bytes: %" PRIu64 "\n", c.tx_bytes);
+	printf("rx_no_desc: %" PRIu64 "\n", c.rx_no_desc);
+	printf("rx_errors: %" PRIu64 "\n", c.rx_errors);
+	printf("tx_errors: %" PRIu64 "\n", c.tx_errors);
+	printf("dma_errors: %" PRIu64 "\n", c.dma_errors);
+	printf("ring_errors: %" PRIu64 "\n", c.ring_errors);
+	printf("rx_down: %" PRIu64 "\n", c.rx_down);
+	printf("msi: %" PRIu64 "\n", c.msi);
+	printf("mmio_reads: %" PRIu64 "\n", c.mmio_reads);
+	printf("mmio_writes: %" PRIu64 "\n", c.mmio_writes);
+	printf("tx_doorbells: %" PRIu64 "\n", c.tx_doorbells);
+	printf("tx_batches: %" PRIu64 "\n", c.tx_batches);
+	printf("rx_batches: %" PRIu64 "\n", c.rx_batches);
+	printf("resets: %" PRIu64 "\n", c.resets);
+	printf("wire_rx_packets: %" PRIu64 "\n", b->ws.rx_packets);
+	printf("wire_rx_segmented: %" PRIu64 "\n", b->ws.rx_gso);
+	printf("wire_rx_checksummed: %" PRIu64 "\n", b->ws.rx_csum);
+	printf("wire_rx_frames: %" PRIu64 "\n", b->ws.rx_frames);
+	printf("wire_rx_bad: %" PRIu64 "\n", b->ws.rx_bad);
+	printf("wire_rx_fifo_full: %" PRIu64 "\n", b->ws.rx_fifo_full);
+	printf("wire_rx_sock_drops: %" PRIu64 "\n", b->ws.sock_drops);
+	printf("wire_tx_frames: %" PRIu64 "\n", b->ws.tx_frames);
+	printf("wire_tx_errors: %" PRIu64 "\n", b->ws.tx_errors);
+	fflush(stdout);
+}
+
+/* ------------------------------------------------------------------ */
+/* The loop                                                            */
+/* ------------------------------------------------------------------ */
+
+static void serve(struct bridge *b)
+{
+	int rc = uvpci_device_process(b->dev, 0);
+
+	if (rc < 0 && rc != -EINTR)
+		fatal(b, rc);
+	rc = uvnic_model_error(b->model);
+	if (rc)
+		fatal(b, rc);
+}
+
+static double dbg_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void run(struct bridge *b, int sigfd)
+{
+	struct pollfd pfd[3];
+	double t0, t1, t2, t3, t4;
+	bool dbg = getenv("UVNIC_BRIDGE_DEBUG");
+
+	for (;;) {
+		bool hold, want_sock;
+		int timeout = -1, rc;
+
+		/* Holding: frames wait, in the socket or the FIFO, for a descriptor. */
+		hold = uvnic_model_rx_enabled(b->model) &&
+		       !uvnic_model_rx_avail(b->model) &&
+		       (!fifo_empty(b) || b->sock_more);
+		if (!hold)
+			b->hold_since = 0;
+		else if (!b->hold_since)
+			b->hold_since = now_ms();
+		want_sock = fifo_empty(b) && can_deliver(b);
+		if (hold && !can_deliver(b))
+			timeout = (int)(b->hold_since + HOLD_MS - now_ms()) + 1;
+		if (uvpci_device_pending(b->dev) || uvnic_model_tx_pending(b->model) ||
+		    (!fifo_empty(b) && can_deliver(b)) || (want_sock && b->sock_more))
+
+		pfd[0] = (struct pollfd){ .fd = uvpci_device_fd(b->dev), .events = POLLIN };
+		pfd[1] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
+		pfd[2] = (struct pollfd){ .fd = want_sock ? b->sock : -1, .events = POLLIN };
+		t0 = dbg ? dbg_now() : 0;
+		rc = poll(pfd, 3, timeout);
+		t1 = dbg ? dbg_now() : 0;
+		if (rc < 0) {
+			if (errno == EINTR)
+				continue;
+			uvnic_die("poll: %s", strerror(errno));
+		}
+		if (pfd[1].revents)
+			return;
+
+		/* 1. registers: the host may be spinning on a read */
+		serve(b);
+		t2 = dbg ? dbg_now() : 0;
+		/* 2. transmit */
+		rc = uvnic_model_tx_work(b->model, TX_BUDGET);
+		if (rc < 0)
+			fatal(b, rc);
+		/* Register accesses that arrived while it waited for DMA data. */
+		if (uvpci_device_pending(b->dev))
+			serve(b);
+		t3 = dbg ? dbg_now() : 0;
+		/* 3. receive, a bounded number of frames per turn */
+		b->rx_turn = 0;
+		if (!fifo_empty(b))
+			fifo_drain(b);
+		if (fifo_empty(b) && can_deliver(b) &&
+		    (pfd[2].revents || b->sock_more)) {
+			if (pfd[2].revents & POLLERR) {
+				int err = 0;
+
+				getsockopt(b->sock, SOL_SOCKET, SO_ERROR, &err,
+					   &(socklen_t){ sizeof(err) });
+				if (!if_indextoname(b->ifindex, (char[IF_NAMESIZE]){ 0 }))
+					uvnic_die("%s: interface removed", b->ifname);
+			}
+			rx_read(b, uvnic_model_rx_avail(b->model));
+		}
+		rc = uvnic_model_rx_flush(b->model);
+		if (rc < 0)
+			fatal(b, rc);
+		t4 = dbg ? dbg_now() : 0;
+		if (dbg && t4 - t1 > 10)
+			fprintf(stderr, "turn %.1f ms: serve %.1f tx %.1f (%d) rx %.1f (turn %u, fifo %zu) poll-wait %.1f timeout %d\n",
+				t4 - t1, t2 - t1, t3 - t2, rc, t4 - t3, b->rx_turn,
+				b->fifo_tail - b->fifo_head, t1 - t0, timeout);
+	}
+}
+
+/* Lower the link and let the driver see it before the model goes away. */
+static void shutdown_link(struct bridge *b)
+{
+	uint64_t seen = uvnic_model_status_reads(b->model);
+	bool told = uvnic_model_mmio_read(b->model, 0, UVNIC_REG_IMR, 4) &
+		    UVNIC_INT_LINK;
+	int64_t end = now_ms() + LINK_DOWN_WAIT_MS;
+	int rc;
+
+	rc = uvnic_model_set_link(b->model, false);
+	if (rc)
+		fatal(b, rc);
+	while (told && uvnic_model_status_reads(b->model) == seen &&
+	       now_ms() < end) {
+		rc = uvpci_device_process(b->dev, 50);
+		if (rc < 0 && rc != -EINTR)
+			fatal(b, rc);
+	}
+	/* Answer what follows the STATUS read (the driver's ICR ack...). */
+	while (told && (rc = uvpci_device_process(b->dev, 20)) > 0)
+		;
+}
+
+int main(int argc, char **argv)
+{
+	struct arg_lit *quiet = arg_lit0("q", "quiet", "do not print the counters on exit");
+	struct arg_lit *verbose = arg_lit0("v", "verbose",
+					   "log bad descriptors and refused frames to stderr");
+	struct arg_str *cpu = arg_str0(NULL, "cpu", "N|any",
+				       "run on CPU N only (default: the CPU it starts on); any: anywhere");
+	struct arg_str *mac = arg_str0(NULL, "mac", "XX:XX:XX:XX:XX:XX",
+				       "station address (default: derived from DEV, locally administered)");
+	struct arg_str *dev = arg_str1(NULL, NULL, "DEV", "uvPCI device (channel) to serve as the uvNIC");
+	struct arg_str *iface = arg_str1(NULL, NULL, "IFACE",
+					 "network interface that is the wire (e.g. one end of a veth pair)");
+	struct arg_end *end = arg_end(5);
+	void *table[] = { quiet, verbose, cpu, mac, dev, iface, end };
+	const struct uvnic_cli_syntax syntax[] = {
+		{ NULL, NULL, table, ARRAY_SIZE(table) },
+	};
+	const struct uvnic_cli cli = {
+		.prog = PROG,
+		.purpose = "Run the uvNIC reference NIC behind uvPCI device DEV: serve its registers,\n"
+			   "move frames between the driver's descriptor rings and IFACE (AF_PACKET),\n"
+			   "fire its MSIs. Raises the link at start and lowers it on SIGINT/SIGTERM,\n"
+			   "then prints the counters to stdout and exits 0.",
+		.epilog = "Exit status: 0 after SIGINT/SIGTERM, 1 on an error (one line on stderr),\n"
+			  "e.g. when DEV is destroyed under it. See uvnic-bridge(8) and uvnic(4).",
+		.syntax = syntax,
+		.nsyntax = ARRAY_SIZE(syntax),
+	};
+	struct uvnic_model_config cfg = { 0 };
+	struct uvpci_params params;
+	struct bridge *b;
+	sigset_t sigs;
+	int sigfd, rc;
+
+	uvnic_cli_parse(&cli, argc, argv);
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		uvnic_die("out of memory");
+	b->dev_name = uvnic_cli_name(dev->sval[0]);
+	b->ifname = iface->sval[0];
+	b->verbose = verbose->count > 0;
+	if (strlen(b->ifname) >= IF_NAMESIZE || !*b->ifname)
+		uvnic_usage_die("invalid IFACE '%s': 1 to %d characters", b->ifname,
+				IF_NAMESIZE - 1);
+	pin_cpu(cpu->count ? cpu->sval[0] : NULL);
+	if (mac->count)
+		parse_mac(mac->sval[0], cfg.mac);
+	else
+		default_mac(b->dev_name, cfg.mac);
+
+	/* Signals arrive through the loop, never in the middle of a request. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigprocmask(SIG_BLOCK, &sigs, NULL);
+	sigfd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sigfd < 0)
+		uvnic_die("signalfd: %s", strerror(errno));
+	signal(SIGPIPE, SIG_IGN);
+
+	open_wire(b);
+	b->dev = uvpci_cli_device_open(b->dev_name, UVPCI_OPEN_MODEL);
+	uvpci_device_params(b->dev, &params);
+	if (params.bar[0].size < UVNIC_BAR0_SIZE)
+		uvnic_die("%s: not a uvNIC: BAR0 is %" PRIu64 " bytes, it needs %u (create it with --bar 0:%u)",
+			  b->dev_name, (uint64_t)params.bar[0].size, UVNIC_BAR0_SIZE,
+			  UVNIC_BAR0_SIZE);
+	if (params.msi_count < UVNIC_MSI_COUNT)
+		uvnic_die("%s: not a uvNIC: %u MSI vectors, it needs %u (create it with --msi %u)",
+			  b->dev_name, params.msi_count, UVNIC_MSI_COUNT, UVNIC_MSI_COUNT);
+
+	cfg.tx = wire_tx;
+	cfg.tx_flush = wire_tx_flush;
+	cfg.log = model_log;
+	cfg.opaque = b;
+	rc = uvnic_model_new(b->dev, &cfg, &b->model);
+	if (rc)
+		uvnic_die_err(rc, UVNIC_CTX_NONE, "%s: device model", b->dev_name);
+	uvpci_device_set_ops(b->dev, &uvnic_model_device_ops, b->model);
+	if (b->verbose)
+		fprintf(stderr, "%s: %s: attached, MAC %02x:%02x:%02x:%02x:%02x:%02x, wire %s\n",
+			PROG, b->dev_name, cfg.mac[0], cfg.mac[1], cfg.mac[2],
+			cfg.mac[3], cfg.mac[4], cfg.mac[5], b->ifname);
+
+	rc = uvnic_model_set_link(b->model, true);
+	if (rc)
+		fatal(b, rc);
+	run(b, sigfd);
+
+	shutdown_link(b);
+	if (!quiet->count)
+		print_counters(b);
+	uvnic_model_free(b->model);
+	uvpci_device_close(b->dev);
+	close(b->sock);
+	close(sigfd);
+	free(b->rxbuf);
+	free(b->fifo);
+	free(b);
+	uvnic_cli_free(&cli);
+	return 0;
+}
