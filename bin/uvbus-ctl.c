@@ -17,8 +17,8 @@
 #define MAXERR	5
 
 /*
- * create. Options come in groups: the channel itself (NAME, --entries)
- * and the uvPCI device options (--vendor, --device, --class, --subsystem,
+ * create. Options come in groups: the channel itself (NAME) and the
+ * uvPCI device options (--vendor, --device, --class, --subsystem,
  * --revision, --bar, --msi, --timeout-us). A group adds its entries to
  * create_table[] and its step to create_request(); --vendor and --device
  * make the channel a uvPCI device instead of a loopback, and the other
@@ -26,7 +26,6 @@
  */
 struct create_args {
 	struct arg_str *name;
-	struct arg_str *entries;
 	struct arg_str *vendor;
 	struct arg_str *device;
 	struct arg_str *class_code;
@@ -172,20 +171,6 @@ static void create_request(const struct create_args *a,
 	strcpy(req->name, uvnic_cli_name(a->name->sval[0]));
 	req->type = UVBUS_TYPE_LOOPBACK;
 
-	if (a->entries->count) {
-		uint64_t n = uvnic_cli_number("--entries", a->entries->sval[0],
-					      UVBUS_RING_MIN_ENTRIES,
-					      UVBUS_RING_MAX_ENTRIES);
-
-		if (n & (n - 1))
-			uvnic_usage_die("invalid --entries '%s': not a power of two",
-					a->entries->sval[0]);
-		/*
-		 * ABI 1 sizes rings per port, at attach time: there is no
-		 * channel default to set yet. See uvbus-ctl(8).
-		 */
-	}
-
 	if (a->vendor->count || a->device->count || a->class_code->count ||
 	    a->subsystem->count || a->revision->count || a->bar->count ||
 	    a->msi->count || a->timeout->count)
@@ -271,12 +256,10 @@ static int do_list(int fd)
 
 int main(int argc, char **argv)
 {
-	/* create NAME [--entries=N] */
+	/* create NAME [uvPCI device options] */
 	struct create_args c = {
 		.name = arg_str1(NULL, NULL, "NAME",
 				 "channel name: 1 to 31 characters of A-Z a-z 0-9 _ . -"),
-		.entries = arg_str0(NULL, "entries", "N",
-				    "ring size for create: a power of two, 2 to 4096"),
 		.vendor = arg_str0(NULL, "vendor", "ID",
 				   "create a uvPCI device with this PCI vendor ID (1 to 0xfffe)"),
 		.device = arg_str0(NULL, "device", "ID",
@@ -293,7 +276,7 @@ int main(int argc, char **argv)
 				    "its register read timeout in microseconds, at most 10000000; 0 or absent: the module's default"),
 	};
 	struct arg_end *c_end = arg_end(MAXERR);
-	void *create_table[] = { uvnic_cli_command("create"), c.name, c.entries,
+	void *create_table[] = { uvnic_cli_command("create"), c.name,
 				 c.vendor, c.device, c.class_code, c.subsystem,
 				 c.revision, c.bar, c.msi, c.timeout, c_end };
 

@@ -213,6 +213,19 @@ int uvnic_cli_parse(const struct uvnic_cli *cli, int argc, char **argv)
 		    command_matches(&cli->syntax[i]))
 			return (int)i;
 
+	/*
+	 * argtable2 takes "--opt ''" for a missing value and loses the
+	 * option's name ("option \"\" requires an argument"): name it.
+	 */
+	for (i = 2; i < (size_t)argc; i++) {
+		if (!argv[i][0] && argv[i - 1][0] == '-' && argv[i - 1][1] &&
+		    !strchr(argv[i - 1], '=')) {
+			fprintf(stderr, "%s: option %s: empty value\n", cli->prog,
+				argv[i - 1]);
+			usage_error_tail();
+		}
+	}
+
 	/* The syntax the user meant, by its command word: say what is wrong. */
 	for (i = 0; i < cli->nsyntax; i++) {
 		if (command_matches(&cli->syntax[i])) {

@@ -26,7 +26,7 @@ usage_error() {
 	run --separate-stderr uvbus-ctl --help
 	assert_success
 	[ -z "$stderr" ]
-	assert_line --index 0 'Usage: uvbus-ctl create NAME [--entries=N] [--vendor=ID] [--device=ID] [--class=CODE] [--subsystem=V:D] [--revision=N] [--bar=BAR]... [--msi=COUNT] [--timeout-us=US]'
+	assert_line --index 0 'Usage: uvbus-ctl create NAME [--vendor=ID] [--device=ID] [--class=CODE] [--subsystem=V:D] [--revision=N] [--bar=BAR]... [--msi=COUNT] [--timeout-us=US]'
 	assert_line '       uvbus-ctl list'
 	assert_line '       uvbus-ctl show NAME'
 	assert_line '       uvbus-ctl destroy NAME'
@@ -35,7 +35,6 @@ usage_error() {
 	assert_line --partial 'Commands:'
 	assert_line --regexp '^  create +create a loopback channel, or a uvPCI device \(--vendor, --device\)$'
 	assert_line --regexp '^  --bar=BAR +a memory BAR, N:SIZE\[:64\]\[:prefetch\]'
-	assert_line --regexp '^  --entries=N +ring size for create'
 	assert_line --regexp '^  -h, --help +print this help and exit$'
 	assert_line --regexp '^  --version +print the version and exit$'
 }
@@ -99,37 +98,6 @@ usage_error() {
 	assert_equal "${stderr_lines[0]}" "uvbus-ctl: unexpected argument 'b'"
 }
 
-@test "--entries belongs to create only" {
-	usage_error uvbus-ctl show foo --entries 8
-	[[ ${stderr_lines[0]} == *'--entries'* ]] || fail "${stderr_lines[0]}"
-}
-
-@test "bad --entries" {
-	usage_error uvbus-ctl create foo --entries abc
-	assert_equal "${stderr_lines[0]}" "uvbus-ctl: invalid --entries 'abc': not a number (use decimal or 0x hex)"
-	usage_error uvbus-ctl create foo --entries=-1
-	assert_equal "${stderr_lines[0]}" "uvbus-ctl: invalid --entries '-1': not a number (use decimal or 0x hex)"
-	usage_error uvbus-ctl create foo --entries 12k
-	usage_error uvbus-ctl create foo --entries ''
-	usage_error uvbus-ctl create foo --entries 1
-	assert_equal "${stderr_lines[0]}" "uvbus-ctl: invalid --entries '1': out of range (2 to 4096)"
-	usage_error uvbus-ctl create foo --entries 0x2000
-	assert_equal "${stderr_lines[0]}" "uvbus-ctl: invalid --entries '0x2000': out of range (2 to 4096)"
-	usage_error uvbus-ctl create foo --entries 99999999999999999999999
-	usage_error uvbus-ctl create foo --entries 100
-	assert_equal "${stderr_lines[0]}" "uvbus-ctl: invalid --entries '100': not a power of two"
-	usage_error uvbus-ctl create foo --entries
-	assert_equal "${stderr_lines[0]}" 'uvbus-ctl: option "--entries" requires an argument'
-}
-
-@test "a valid --entries in decimal or hex gets as far as the device" {
-	run --separate-stderr uvbus-ctl create foo --entries 0x100
-	assert_failure 1
-	[[ $stderr == "uvbus-ctl: cannot open /nonexistent/uvbus:"* ]] || fail "$stderr"
-	run --separate-stderr uvbus-ctl create foo --entries=4096
-	[[ $stderr == "uvbus-ctl: cannot open"* ]] || fail "$stderr"
-}
-
 # --- create: the uvPCI device options ----------------------------------
 
 # create_error WANT ARGS...: 'uvbus-ctl create dev0 ARGS' is a usage error
@@ -139,6 +107,20 @@ create_error() {
 	shift
 	usage_error uvbus-ctl create dev0 "$@"
 	assert_equal "${stderr_lines[0]}" "uvbus-ctl: $want"
+}
+
+@test "a number option: junk, empty, too big, missing" {
+	local v=(--vendor 1 --device 1)
+	create_error "invalid --msi '12k': not a number (use decimal or 0x hex)" "${v[@]}" --msi 12k
+	create_error "option --msi: empty value" "${v[@]}" --msi ''
+	create_error "invalid --msi '99999999999999999999999': out of range (0 to 32)" "${v[@]}" --msi 99999999999999999999999
+	usage_error uvbus-ctl create dev0 "${v[@]}" --msi
+	assert_equal "${stderr_lines[0]}" 'uvbus-ctl: option "--msi" requires an argument'
+}
+
+@test "--entries is gone: ring sizes are chosen per port at attach" {
+	usage_error uvbus-ctl create foo --entries 8
+	[[ ${stderr_lines[0]} == *'--entries'* ]] || fail "${stderr_lines[0]}"
 }
 
 @test "uvPCI create: --vendor and --device go together; the others need them" {
@@ -197,7 +179,7 @@ create_error() {
 	assert_equal "$stderr" "uvbus-ctl: cannot open /nonexistent/uvbus: No such file or directory (is uvbus.ko loaded?)"
 	run --separate-stderr uvbus-ctl create nic0 --vendor 0x5556 --device 2 --class 0x020000 \
 		--subsystem 0x5556:0x0002 --revision 3 --bar 0:0x1000 --bar 2:0x100000:prefetch:64 \
-		--bar 4:16 --bar 5:32:prefetch --msi 32 --timeout-us 10000000 --entries 8
+		--bar 4:16 --bar 5:32:prefetch --msi 32 --timeout-us 10000000
 	assert_failure 1
 	[[ $stderr == "uvbus-ctl: cannot open"* ]] || fail "$stderr"
 }
