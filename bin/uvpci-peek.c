@@ -33,7 +33,6 @@ int main(int argc, char **argv)
 		.nsyntax = ARRAY_SIZE(syntax),
 	};
 	struct uvpci_regspec *specs;
-	struct uvpci_params params;
 	const char *name;
 	uint64_t v;
 	int i, n, fd, rc;
@@ -41,17 +40,7 @@ int main(int argc, char **argv)
 	uvnic_cli_parse(&cli, argc, argv);
 	name = uvnic_cli_name(dev->sval[0]);
 	n = regs->count;
-	specs = calloc((size_t)n, sizeof(*specs));
-	if (!specs)
-		uvnic_die("out of memory");
-	/* Every spec is checked before the first access. */
-	for (i = 0; i < n; i++)
-		uvpci_cli_regspec(regs->sval[i], UVPCI_REGSPEC_NO_VALUE, &specs[i]);
-
-	fd = uvnic_cli_open_bus();
-	uvpci_cli_params(fd, name, &params);
-	for (i = 0; i < n; i++)
-		uvpci_cli_regspec_check(name, regs->sval[i], &specs[i], &params);
+	specs = uvpci_cli_regspecs(name, regs->sval, n, UVPCI_REGSPEC_NO_VALUE, &fd);
 
 	for (i = 0; i < n; i++) {
 		rc = uvpci_mmio_read(fd, name, specs[i].bar, specs[i].offset,

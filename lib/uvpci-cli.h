@@ -21,28 +21,19 @@ extern "C" {
 struct uvpci_device;
 
 /**
- * uvpci_cli_regspec() - uvpci_regspec_parse() of a command-line argument,
- * or uvnic_usage_die() with "PROG: 'SPEC': reason".
+ * uvpci_cli_regspecs() - the register arguments of uvpci-peek/uvpci-poke,
+ * every one parsed and checked against device @name's BARs before the
+ * first access; or uvnic_usage_die() with "PROG: 'SPEC': reason" for bad
+ * syntax, uvnic_die() with "PROG: NAME: ..." for no such device, not a
+ * uvPCI device, or a register outside its BAR.
+ * @strs: @n arguments, BAR:OFFSET[.WIDTH][=VALUE[:MASK]]
  * @flags: UVPCI_REGSPEC_NO_VALUE or UVPCI_REGSPEC_NEED_VALUE
+ * @fd: set to /dev/uvbus, open, for the accesses that follow
+ * @return @n specs, to free()
  */
-void uvpci_cli_regspec(const char *str, unsigned int flags,
-		       struct uvpci_regspec *spec);
-
-/**
- * uvpci_cli_params() - the identity and BARs of uvPCI device @name, or
- * uvnic_die() naming it: "PROG: NAME: ... (no such channel)",
- * "PROG: NAME: not a uvPCI device (a loopback channel)".
- * @fd: from uvnic_cli_open_bus()
- */
-void uvpci_cli_params(int fd, const char *name, struct uvpci_params *params);
-
-/**
- * uvpci_cli_regspec_check() - uvpci_regspec_check() against the device's
- * BAR sizes, or uvnic_die() with "PROG: NAME: 'SPEC': reason".
- */
-void uvpci_cli_regspec_check(const char *name, const char *str,
-			     const struct uvpci_regspec *spec,
-			     const struct uvpci_params *params);
+struct uvpci_regspec *uvpci_cli_regspecs(const char *name,
+					 const char **strs, int n,
+					 unsigned int flags, int *fd);
 
 /**
  * uvpci_cli_device_open() - uvpci_device_open(), or uvnic_die() with

@@ -7,41 +7,40 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "libuvnic.h"
 
-void uvpci_cli_regspec(const char *str, unsigned int flags,
-		       struct uvpci_regspec *spec)
+struct uvpci_regspec *uvpci_cli_regspecs(const char *name,
+					 const char **strs, int n,
+					 unsigned int flags, int *fd)
 {
 	char why[UVPCI_REGSPEC_ERR_MAX];
-
-	if (uvpci_regspec_parse(str, flags, spec, why, sizeof(why)))
-		uvnic_usage_die("'%s': %s", str, why);
-}
-
-void uvpci_cli_params(int fd, const char *name, struct uvpci_params *params)
-{
+	struct uvpci_regspec *specs;
 	struct uvbus_info info;
-	int rc = uvbus_info(fd, name, &info);
+	int i, rc;
 
+	specs = calloc((size_t)n, sizeof(*specs));
+	if (!specs)
+		uvnic_die("out of memory");
+	/* Syntax first, for every argument: no device needed to judge it. */
+	for (i = 0; i < n; i++)
+		if (uvpci_regspec_parse(strs[i], flags, &specs[i], why, sizeof(why)))
+			uvnic_usage_die("'%s': %s", strs[i], why);
+
+	*fd = uvnic_cli_open_bus();
+	rc = uvbus_info(*fd, name, &info);
 	if (rc)
 		uvnic_die_err(rc, UVNIC_CTX_CHANNEL, "%s", name);
 	if (info.type != UVBUS_TYPE_UVPCI)
 		uvnic_die("%s: not a uvPCI device (a %s channel)", name,
 			  uvbus_type_name(info.type));
-	*params = info.pci;
-}
-
-void uvpci_cli_regspec_check(const char *name, const char *str,
-			     const struct uvpci_regspec *spec,
-			     const struct uvpci_params *params)
-{
-	char why[UVPCI_REGSPEC_ERR_MAX];
-
-	if (uvpci_regspec_check(spec, params->bar[spec->bar].size, why,
-				sizeof(why)))
-		uvnic_die("%s: '%s': %s", name, str, why);
+	for (i = 0; i < n; i++)
+		if (uvpci_regspec_check(&specs[i], info.pci.bar[specs[i].bar].size,
+					why, sizeof(why)))
+			uvnic_die("%s: '%s': %s", name, strs[i], why);
+	return specs;
 }
 
 struct uvpci_device *uvpci_cli_device_open(const char *name, unsigned int flags)
