@@ -13,31 +13,17 @@
 #include <unistd.h>
 
 #include "libuvnic.h"
+#include "tap.h"
 
-static int tests, failures;
-
-static void tap(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void tap(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d - ", ok ? "" : "not ", ++tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (!ok)
-		failures++;
-}
 
 /* Parse @s with bound @max: expect @want_rc and, on success, @want. */
 static void u64(const char *s, uint64_t max, int want_rc, uint64_t want)
 {
 	uint64_t v = 0xabad1deaULL;
 	int rc = uvnic_parse_u64(s, max, &v);
-	int ok = rc == want_rc && (rc ? v == 0xabad1deaULL : v == want);
+	int good = rc == want_rc && (rc ? v == 0xabad1deaULL : v == want);
 
-	tap(ok, "parse_u64(%s%s%s, max %" PRIu64 ") = %d (%s), value %" PRIu64,
+	ok(good, "parse_u64(%s%s%s, max %" PRIu64 ") = %d (%s), value %" PRIu64,
 	    s ? "\"" : "", s ? s : "NULL", s ? "\"" : "", max, rc,
 	    rc ? uvnic_strerror(rc) : "ok", v);
 }
@@ -48,7 +34,7 @@ static void uint_(const char *s, unsigned int min, unsigned int max,
 	unsigned int v = 12345;
 	int rc = uvnic_parse_uint(s, min, max, &v);
 
-	tap(rc == want_rc && (rc ? v == 12345 : v == want),
+	ok(rc == want_rc && (rc ? v == 12345 : v == want),
 	    "parse_uint(\"%s\", %u..%u) = %d, value %u", s, min, max, rc, v);
 }
 
@@ -56,7 +42,7 @@ static void name(const char *s, int want_rc, const char *desc)
 {
 	int rc = uvbus_check_name(s);
 
-	tap(rc == want_rc, "check_name(%s) = %d (%s)", desc, rc,
+	ok(rc == want_rc, "check_name(%s) = %d (%s)", desc, rc,
 	    rc ? uvnic_strerror(rc) : "ok");
 }
 
@@ -126,39 +112,39 @@ static void error_tests(void)
 	char buf[128];
 	int n;
 
-	tap(!strcmp(uvnic_strerror(-ENOENT), "No such file or directory") &&
+	ok(!strcmp(uvnic_strerror(-ENOENT), "No such file or directory") &&
 	    !strcmp(uvnic_strerror(ENOENT), "No such file or directory"),
 	    "strerror takes either sign");
-	tap(uvnic_strerror(-99999) != NULL, "strerror of an unknown value: \"%s\"",
+	ok(uvnic_strerror(-99999) != NULL, "strerror of an unknown value: \"%s\"",
 	    uvnic_strerror(-99999));
-	tap(uvnic_hint(-ENOENT, UVNIC_CTX_DEVICE) &&
+	ok(uvnic_hint(-ENOENT, UVNIC_CTX_DEVICE) &&
 	    strstr(uvnic_hint(-ENOENT, UVNIC_CTX_DEVICE), "uvbus.ko"),
 	    "hint: opening the device, ENOENT mentions uvbus.ko");
-	tap(uvnic_hint(-EACCES, UVNIC_CTX_DEVICE) &&
+	ok(uvnic_hint(-EACCES, UVNIC_CTX_DEVICE) &&
 	    strstr(uvnic_hint(-EACCES, UVNIC_CTX_DEVICE), "root"),
 	    "hint: opening the device, EACCES mentions root");
-	tap(uvnic_hint(-EPERM, UVNIC_CTX_CHANNEL) &&
+	ok(uvnic_hint(-EPERM, UVNIC_CTX_CHANNEL) &&
 	    strstr(uvnic_hint(-EPERM, UVNIC_CTX_CHANNEL), "CAP_SYS_ADMIN"),
 	    "hint: EPERM on a channel mentions CAP_SYS_ADMIN");
-	tap(uvnic_hint(-ENOENT, UVNIC_CTX_CHANNEL) &&
+	ok(uvnic_hint(-ENOENT, UVNIC_CTX_CHANNEL) &&
 	    !strstr(uvnic_hint(-ENOENT, UVNIC_CTX_CHANNEL), "uvbus.ko"),
 	    "hint: ENOENT on a channel does not blame the module");
-	tap(uvnic_hint(-EEXIST, UVNIC_CTX_CHANNEL) == NULL,
+	ok(uvnic_hint(-EEXIST, UVNIC_CTX_CHANNEL) == NULL,
 	    "hint: none for EEXIST (the description says it all)");
 
 	n = uvnic_format_error(buf, sizeof(buf), -ENOENT, UVNIC_CTX_DEVICE);
-	tap(n == (int)strlen(buf) &&
+	ok(n == (int)strlen(buf) &&
 	    !strcmp(buf, "No such file or directory (is uvbus.ko loaded?)"),
 	    "format_error: \"%s\"", buf);
 	n = uvnic_format_error(buf, sizeof(buf), -EEXIST, UVNIC_CTX_CHANNEL);
-	tap(!strcmp(buf, "File exists"), "format_error: \"%s\"", buf);
+	ok(!strcmp(buf, "File exists"), "format_error: \"%s\"", buf);
 	n = uvnic_format_error(buf, 8, -ENOENT, UVNIC_CTX_DEVICE);
-	tap(n > 8 && strlen(buf) == 7, "format_error truncates and says how long");
+	ok(n > 8 && strlen(buf) == 7, "format_error truncates and says how long");
 
-	tap(!strcmp(uvbus_type_name(UVBUS_TYPE_LOOPBACK), "loopback") &&
+	ok(!strcmp(uvbus_type_name(UVBUS_TYPE_LOOPBACK), "loopback") &&
 	    !strcmp(uvbus_type_name(UVBUS_TYPE_UVPCI), "uvpci") &&
 	    !strcmp(uvbus_type_name(77), "unknown"), "type names");
-	tap(!strcmp(uvbus_state_name(UVBUS_STATE_OK), "ok") &&
+	ok(!strcmp(uvbus_state_name(UVBUS_STATE_OK), "ok") &&
 	    !strcmp(uvbus_state_name(UVBUS_STATE_BROKEN), "broken"),
 	    "state names");
 }
@@ -171,33 +157,33 @@ static void device_tests(void)
 	int fd, rc;
 
 	setenv("UVBUS_DEVICE", "/nonexistent/uvbus", 1);
-	tap(!strcmp(uvbus_device_path(), "/nonexistent/uvbus"),
+	ok(!strcmp(uvbus_device_path(), "/nonexistent/uvbus"),
 	    "$UVBUS_DEVICE names the device");
 	rc = uvbus_open();
-	tap(rc == -ENOENT, "open of a missing device: %d", rc);
+	ok(rc == -ENOENT, "open of a missing device: %d", rc);
 	rc = uvbus_port_open("x", 0, 0, &port);
-	tap(rc == -ENOENT && !port, "port_open of a missing device: %d", rc);
+	ok(rc == -ENOENT && !port, "port_open of a missing device: %d", rc);
 
 	/* A character device that is not uvbus: every ioctl is -ENOTTY. */
 	setenv("UVBUS_DEVICE", "/dev/null", 1);
 	fd = uvbus_open();
-	tap(fd >= 0, "open /dev/null as the device: %d", fd);
+	ok(fd >= 0, "open /dev/null as the device: %d", fd);
 	if (fd >= 0) {
 		rc = uvbus_check_version(fd);
-		tap(rc == -ENOTTY, "version on a non-uvbus device: %d", rc);
+		ok(rc == -ENOTTY, "version on a non-uvbus device: %d", rc);
 		rc = uvbus_info(fd, "x", &info);
-		tap(rc == -ENOTTY, "info on a non-uvbus device: %d", rc);
+		ok(rc == -ENOTTY, "info on a non-uvbus device: %d", rc);
 		rc = uvbus_info(fd, "", &info);
-		tap(rc == -EINVAL, "info with an empty name, before any ioctl: %d", rc);
+		ok(rc == -EINVAL, "info with an empty name, before any ioctl: %d", rc);
 		rc = uvbus_create_loopback(fd, "0123456789012345678901234567890123", 0);
-		tap(rc == -ENAMETOOLONG, "create with a 34-character name: %d", rc);
+		ok(rc == -ENAMETOOLONG, "create with a 34-character name: %d", rc);
 		close(fd);
 	}
 	rc = uvbus_port_open("x", 0, 0, &port);
-	tap(rc == -ENOTTY && !port, "port_open on a non-uvbus device: %d", rc);
+	ok(rc == -ENOTTY && !port, "port_open on a non-uvbus device: %d", rc);
 
 	unsetenv("UVBUS_DEVICE");
-	tap(!strcmp(uvbus_device_path(), "/dev/uvbus"), "default device path");
+	ok(!strcmp(uvbus_device_path(), "/dev/uvbus"), "default device path");
 }
 
 int main(void)
@@ -206,6 +192,5 @@ int main(void)
 	name_tests();
 	error_tests();
 	device_tests();
-	printf("1..%d\n", tests);
-	return failures ? 1 : 0;
+	return tap_done();
 }

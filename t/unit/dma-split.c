@@ -23,24 +23,8 @@
 #include <string.h>
 
 #include "libuvnic.h"
+#include "tap.h"
 
-static int tests, failures;
-
-static void ok(int cond, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d - ", cond ? "" : "not ", ++tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	if (!cond)
-		failures++;
-}
 
 /* A non-empty run of adjacent bits within the low four. */
 static bool be_contiguous(unsigned int be)
@@ -263,6 +247,5 @@ int main(void)
 		check(addr, len, "random");
 	}
 
-	printf("1..%d\n", tests);
-	return failures ? 1 : 0;
+	return tap_done();
 }

@@ -11,24 +11,8 @@
 #include <string.h>
 
 #include "uvpci-regspec.h"
+#include "tap.h"
 
-static int tests, failures;
-
-static void ok(int cond, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d - ", cond ? "" : "not ", ++tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	if (!cond)
-		failures++;
-}
 
 #define M8 UINT64_MAX
 
@@ -270,6 +254,5 @@ int main(void)
 	test_bads();
 	test_misc();
 	test_ranges();
-	printf("1..%d\n", tests);	/* a trailing TAP plan */
-	return failures ? 1 : 0;
+	return tap_done();
 }

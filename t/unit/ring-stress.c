@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "libuvnic.h"
+#include "tap.h"
 
 #if defined(__SANITIZE_THREAD__)
 #define UNDER_TSAN 1
@@ -62,22 +63,6 @@ struct shared {
 
 static struct shared shm;
 
-static int tests, failures;
-
-static void tap(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void tap(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d - ", ok ? "" : "not ", ++tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (!ok)
-		failures++;
-}
 
 /* ---------------------------------------------------------------- */
 /* messages                                                          */
@@ -290,7 +275,7 @@ static void run_phase(struct phase *ph)
 	t = now_s();
 	if (pthread_create(&c, NULL, consumer, ph) ||
 	    pthread_create(&p, NULL, producer, ph)) {
-		tap(0, "%s: pthread_create failed", ph->name);
+		ok(0, "%s: pthread_create failed", ph->name);
 		exit(1);
 	}
 	pthread_join(p, NULL);
@@ -298,13 +283,13 @@ static void run_phase(struct phase *ph)
 	t = now_s() - t;
 
 	if (ph->bad_what)
-		tap(0, "%s: message %" PRIu64 ": %s", ph->name, ph->bad_seq,
+		ok(0, "%s: message %" PRIu64 ": %s", ph->name, ph->bad_seq,
 		    ph->bad_what);
 	else if (ph->push_err || ph->pop_err)
-		tap(0, "%s: push %d, pop %d on a sound ring", ph->name,
+		ok(0, "%s: push %d, pop %d on a sound ring", ph->name,
 		    ph->push_err, ph->pop_err);
 	else
-		tap(1, "%s: %" PRIu64 " messages in order and intact (%.1f M/s)",
+		ok(1, "%s: %" PRIu64 " messages in order and intact (%.1f M/s)",
 		    ph->name, ph->total, ph->total / t / 1e6);
 }
 
@@ -330,12 +315,12 @@ static void corrupt_producer_view(uint32_t local, uint32_t head, int want)
 	space = uvbus_ring_space(&r);
 	pushed = uvbus_ring_push(&r, m, 8);
 	if (want < 0)
-		tap(space == want && pushed == want && r.local == local &&
+		ok(space == want && pushed == want && r.local == local &&
 		    !memcmp(&before, &shm, sizeof(shm)),
 		    "producer, head 0x%08x with tail 0x%08x: space %d, push %d, nothing written",
 		    head, local, space, pushed);
 	else
-		tap(space == want && pushed == want,
+		ok(space == want && pushed == want,
 		    "producer, head 0x%08x with tail 0x%08x: space %d, push %d (want %d)",
 		    head, local, space, pushed, want);
 }
@@ -359,13 +344,13 @@ static void corrupt_consumer_view(uint32_t local, uint32_t tail, int want)
 	ready = uvbus_ring_ready(&r);
 	popped = uvbus_ring_pop(&r, out, 8);
 	if (want < 0)
-		tap(ready == want && popped == want && r.local == local &&
+		ok(ready == want && popped == want && r.local == local &&
 		    !memcmp(&before, &shm, sizeof(shm)) &&
 		    !memcmp(pristine, out, sizeof(out)),
 		    "consumer, tail 0x%08x with head 0x%08x: ready %d, pop %d, nothing read or written",
 		    tail, local, ready, popped);
 	else
-		tap(ready == want && popped == want,
+		ok(ready == want && popped == want,
 		    "consumer, tail 0x%08x with head 0x%08x: ready %d, pop %d (want %d)",
 		    tail, local, ready, popped, want);
 }
@@ -427,6 +412,5 @@ int main(int argc, char **argv)
 	for (i = 0; i < ARRAY_SIZE(phases); i++)
 		run_phase(&phases[i]);
 	corruption_tests();
-	printf("1..%d\n", tests);
-	return failures ? 1 : 0;
+	return tap_done();
 }
