@@ -21,17 +21,6 @@
 /* The most one run moves either way: 16 MiB. */
 #define MAX_BYTES	(16U << 20)
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* --hex BYTES: pairs of hex digits, nothing else. */
 static uint8_t *parse_hex(const char *s, size_t *lenp)
 {
@@ -41,7 +30,7 @@ static uint8_t *parse_hex(const char *s, size_t *lenp)
 	if (!n)
 		uvnic_usage_die("invalid --hex '': no bytes");
 	for (i = 0; i < n; i++)
-		if (hexval(s[i]) < 0)
+		if (uvnic_hex_digit(s[i]) < 0)
 			uvnic_usage_die("invalid --hex '%s': '%c' is not a hex digit (give bytes as pairs of hex digits, e.g. deadbeef)",
 					s, s[i]);
 	if (n % 2)
@@ -53,7 +42,7 @@ static uint8_t *parse_hex(const char *s, size_t *lenp)
 	if (!buf)
 		uvnic_die("out of memory");
 	for (i = 0; i < n / 2; i++)
-		buf[i] = (uint8_t)(hexval(s[2 * i]) << 4 | hexval(s[2 * i + 1]));
+		buf[i] = (uint8_t)(uvnic_hex_digit(s[2 * i]) << 4 | uvnic_hex_digit(s[2 * i + 1]));
 	*lenp = n / 2;
 	return buf;
 }

@@ -399,6 +399,11 @@ int uvnic_parse_u64(const char *s, uint64_t max, uint64_t *out);
 int uvnic_parse_uint(const char *s, unsigned int min, unsigned int max,
 		     unsigned int *out);
 
+/**
+ * uvnic_hex_digit() - the value of hex digit @c (either case), or -1.
+ */
+int uvnic_hex_digit(char c);
+
 /* ================================================================== */
 /* CLI support: the argtable2 flow and the messages every tool shares  */
 /* ================================================================== */

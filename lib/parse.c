@@ -67,3 +67,14 @@ int uvnic_parse_uint(const char *s, unsigned int min, unsigned int max,
 	*out = (unsigned int)v;
 	return 0;
 }
+
+int uvnic_hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "uvpci-regspec.h"
+#include "libuvnic.h"
 
 /* Quote at most this much of a bad field in a message. */
 #define FIELD_QUOTE_MAX 32
@@ -44,17 +44,6 @@ static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
 #define QUOTE(f) (int)((f).len > FIELD_QUOTE_MAX ? FIELD_QUOTE_MAX : (f).len), \
 		 (f).s, ((f).len > FIELD_QUOTE_MAX ? "..." : "")
 
-static int hexdigit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * A hex number: an optional 0x/0X, then one or more hex digits, nothing
  * else (no sign, no space: strtoull would take both).
@@ -70,7 +59,7 @@ static int parse_hex(struct field f, uint64_t *out)
 	if (p == end)
 		return -EINVAL;
 	for (; p < end; p++) {
-		int d = hexdigit(*p);
+		int d = uvnic_hex_digit(*p);
 
 		if (d < 0)
 			return -EINVAL;
