@@ -10,6 +10,7 @@ bats_require_minimum_version 1.5.0
 
 setup() {
 	load '../test_helper/common-setup'
+	load '../test_helper/guest'
 	_common_setup
 	require_guest
 	[ -e /dev/uvbus ] || fail "/dev/uvbus missing: uvbus.ko not loaded"
@@ -25,16 +26,6 @@ teardown() {
 # show NAME's value for KEY
 field() {
 	uvbus-ctl show "$1" | sed -n "s/^$2: //p"
-}
-
-# Wait up to 10 s for FILE to hold a line equal to TEXT.
-wait_for_line() {
-	local i
-	for i in $(seq 100); do
-		grep -qx -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	fail "no line '$2' in $1: $(cat "$1" 2>/dev/null)"
 }
 
 @test "create, list, show, destroy" {
@@ -119,19 +110,19 @@ wait_for_line() {
 	assert_equal "$stderr" "uvbus-ctl: create 'bt_p': Operation not permitted (needs root or CAP_SYS_ADMIN)"
 }
 
-@test "64 channels at once" {
+@test "16 channels at once" {
 	local i
-	for i in $(seq 0 63); do
+	for i in $(seq 0 15); do
 		uvbus-ctl create "bt_m$i"
 	done
 	run uvbus-ctl list
 	assert_success
-	[ "$(printf '%s\n' "${lines[@]}" | grep -cE '^bt_m[0-9]+ +loopback +ok +0$')" -eq 64 ]
-	run uvbus-loop roundtrip bt_m63 100
+	[ "$(printf '%s\n' "${lines[@]}" | grep -cE '^bt_m[0-9]+ +loopback +ok +0$')" -eq 16 ]
+	run uvbus-loop roundtrip bt_m15 100
 	assert_success
 	run uvbus-ctl show bt_m0
 	assert_line 'u2k_msgs: 0'
-	for i in $(seq 0 63); do
+	for i in $(seq 0 15); do
 		uvbus-ctl destroy "bt_m$i"
 	done
 	run uvbus-ctl list
@@ -207,7 +198,7 @@ wait_for_line() {
 	uvbus-ctl create bt_h
 	uvbus-loop wait bt_h --timeout 20000 > "$BATS_TEST_TMPDIR/out" 2>&1 &
 	local pid=$!
-	wait_for_line "$BATS_TEST_TMPDIR/out" attached
+	wait_for grep -qx attached "$BATS_TEST_TMPDIR/out"
 	[ "$(field bt_h ports)" = 1 ]
 	uvbus-ctl destroy bt_h
 	wait "$pid"
@@ -221,7 +212,7 @@ wait_for_line() {
 @test "an ephemeral channel lives as long as its creator" {
 	uvbus-loop ephemeral bt_e --hold 20000 > "$BATS_TEST_TMPDIR/out" 2>&1 &
 	local pid=$!
-	wait_for_line "$BATS_TEST_TMPDIR/out" created
+	wait_for grep -qx created "$BATS_TEST_TMPDIR/out"
 	[ "$(field bt_e flags)" = ephemeral ]
 	[ "$(field bt_e ports)" = 1 ]
 	[ "$(field bt_e k2u_msgs)" = 1 ]

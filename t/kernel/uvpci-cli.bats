@@ -15,6 +15,7 @@ bats_require_minimum_version 1.5.0
 
 setup() {
 	load '../test_helper/common-setup'
+	load '../test_helper/guest'
 	_common_setup
 	require_guest
 	[ -x "$UVNIC_TOP/t/helpers/uvpci-echo-model" ] ||
@@ -23,7 +24,7 @@ setup() {
 	[ -d /sys/module/uvpci ] || insmod "$UVNIC_TOP/kernel/uvpci.ko"
 	dev="uc$BATS_TEST_NUMBER"
 	models=()
-	mark=$(dmesg | wc -l)
+	klog_mark
 }
 
 teardown() {
@@ -47,28 +48,6 @@ teardown() {
 # 50 ms: a host read that arrives while the model runs a DMA copy waits for
 # it, and everything is slow under TCG.
 MODEL_TIMEOUT_US=2000000
-
-klog() {
-	dmesg | tail -n +"$((mark + 1))"
-}
-
-klog_has() {
-	klog | grep -qF -- "$1"
-}
-
-# Wait up to 10 s for COMMAND to succeed.
-wait_for() {
-	local i
-	for i in $(seq 100); do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	fail "timed out waiting for: $*"
-}
-
-wait_klog() {
-	wait_for klog_has "$1"
-}
 
 # The device the sample driver binds to, as its header comment creates it.
 sample_dev() {
@@ -100,18 +79,6 @@ start_model() {
 	model_pid=$!
 	models+=("$model_pid")
 	wait_for test -e "$ready"
-}
-
-model_log() {
-	cat "$BATS_TEST_TMPDIR/$1.log"
-}
-
-model_log_has() {
-	grep -qxF -- "$2" "$BATS_TEST_TMPDIR/$1.log"
-}
-
-now_ms() {
-	echo $(($(date +%s%N) / 1000000))
 }
 
 # Hex of a string, as uvdma-inject --read prints it (up to 32 bytes).
