@@ -83,6 +83,7 @@ t/helpers/%: t/helpers/%.c $(LIB) $(HDRS)
 
 t/bench/%: t/bench/%.c $(LIB) $(HDRS)
 	$(CC) $(UV_CFLAGS) $(CFLAGS) -o $@ $< $(LIB) $(UV_LIBS)
+t/bench/uvpci-bench-model: kernel/uapi/uvpci_bench.h
 
 man/%: man/%.in
 	sed -e 's/@VERSION@/$(VERSION)/g' $< > $@
