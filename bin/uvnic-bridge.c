@@ -282,6 +282,17 @@ static void fifo_push(struct bridge *b, const uint8_t *frame, size_t len)
 	b->fifo_tail += need;
 }
 
+static void serve(struct bridge *b)
+{
+	int rc = uvpci_device_process(b->dev, 0);
+
+	if (rc < 0 && rc != -EINTR)
+		fatal(b, rc);
+	rc = uvnic_model_error(b->model);
+	if (rc)
+		fatal(b, rc);
+}
+
 /* Whether a frame offered now reaches the model (which may drop it). */
 static bool can_deliver(const struct bridge *b)
 {
@@ -305,6 +316,9 @@ static void deliver(struct bridge *b, const uint8_t *frame, size_t len)
 	if (rc)
 		fatal(b, rc);
 	b->ws.rx_frames++;
+	/* A register read that arrived while the model waited: answer it now. */
+	if (uvpci_device_pending(b->dev))
+		serve(b);
 }
 
 /* Offer what waits in the FIFO, as far as descriptors allow. */
@@ -322,6 +336,8 @@ static void fifo_drain(struct bridge *b)
 			fatal(b, rc);
 		b->ws.rx_frames++;
 		b->fifo_head += 2 + ((len + 1u) & ~1u);
+		if (uvpci_device_pending(b->dev))
+			serve(b);
 	}
 }
 
@@ -676,30 +692,9 @@ static void print_counters(struct bridge *b)
 /* The loop                                                            */
 /* ------------------------------------------------------------------ */
 
-static void serve(struct bridge *b)
-{
-	int rc = uvpci_device_process(b->dev, 0);
-
-	if (rc < 0 && rc != -EINTR)
-		fatal(b, rc);
-	rc = uvnic_model_error(b->model);
-	if (rc)
-		fatal(b, rc);
-}
-
-static double dbg_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 static void run(struct bridge *b, int sigfd)
 {
 	struct pollfd pfd[3];
-	double t0, t1, t2, t3, t4;
-	bool dbg = getenv("UVNIC_BRIDGE_DEBUG");
 
 	for (;;) {
 		bool hold, want_sock;
@@ -718,13 +713,12 @@ static void run(struct bridge *b, int sigfd)
 			timeout = (int)(b->hold_since + HOLD_MS - now_ms()) + 1;
 		if (uvpci_device_pending(b->dev) || uvnic_model_tx_pending(b->model) ||
 		    (!fifo_empty(b) && can_deliver(b)) || (want_sock && b->sock_more))
+			timeout = 0;	/* work left over: look, do not wait */
 
 		pfd[0] = (struct pollfd){ .fd = uvpci_device_fd(b->dev), .events = POLLIN };
 		pfd[1] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
 		pfd[2] = (struct pollfd){ .fd = want_sock ? b->sock : -1, .events = POLLIN };
-		t0 = dbg ? dbg_now() : 0;
 		rc = poll(pfd, 3, timeout);
-		t1 = dbg ? dbg_now() : 0;
 		if (rc < 0) {
 			if (errno == EINTR)
 				continue;
@@ -735,7 +729,6 @@ static void run(struct bridge *b, int sigfd)
 
 		/* 1. registers: the host may be spinning on a read */
 		serve(b);
-		t2 = dbg ? dbg_now() : 0;
 		/* 2. transmit */
 		rc = uvnic_model_tx_work(b->model, TX_BUDGET);
 		if (rc < 0)
@@ -743,7 +736,6 @@ static void run(struct bridge *b, int sigfd)
 		/* Register accesses that arrived while it waited for DMA data. */
 		if (uvpci_device_pending(b->dev))
 			serve(b);
-		t3 = dbg ? dbg_now() : 0;
 		/* 3. receive, a bounded number of frames per turn */
 		b->rx_turn = 0;
 		if (!fifo_empty(b))
@@ -763,11 +755,6 @@ static void run(struct bridge *b, int sigfd)
 		rc = uvnic_model_rx_flush(b->model);
 		if (rc < 0)
 			fatal(b, rc);
-		t4 = dbg ? dbg_now() : 0;
-		if (dbg && t4 - t1 > 10)
-			fprintf(stderr, "turn %.1f ms: serve %.1f tx %.1f (%d) rx %.1f (turn %u, fifo %zu) poll-wait %.1f timeout %d\n",
-				t4 - t1, t2 - t1, t3 - t2, rc, t4 - t3, b->rx_turn,
-				b->fifo_tail - b->fifo_head, t1 - t0, timeout);
 	}
 }
 
