@@ -32,19 +32,21 @@
  *
  * Interrupts. Three MSI vectors: RX and TX completions each just schedule
  * the one NAPI context, with no register access; LINK and ERROR share the
- * third, handled in an IRQ thread that acks them and reads STATUS. The
- * device sends no MSI for a cause that is still latched in ICR, so a
- * latched RX or TX cause masks its own vector while NAPI polls: the poll
- * acks RX and TX only once it is done, then (uvnic(4): ack, then re-check)
- * reads ICR back, which cannot pass the posted ack, and looks at the rings
- * again; a completion that slipped in before the ack reached the device is
- * found there, any later one latches a cause and sends an MSI.
+ * third, handled in an IRQ thread that acks them and reads STATUS. RX and
+ * TX are auto-masked (IAM, uvnic(4)): sending their MSI clears them from
+ * ICR and IMR, so completions while NAPI polls latch the cause silently;
+ * once the poll is done, one posted IMR write enables them again, and the
+ * device sends the MSI at once if a cause latched meanwhile. No completion
+ * can slip between an ack and a re-check, so there is no register read to
+ * flush an ack: a read in NAPI (softirq) could only spin, and would spin a
+ * whole device timeout on a model that was just killed.
  *
  * MMIO on the hot path (each access is a message to a userspace model
  * here, and a read waits for its answer, so they are counted): one
  * posted TX_TAIL write per batch of frames (xmit_more), one posted
- * RX_TAIL write per poll that refilled, and per NAPI completion one
- * posted ICR write plus one ICR read.
+ * RX_TAIL write per poll that refilled, one posted IMR write per NAPI
+ * completion, and no read. Register reads happen in process context
+ * only: open/close, the LINK/ERROR IRQ thread, the watchdog, ethtool -S.
  *
  * TX backpressure. BQL (bytes in the ring) and TCP Small Queues work as
  * usual; since completions are slow here, sockets that send through uvnic
@@ -108,6 +110,7 @@
 enum {
 	UVNIC_STATE_UP,		/* rings, IRQs and NAPI are live */
 	UVNIC_STATE_DEAD,	/* the device reads all-ones */
+	UVNIC_STATE_LINK,	/* STATUS.LINK_UP as last read and logged */
 };
 
 struct uvnic_tx_buf {
@@ -345,6 +348,7 @@ static u32 uvnic_update_link(struct uvnic_priv *priv)
 				   priv->not_responding + 1);
 			netdev_err(netdev, "device not responding (registers read all-ones)\n");
 		}
+		clear_bit(UVNIC_STATE_LINK, &priv->state);
 		if (netif_carrier_ok(netdev))
 			netif_carrier_off(netdev);
 		goto out;
@@ -352,14 +356,17 @@ static u32 uvnic_update_link(struct uvnic_priv *priv)
 	if (test_and_clear_bit(UVNIC_STATE_DEAD, &priv->state))
 		netdev_info(netdev, "device responding again\n");
 
+	/* Logged when the device's link changes, not at each restart. */
 	if (status & UVNIC_STATUS_LINK_UP) {
-		if (!netif_carrier_ok(netdev)) {
-			netif_carrier_on(netdev);
+		if (!test_and_set_bit(UVNIC_STATE_LINK, &priv->state))
 			netdev_info(netdev, "link up\n");
-		}
-	} else if (netif_carrier_ok(netdev)) {
-		netif_carrier_off(netdev);
-		netdev_info(netdev, "link down\n");
+		if (!netif_carrier_ok(netdev))
+			netif_carrier_on(netdev);
+	} else {
+		if (test_and_clear_bit(UVNIC_STATE_LINK, &priv->state))
+			netdev_info(netdev, "link down\n");
+		if (netif_carrier_ok(netdev))
+			netif_carrier_off(netdev);
 	}
 out:
 	mutex_unlock(&priv->link_lock);
@@ -742,19 +749,12 @@ static int uvnic_poll(struct napi_struct *napi, int budget)
 	if (done == budget)
 		return budget;
 
-	if (napi_complete_done(napi, done)) {
-		/*
-		 * Ack, then re-check (uvnic(4)). The read cannot pass the
-		 * posted ack: once it returns, the device has cleared RX and
-		 * TX, and what it completed before that is in memory. (A read
-		 * that timed out orders nothing; the watchdog then finds what
-		 * was missed.)
-		 */
-		uvnic_wr32(priv, UVNIC_REG_ICR, UVNIC_INT_RING);
-		uvnic_rd32(priv, UVNIC_REG_ICR);
-		if (uvnic_rx_pending(priv) || uvnic_tx_pending(priv))
-			napi_schedule(napi);
-	}
+	/*
+	 * Unmask RX and TX (their MSI masked them, IAM): a completion since
+	 * that MSI latched its cause, and the device sends the MSI again.
+	 */
+	if (napi_complete_done(napi, done))
+		uvnic_wr32(priv, UVNIC_REG_IMR, UVNIC_INT_ALL);
 	return done;
 }
 
@@ -953,7 +953,8 @@ static void uvnic_hw_start(struct uvnic_priv *priv)
 	uvnic_wr32(priv, UVNIC_REG_TX_LEN, tx->count);
 	uv_writeq(rx->dma, priv->hw + UVNIC_REG_RX_BASE);
 	uvnic_wr32(priv, UVNIC_REG_RX_LEN, rx->count);
-	/* Enable the causes, then ack what was latched before. */
+	/* Auto-mask RX and TX; enable the causes, then ack what was latched. */
+	uvnic_wr32(priv, UVNIC_REG_IAM, UVNIC_INT_RING);
 	uvnic_wr32(priv, UVNIC_REG_IMR, UVNIC_INT_ALL);
 	uvnic_wr32(priv, UVNIC_REG_ICR, UVNIC_INT_ALL);
 	/* Enabling resets HEAD and TAIL to 0: ring the RX doorbell after. */
@@ -1108,9 +1109,9 @@ static void uvnic_watchdog_task(struct work_struct *work)
 	}
 
 	/*
-	 * Completions no interrupt reported (a read that timed out in
-	 * uvnic_poll()), or RX buffers that could not be allocated: let
-	 * NAPI have another look. Racy reads, but only of what NAPI owns.
+	 * Completions no interrupt reported (an IMR write the device never
+	 * got), or RX buffers that could not be allocated: let NAPI have
+	 * another look. Racy reads, but only of what NAPI owns.
 	 */
 	if (uvnic_rx_pending(priv) || uvnic_tx_pending(priv) ||
 	    READ_ONCE(rx->next_to_use) - READ_ONCE(rx->next_to_clean) <
@@ -1363,6 +1364,13 @@ static int uvnic_check_id(struct uvnic_priv *priv)
 		dev_err(dev, "unsupported version %u.%u: this driver knows %u.x\n",
 			priv->version >> 16, priv->version & 0xffff,
 			UVNIC_HW_VERSION >> 16);
+		return -ENODEV;
+	}
+	/* NAPI relies on IAM (1.1) to ack without reading ICR. */
+	if ((priv->version & 0xffff) < (UVNIC_HW_VERSION & 0xffff)) {
+		dev_err(dev, "unsupported version %u.%u: this driver needs %u.%u or later (IAM)\n",
+			priv->version >> 16, priv->version & 0xffff,
+			UVNIC_HW_VERSION >> 16, UVNIC_HW_VERSION & 0xffff);
 		return -ENODEV;
 	}
 	return 0;

@@ -25,6 +25,13 @@
  *		uvnic_model_error(model)	  a callback's fatal error
  *	}
  *
+ * uvnic_model_tx_work() serves the host's register accesses between
+ * frames too (uvpci_device_process(dev, 0), when the library has some
+ * queued), so that a driver spinning on a register read waits for one
+ * frame, not for a whole batch: call it from the event loop, not from a
+ * callback. A caller feeding uvnic_model_rx() a long burst may do the same
+ * between frames (the model copes with a ring stopped meanwhile).
+ *
  * Fatal errors are those of the transport (-ENODEV: the device was
  * destroyed; -EPIPE: the channel is broken; ...): the model cannot go on
  * and the caller should close the device. A refused DMA is never fatal:

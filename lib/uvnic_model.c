@@ -23,9 +23,9 @@
  *      for the doorbell that ends the burst: 2 doorbells per burst, plus
  *      one per read-ahead. A refused buffer is found by writing each frame
  *      again, alone (slow path, only after a refusal).
- * The MSI rule (no MSI while the cause is latched) does the interrupt
- * moderation; the driver's register reads are answered between batches,
- * never behind a long one.
+ * The MSI rule (no MSI while the cause is latched, or masked: IAM masks
+ * it when its MSI goes) does the interrupt moderation; the driver's
+ * register reads are answered between frames, never behind a long batch.
  */
 #include <endian.h>
 #include <errno.h>
@@ -57,6 +57,7 @@ struct uvnic_ring {
 	uint64_t base;
 	uint32_t len;		/* LEN as written; checked when enabled */
 	uint32_t head;		/* HEAD: next descriptor to complete */
+	uint32_t gen;		/* bumped when the ring stops or starts */
 	uint32_t tail;		/* TAIL: as the driver wrote it */
 	bool on;
 
@@ -78,6 +79,7 @@ struct uvnic_model {
 	uint32_t max_frame;
 	uint32_t icr;
 	uint32_t imr;
+	uint32_t iam;
 	struct uvnic_ring tx, rx;
 
 	struct uvnic_model_counters c;
@@ -140,6 +142,9 @@ static int fire(struct uvnic_model *m, uint32_t causes)
 	for (v = 0; v < UVNIC_MSI_COUNT; v++) {
 		if (!(causes & vector_causes[v]))
 			continue;
+		/* Auto-mask: the MSI acknowledges and masks its IAM causes. */
+		m->icr &= ~(vector_causes[v] & m->iam);
+		m->imr &= ~(vector_causes[v] & m->iam);
 		err = uvpci_msi_fire(m->dev, v);
 		if (err && uvnic_model_fatal(check_fatal(m, err)))
 			return err;
@@ -187,6 +192,7 @@ static void ring_reset(struct uvnic_ring *r)
 
 static void ring_stop(struct uvnic_model *m, struct uvnic_ring *r)
 {
+	r->gen++;
 	r->on = false;
 	m->ctrl &= ~r->enable;
 	ring_reset(r);
@@ -216,6 +222,25 @@ static void ring_fault(struct uvnic_model *m, struct uvnic_ring *r,
 static int dma_sync(struct uvnic_model *m)
 {
 	return check_fatal(m, uvpci_device_sync(m->dev));
+}
+
+/*
+ * A safe point in a long batch: handle the host requests the library took
+ * off the ring while we waited for DMA data. A driver may be spinning on a
+ * register read; it should wait for one frame of ours, not for a batch.
+ * Register writes handled here may stop or restart a ring: callers check
+ * its generation afterwards. Returns 0 or a fatal error.
+ */
+static int serve_host(struct uvnic_model *m)
+{
+	int rc;
+
+	if (!uvpci_device_pending(m->dev))
+		return 0;
+	rc = uvpci_device_process(m->dev, 0);
+	if (rc >= 0 || rc == -EDEADLK || rc == -EINTR)
+		return 0;	/* -EDEADLK: we run inside a callback; later then */
+	return check_fatal(m, rc);
 }
 
 /*
@@ -258,6 +283,7 @@ static void power_on(struct uvnic_model *m)
 	m->ctrl = 0;
 	m->icr = 0;
 	m->imr = 0;
+	m->iam = 0;
 	ring_stop(m, &m->tx);
 	ring_stop(m, &m->rx);
 	m->c.rx_packets = m->c.rx_bytes = 0;
@@ -376,6 +402,7 @@ static uint32_t reg_peek(struct uvnic_model *m, uint32_t off)
 	case UVNIC_REG_MAX_FRAME:	return m->max_frame;
 	case UVNIC_REG_ICR:		return m->icr;
 	case UVNIC_REG_IMR:		return m->imr;
+	case UVNIC_REG_IAM:		return m->iam;
 	case UVNIC_REG_TX_BASE:		return (uint32_t)m->tx.base;
 	case UVNIC_REG_TX_BASE + 4:	return m->tx.base >> 32;
 	case UVNIC_REG_TX_LEN:		return m->tx.len;
@@ -424,6 +451,7 @@ static void ring_enable(struct uvnic_model *m, struct uvnic_ring *r, bool on)
 		return;
 	}
 	ring_reset(r);
+	r->gen++;
 	r->on = true;
 	m->ctrl |= r->enable;
 }
@@ -490,6 +518,9 @@ static void reg_write(struct uvnic_model *m, uint32_t off, uint32_t v)
 		old = m->imr;
 		m->imr = v & ALL_CAUSES;
 		fire(m, m->imr & ~old & m->icr);
+		return;
+	case UVNIC_REG_IAM:
+		m->iam = v & ALL_CAUSES;
 		return;
 	case UVNIC_REG_TX_BASE:
 	case UVNIC_REG_TX_BASE + 4:
@@ -634,7 +665,7 @@ static int tx_one(struct uvnic_model *m, uint32_t idx,
 static int tx_batch(struct uvnic_model *m, uint32_t max)
 {
 	struct uvnic_ring *r = &m->tx;
-	uint32_t head = r->head, n, i, frames = 0, causes = 0;
+	uint32_t head = r->head, gen = r->gen, n, i, frames = 0, causes = 0;
 	uint64_t addr = r->base + (uint64_t)head * DESC_SIZE;
 	int err, st;
 
@@ -656,10 +687,13 @@ static int tx_batch(struct uvnic_model *m, uint32_t max)
 		struct uvnic_desc *d = &m->txd[i];
 
 		st = tx_one(m, head + i, d, m->txbuf + (size_t)frames * SLOT_SIZE);
-		if (st < 0) {
+		if (st >= 0 && (err = serve_host(m)))
+			st = err;
+		if (st < 0 || r->gen != gen) {
+			/* Fatal, or the driver stopped or reset the ring meanwhile. */
 			if (frames && m->cfg.tx_flush)
 				m->cfg.tx_flush(m->cfg.opaque);
-			return st;
+			return st < 0 ? st : 0;
 		}
 		if (st == UVNIC_STAT_DONE) {
 			frames++;

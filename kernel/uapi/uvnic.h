@@ -24,7 +24,7 @@
 #define UVNIC_REG_ID		0x000	/* UVNIC_ID_MAGIC */
 #define UVNIC_REG_VERSION	0x004	/* major << 16 | minor */
 #define UVNIC_ID_MAGIC		0x55564e43 /* "UVNC" */
-#define UVNIC_HW_VERSION	0x00010000 /* VERSION (not UVNIC_VERSION: the package version) */
+#define UVNIC_HW_VERSION	0x00010001 /* VERSION (not UVNIC_VERSION: the package version) */
 
 /* Control (read-write) */
 #define UVNIC_REG_CTRL		0x008
@@ -49,10 +49,14 @@
  * Interrupts. ICR latches causes; writing 1 to a bit clears it. IMR
  * enables causes onto MSI vectors: RX on vector 0, TX on 1, LINK and
  * ERROR on 2. The device sends an MSI when a cause is latched while
- * enabled; it sends no MSI for a cause already latched.
+ * enabled; it sends no MSI for a cause already latched. IAM (since 1.1)
+ * selects causes that sending their vector's MSI clears from both ICR and
+ * IMR (acknowledged and masked at once): the driver re-enables them with
+ * an IMR write once it has polled, and needs no register read for that.
  */
 #define UVNIC_REG_ICR		0x020
 #define UVNIC_REG_IMR		0x024
+#define UVNIC_REG_IAM		0x028
 #define UVNIC_INT_RX		(1U << 0)
 #define UVNIC_INT_TX		(1U << 1)
 #define UVNIC_INT_LINK		(1U << 2)
