@@ -15,10 +15,11 @@
 bats_require_minimum_version 1.5.0
 
 SYSBUS=/sys/bus/uvpci
+IPV6_DEFAULT=/proc/sys/net/ipv6/conf/default/disable_ipv6
 
 # Registers (kernel/uapi/uvnic.h)
 ID=0x000 VERSION=0x004 CTRL=0x008 STATUS=0x00c MAC_LO=0x010 MAC_HI=0x014
-MAX_FRAME=0x018 ICR=0x020 IMR=0x024
+MAX_FRAME=0x018 ICR=0x020 IMR=0x024 IAM=0x028
 TX_BASE=0x040 TX_LEN=0x048 TX_TAIL=0x04c
 RX_BASE=0x060 RX_LEN=0x068 RX_TAIL=0x06c
 
@@ -30,24 +31,28 @@ RX_LAST=$((RXN - 1)) MAPS=$((RXN + 1))
 
 setup() {
 	load '../test_helper/common-setup'
+	load '../test_helper/guest'
 	_common_setup
 	require_guest
 	local h
-	for h in uvpci-create uvpci-model; do
+	for h in uvpci-create uvpci-model uvnic-frames; do
 		[ -x "$UVNIC_TOP/t/helpers/$h" ] ||
 			fail "t/helpers/$h is not built: make t/helpers/$h"
 	done
 	[ -f "$UVNIC_TOP/kernel/uvnic.ko" ] || fail "kernel/uvnic.ko is not built: make modules"
-	command -v python3 > /dev/null || skip "needs python3 (raw frames)"
 	[ -e /dev/uvbus ] || insmod "$UVNIC_TOP/kernel/uvbus.ko"
 	[ -d /sys/module/uvpci ] || insmod "$UVNIC_TOP/kernel/uvpci.ko"
 	NIC="un$BATS_TEST_NUMBER"
 	pids=()
 	# New interfaces without IPv6, so that the stack sends nothing on its
 	# own (DAD, router solicitations) while a test plays the device.
-	ipv6_default=$(sysctl -n net.ipv6.conf.default.disable_ipv6 2>/dev/null || true)
-	[ -z "$ipv6_default" ] || sysctl -qw net.ipv6.conf.default.disable_ipv6=1
-	mark=$(dmesg | wc -l)
+	# (/proc/sys directly: a process start costs 0.1 s or more in the guest)
+	ipv6_default=
+	if [ -e "$IPV6_DEFAULT" ]; then
+		read -r ipv6_default < "$IPV6_DEFAULT"
+		echo 1 > "$IPV6_DEFAULT"
+	fi
+	klog_mark
 }
 
 teardown() {
@@ -57,8 +62,7 @@ teardown() {
 		wait "$pid" 2>/dev/null || true
 	done
 	[ -d /sys/module/uvnic ] && rmmod uvnic
-	[ -z "${ipv6_default:-}" ] ||
-		sysctl -qw "net.ipv6.conf.default.disable_ipv6=$ipv6_default"
+	[ -z "${ipv6_default:-}" ] || echo "$ipv6_default" > "$IPV6_DEFAULT"
 	for d in "$SYSBUS"/devices/un*; do
 		[ -e "$d" ] && uvpci-create destroy "${d##*/}"
 	done
@@ -71,28 +75,6 @@ teardown() {
 }
 
 # --- helpers ----------------------------------------------------------
-
-klog() {
-	dmesg | tail -n +"$((mark + 1))"
-}
-
-klog_has() {
-	klog | grep -q -- "$1"
-}
-
-# Wait up to 10 s for COMMAND to succeed.
-wait_for() {
-	local i
-	for i in $(seq 100); do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	fail "timed out waiting for: $*"
-}
-
-wait_klog() {
-	wait_for klog_has "$1"
-}
 
 # rd OFF [SIZE]: a BAR0 register of $NIC, as 0x... ; wr OFF VALUE [SIZE]
 rd() {
@@ -131,7 +113,7 @@ new_nic() {
 	uvpci-create create "$name" --vendor 0x5556 --device 0x0100 \
 		--class 0x020000 --bar 0:4096 --msi 3
 	uvpci-create poke "$name" 0 $ID 4 0x55564e43
-	uvpci-create poke "$name" 0 $VERSION 4 0x00010000
+	uvpci-create poke "$name" 0 $VERSION 4 0x00010001
 	uvpci-create poke "$name" 0 $MAC_LO 4 0x56341202
 	uvpci-create poke "$name" 0 $MAC_HI 4 0x9a78
 }
@@ -237,42 +219,22 @@ tx_warmup() {
 # frame DST SRC LEN [TYPE]: an Ethernet frame of LEN bytes, as hex, of
 # type TYPE (default 88b5, local experimental; 8100 makes the first 4
 # payload bytes a VLAN tag, which lets a packet socket send MTU + 18 bytes),
-# payload bytes counting up
+# payload bytes counting up. (A C helper: python3 takes a second to start
+# in the guest.)
 frame() {
-	python3 -c '
-import sys
-dst, src, n, t = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
-f = bytes.fromhex(dst + src + t) + bytes(i & 255 for i in range(n - 14))
-print(f.hex())' "${1//:/}" "${2//:/}" "$3" "${4:-88b5}"
+	uvnic-frames gen "$@"
 }
 
 # send HEX...: frames out of $IF through a packet socket
 send() {
-	python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-s.bind((sys.argv[1], 0))
-for h in sys.argv[2:]:
-    s.send(bytes.fromhex(h))' "$IF" "$@"
+	uvnic-frames send "$IF" "$@"
 }
 
 # capture FILE: the first frame of type 0x88b5 received on $IF, as hex in
 # FILE, in the background (returns once listening).
 capture() {
 	rm -f "$1" "$1.ready"
-	python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x88b5))
-s.bind((sys.argv[1], 0))
-s.settimeout(30)
-open(sys.argv[2] + ".ready", "w").close()
-while True:
-    f, a = s.recvfrom(65536)
-    if a[2] != socket.PACKET_OUTGOING:
-        break
-open(sys.argv[2] + ".tmp", "w").write(f.hex() + "\n")
-import os
-os.rename(sys.argv[2] + ".tmp", sys.argv[2])' "$IF" "$1" &
+	uvnic-frames capture "$IF" 88b5 "$1" &
 	pids+=("$!")
 	wait_for test -e "$1.ready"
 }
@@ -291,12 +253,12 @@ PEER=02:00:00:00:00:01
 	assert_output "$MAC"
 	run cat "/sys/class/net/$IF/mtu"
 	assert_output 1500
-	klog_has "uvnic $NIC $IF: uvNIC 1.0 at $NIC, MAC $MAC, 3 MSI vectors"
+	klog_has "uvnic $NIC $IF: uvNIC 1.1 at $NIC, MAC $MAC, 3 MSI vectors"
 	run ethtool -i "$IF"
 	assert_success
 	assert_line "driver: uvnic"
 	assert_line "bus-info: $NIC"
-	assert_line "firmware-version: 1.0"
+	assert_line "firmware-version: 1.1"
 	assert_line --regexp '^version: .+'
 	run readlink "$SYSBUS/devices/$NIC/driver"
 	assert_output --regexp '/uvnic$'
@@ -318,7 +280,7 @@ PEER=02:00:00:00:00:01
 	refute_output 00:00:00:00:00:00
 }
 
-@test "probe refuses a wrong ID, an all-ones ID (dead device) and another major version" {
+@test "probe refuses a wrong ID, an all-ones ID (dead device), another major version and 1.0" {
 	# devices first: the driver probes each as soon as both exist
 	new_nic un_id
 	uvpci-create poke un_id 0 $ID 4 0x12345678
@@ -326,13 +288,16 @@ PEER=02:00:00:00:00:01
 	uvpci-create poke un_ones 0 $ID 4 0xffffffff
 	new_nic un_ver
 	uvpci-create poke un_ver 0 $VERSION 4 0x00020001
+	new_nic un_old
+	uvpci-create poke un_old 0 $VERSION 4 0x00010000
 	new_nic un_ok
 	uvpci-create poke un_ok 0 $VERSION 4 0x00010007
 	load_driver
 	wait_klog "uvnic un_id: not a uvNIC: ID 0x12345678, expected 0x55564e43"
 	wait_klog "uvnic un_ones: device not responding (ID reads all-ones)"
 	wait_klog "uvnic un_ver: unsupported version 2.1: this driver knows 1.x"
-	for d in un_id un_ones un_ver; do
+	wait_klog "uvnic un_old: unsupported version 1.0: this driver needs 1.1 or later (IAM)"
+	for d in un_id un_ones un_ver un_old; do
 		[ -z "$(iface_of $d)" ] || fail "$d got an interface"
 		[ ! -e "$SYSBUS/devices/$d/driver" ] || fail "$d is bound"
 	done
@@ -354,6 +319,8 @@ PEER=02:00:00:00:00:01
 	bring_up
 	assert_reg $CTRL 3
 	assert_reg $IMR 0xf
+	# RX and TX auto-masked by their MSI: NAPI unmasks, never reads ICR
+	assert_reg $IAM 3
 	assert_reg $MAX_FRAME 1518
 	assert_reg $TX_LEN $TXN
 	assert_reg $RX_LEN $RXN
@@ -428,14 +395,16 @@ PEER=02:00:00:00:00:01
 
 # --- RX --------------------------------------------------------------------
 
-@test "RX: a frame the device writes reaches the stack intact; the buffer is replaced and ICR acked" {
+@test "RX: a frame the device writes reaches the stack intact; the buffer is replaced and RX unmasked" {
 	new_nic
 	load_driver
 	LINK=1 bring_up
 	local f
 	f=$(frame "$MAC" "$PEER" 100)
 	capture "$BATS_TEST_TMPDIR/rx"
+	# as the device's MSI does (IAM): RX acked and masked
 	wr $ICR 0
+	wr $IMR 0xe
 	rx_deliver 0 "$f"
 	wait_for test -e "$BATS_TEST_TMPDIR/rx"
 	run cat "$BATS_TEST_TMPDIR/rx"
@@ -443,8 +412,10 @@ PEER=02:00:00:00:00:01
 	[ "$(stat_of rx_packets)" -eq 1 ]
 	[ "$(stat_of rx_bytes)" -eq 100 ]
 	[ "$(stat_of rx_errors)" -eq 0 ]
-	# NAPI acked RX and TX once done, and handed the last slot over
-	assert_reg $ICR 3
+	# NAPI unmasked RX and TX once done (a posted write, no ICR access),
+	# and handed the last slot over
+	wait_reg $IMR 0xf
+	assert_reg $ICR 0
 	assert_reg $RX_TAIL 0
 	desc rx $RX_LAST
 	[ $D_ADDR -ne 0 ] && [ $D_STATUS -eq 0 ] || fail "slot $RX_LAST not refilled"
@@ -454,13 +425,13 @@ PEER=02:00:00:00:00:01
 	[ "$(dma_maps)" -eq $MAPS ]
 }
 
-@test "RX: frames of every length from 14 to the MTU + 18, in one burst and one interrupt" {
+@test "RX: frames of the boundary lengths from 14 to the MTU + 18, in one burst and one interrupt" {
 	new_nic
 	load_driver
 	LINK=1 bring_up
 	local i len total=0
 	i=0
-	for len in 14 42 59 60 61 64 127 128 129 255 256 512 1023 1024 1500 1514 1517 1518; do
+	for len in 14 59 60 61 127 128 129 1500 1517 1518; do
 		desc rx $i
 		dmaw $D_ADDR "$(frame "$MAC" "$PEER" $len)"
 		dmaw $((D_AT + 8)) "$(le16hex $len)"
@@ -538,14 +509,17 @@ PEER=02:00:00:00:00:01
 	assert_output "$(echo "$f$(printf '0%.0s' $(seq 36))" | sed 's/../& /g; s/ $//')"
 	[ "$(dma_maps)" -eq $((base + 1)) ]
 
+	# as the device's MSI does (IAM): TX acked and masked
 	wr $ICR 0
+	wr $IMR 0xd
 	tx_done 0
 	msi 1
 	wait_for test "$(stat_of tx_packets)" -eq 1
 	[ "$(stat_of tx_bytes)" -eq 60 ]
 	[ "$(stat_of tx_errors)" -eq 0 ]
 	[ "$(dma_maps)" -eq "$base" ]
-	assert_reg $ICR 3
+	wait_reg $IMR 0xf
+	assert_reg $ICR 0
 
 	# the largest frames: 1514 bytes, and 1518 with a VLAN tag
 	send "$(frame ff:ff:ff:ff:ff:ff "$MAC" 1514)" "$(frame ff:ff:ff:ff:ff:ff "$MAC" 1518 8100)"
