@@ -10,6 +10,8 @@
 #include <argtable2.h>
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -338,6 +340,26 @@ int uvnic_cli_open_bus(void)
 		uvnic_die_err(fd, UVNIC_CTX_DEVICE, "cannot open %s",
 			      uvbus_device_path());
 	return fd;
+}
+
+void uvnic_cli_stop_on_signals(void (*handler)(int))
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = handler;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGTERM, &sa, NULL) || sigaction(SIGINT, &sa, NULL))
+		uvnic_die_err(-errno, UVNIC_CTX_NONE, "sigaction");
+}
+
+void uvnic_cli_ready(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		uvnic_die_err(-errno, UVNIC_CTX_NONE, "%s", path);
+	close(fd);
 }
 
 struct uvbus_port *uvnic_cli_port_open(const char *name, uint32_t flags,

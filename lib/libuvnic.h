@@ -558,6 +558,20 @@ int uvnic_cli_open_bus(void);
 struct uvbus_port *uvnic_cli_port_open(const char *name, uint32_t flags,
 				       unsigned int entries);
 
+/**
+ * uvnic_cli_stop_on_signals() - call @handler on SIGINT and SIGTERM,
+ * without SA_RESTART: a model blocked in uvpci_device_process() then
+ * returns -EINTR and can look at the flag @handler set.
+ */
+void uvnic_cli_stop_on_signals(void (*handler)(int));
+
+/**
+ * uvnic_cli_ready() - create the empty file @path (a model's --ready
+ * FILE) for a script waiting until the program has attached; or
+ * uvnic_die_err() naming it.
+ */
+void uvnic_cli_ready(const char *path);
+
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #endif

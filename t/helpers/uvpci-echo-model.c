@@ -30,7 +30,6 @@
  */
 #include <argtable2.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -187,11 +186,10 @@ int main(int argc, char **argv)
 		.syntax = syntax,
 		.nsyntax = ARRAY_SIZE(syntax),
 	};
-	struct sigaction sa;
 	struct uvpci_params p;
 	struct model m;
 	unsigned int i;
-	int rc, fd;
+	int rc;
 
 	uvnic_cli_parse(&cli, argc, argv);
 	memset(&m, 0, sizeof(m));
@@ -200,12 +198,7 @@ int main(int argc, char **argv)
 		m.stall_off = uvnic_cli_number("--stall", stall->sval[0], 0, UINT64_MAX);
 	}
 
-	/* No SA_RESTART: a signal ends uvpci_device_process() with -EINTR. */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	uvnic_cli_stop_on_signals(on_signal);
 
 	m.dev = uvpci_cli_device_open(name->sval[0], UVPCI_OPEN_MODEL);
 	uvpci_device_params(m.dev, &p);
@@ -218,12 +211,8 @@ int main(int argc, char **argv)
 			uvnic_die("out of memory");
 	}
 	uvpci_device_set_ops(m.dev, &ops, &m);
-	if (ready->count) {
-		fd = open(ready->sval[0], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (fd < 0)
-			uvnic_die_err(errno, UVNIC_CTX_NONE, "%s", ready->sval[0]);
-		close(fd);
-	}
+	if (ready->count)
+		uvnic_cli_ready(ready->sval[0]);
 
 	while (!stop) {
 		/* A bounded wait: a signal landing just before it is seen soon. */
