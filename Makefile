@@ -70,15 +70,15 @@ $(LIB): $(LIB_OBJS)
 bin/%: bin/%.c $(LIB) $(HDRS)
 	$(CC) $(UV_CFLAGS) $(CFLAGS) -o $@ $< $(LIB) $(UV_LIBS)
 
-t/unit/%: t/unit/%.c $(LIB) $(HDRS)
+t/unit/%: t/unit/%.c t/unit/tap.h $(LIB) $(HDRS)
 	$(CC) $(UV_CFLAGS) $(CFLAGS) -o $@ $< $(LIB) $(UV_LIBS)
 
 # -fno-builtin-memcpy: GCC otherwise inlines the ring's 256-byte slot copies
 # uninstrumented, and TSan could not see a race on the slots.
-t/unit/ring-stress-tsan: t/unit/ring-stress.c $(LIB_SRCS) $(HDRS)
+t/unit/ring-stress-tsan: t/unit/ring-stress.c t/unit/tap.h $(LIB_SRCS) $(HDRS)
 	$(CC) $(UV_CFLAGS) -O1 -g -fsanitize=thread -fno-builtin-memcpy -o $@ $< $(LIB_SRCS) $(UV_LIBS)
 
-t/helpers/%: t/helpers/%.c $(LIB) $(HDRS)
+t/helpers/%: t/helpers/%.c t/helpers/helper.h $(LIB) $(HDRS)
 	$(CC) $(UV_CFLAGS) $(CFLAGS) -o $@ $< $(LIB) $(UV_LIBS)
 
 t/bench/%: t/bench/%.c $(LIB) $(HDRS)

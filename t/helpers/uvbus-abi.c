@@ -33,20 +33,9 @@
 
 #include "uvbus.h"
 
-static const char *subcmd = "";
+static const char *const helper_prog = "uvbus-abi";
 
-__attribute__((noreturn, format(printf, 1, 2)))
-static void fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "uvbus-abi %s: ", subcmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
+#include "helper.h"
 
 static const char *errname(int err)
 {
@@ -1459,7 +1448,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	c = subcmd = argv[1];
+	c = helper_cmd = argv[1];
 	if (!strcmp(c, "-h") || !strcmp(c, "--help")) {
 		usage(stdout);
 		return 0;

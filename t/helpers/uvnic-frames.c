@@ -34,20 +34,9 @@
 
 #define FRAME_MAX	65536
 
-static const char *cmd = "";
+static const char *const helper_prog = "uvnic-frames";
 
-__attribute__((noreturn, format(printf, 1, 2)))
-static void fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "uvnic-frames %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
+#include "helper.h"
 
 static unsigned long number(const char *s, int base, unsigned long max,
 			    const char *what)
@@ -196,12 +185,12 @@ int main(int argc, char **argv)
 {
 	if (argc < 2)
 		fail("usage: gen|send|capture ...");
-	cmd = argv[1];
-	if (!strcmp(cmd, "gen"))
+	helper_cmd = argv[1];
+	if (!strcmp(helper_cmd, "gen"))
 		return gen(argc - 1, argv + 1);
-	if (!strcmp(cmd, "send"))
+	if (!strcmp(helper_cmd, "send"))
 		return send_frames(argc - 1, argv + 1);
-	if (!strcmp(cmd, "capture"))
+	if (!strcmp(helper_cmd, "capture"))
 		return capture(argc - 1, argv + 1);
 	fail("unknown command (gen, send, capture)");
 }

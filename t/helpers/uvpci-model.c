@@ -51,20 +51,9 @@
 
 #define BAR_MEM		65536
 
-static const char *cmd = "";
+static const char *const helper_prog = "uvpci-model";
 
-__attribute__((noreturn, format(printf, 1, 2)))
-static void fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "uvpci-model %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
+#include "helper.h"
 
 static const char *errname(int err)
 {
@@ -506,16 +495,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: uvpci-model model|dmaw|dmar|msi|raw NAME ...\n");
 		return 2;
 	}
-	cmd = argv[1];
-	if (!strcmp(cmd, "model"))
+	helper_cmd = argv[1];
+	if (!strcmp(helper_cmd, "model"))
 		return cmd_model(argv[2], argc - 3, argv + 3);
-	if (!strcmp(cmd, "dmaw"))
+	if (!strcmp(helper_cmd, "dmaw"))
 		return cmd_dmaw(argv[2], argc - 3, argv + 3);
-	if (!strcmp(cmd, "dmar"))
+	if (!strcmp(helper_cmd, "dmar"))
 		return cmd_dmar(argv[2], argc - 3, argv + 3);
-	if (!strcmp(cmd, "msi"))
+	if (!strcmp(helper_cmd, "msi"))
 		return cmd_msi(argv[2], argc - 3, argv + 3);
-	if (!strcmp(cmd, "raw"))
+	if (!strcmp(helper_cmd, "raw"))
 		return cmd_raw(argv[2], argc - 3, argv + 3);
 	fail("unknown command");
 }
