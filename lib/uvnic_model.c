@@ -11,10 +11,12 @@
  * queued without a doorbell between uvpci_device_batch_begin() and _end(),
  * and leave with the next wait or the end of the batch.
  *   TX, per batch of up to UVNIC_MODEL_BATCH descriptors: one read of the
- *      descriptors, one read per frame, the frames sent (cfg.tx_flush),
- *      then the write-back of the whole batch (status DONE[|ERR_*]) and
- *      the MSI queued, and one sync that hands them over and checks them:
- *      2 + frames doorbells. The MSI is the last thing: a driver that
+ *      descriptors, one read of all its frames (uvpci_dma_readv(): one
+ *      wait, each frame alone only after a refusal), the frames sent
+ *      (cfg.tx_flush), then the write-back of the whole batch (status
+ *      DONE[|ERR_*]) and the MSI queued, and one sync that hands them over
+ *      and checks them: 3 doorbells (more if the frames take more than
+ *      one read wave). The MSI is the last thing: a driver that
  *      reads a register in its handler waits for our next turn only.
  *   RX, per burst (what the caller hands over before uvnic_model_rx_flush):
  *      descriptors read ahead UVNIC_MODEL_BATCH at a time; the frames'
@@ -621,53 +623,76 @@ bool uvnic_model_tx_pending(const struct uvnic_model *m)
 }
 
 /*
- * One TX descriptor: read its frame into @buf and hand it to cfg.tx.
- * Returns the status to write back, or a fatal error (< 0).
+ * One TX descriptor's buffer: the transfer that reads its frame into
+ * @buf, or the status to write back if its length is out of range.
  */
-static int tx_one(struct uvnic_model *m, uint32_t idx,
-		  const struct uvnic_desc *d, uint8_t *buf)
+static int tx_check(struct uvnic_model *m, uint32_t idx,
+		    const struct uvnic_desc *d, uint8_t *buf,
+		    struct uvpci_dma_vec *vec)
 {
-	uint64_t addr = le64toh(d->addr);
 	uint32_t len = le16toh(d->len);
-	uint32_t wire = len < UVNIC_MIN_FRAME ? UVNIC_MIN_FRAME : len;
-	int err;
 
 	if (!len || len > m->max_frame) {
 		mlog(m, "TX descriptor %u: length %u out of range 1..%u: DONE|ERR_LEN",
 		     idx, len, m->max_frame);
 		return UVNIC_STAT_DONE | UVNIC_STAT_ERR_LEN;
 	}
-	err = uvpci_dma_read(m->dev, addr, buf, len);
-	if (err) {
-		if (uvnic_model_fatal(check_fatal(m, err)))
+	vec->addr = le64toh(d->addr);
+	vec->buf = buf;
+	vec->len = len;
+	return 0;
+}
+
+/*
+ * Read the @n frames of @vec; @st[i] is 0 for each, or becomes
+ * DONE|ERR_ADDR when the host refuses it. All in one go (one doorbell
+ * per wave); only after a refusal each alone, to find it (slow path).
+ * Returns 0 or a fatal error.
+ */
+static int tx_read(struct uvnic_model *m, uint32_t head,
+		   const struct uvpci_dma_vec *vec, const uint32_t *at,
+		   int *st, uint32_t n)
+{
+	uint32_t i;
+	int err;
+
+	err = check_fatal(m, uvpci_dma_readv(m->dev, vec, n));
+	if (!err || uvnic_model_fatal(err))
+		return err;
+	for (i = 0; i < n; i++) {
+		err = check_fatal(m, uvpci_dma_read(m->dev, vec[i].addr,
+						    vec[i].buf, vec[i].len));
+		if (uvnic_model_fatal(err))
 			return err;
+		if (!err)
+			continue;
 		m->c.dma_errors++;
-		mlog(m, "TX descriptor %u: buffer %#llx (%u bytes) refused by the host (%s): DONE|ERR_ADDR",
-		     idx, (unsigned long long)addr, len, strerror(-err));
-		return UVNIC_STAT_DONE | UVNIC_STAT_ERR_ADDR;
+		mlog(m, "TX descriptor %u: buffer %#llx (%zu bytes) refused by the host (%s): DONE|ERR_ADDR",
+		     head + at[i], (unsigned long long)vec[i].addr, vec[i].len,
+		     strerror(-err));
+		st[at[i]] = UVNIC_STAT_DONE | UVNIC_STAT_ERR_ADDR;
 	}
-	if (wire > len)
-		memset(buf + len, 0, wire - len);
-	m->cfg.tx(m->cfg.opaque, buf, wire);
-	m->c.tx_packets++;
-	m->c.tx_bytes += wire;
-	return UVNIC_STAT_DONE;
+	return 0;
 }
 
 /*
  * One batch: the run of handed-over descriptors from HEAD (at most @max,
- * never across the ring's end). The frames go out (cfg.tx_flush) before
- * the batch completes: the write-back and the MSI then leave with the
- * batch's one sync, as the last thing before the caller can answer the
- * register read the MSI's handler is likely to make.
+ * never across the ring's end). Its frames are read together (one wait,
+ * not one per frame), then go out (cfg.tx_flush) before the batch
+ * completes: the write-back and the MSI then leave with the batch's one
+ * sync, as the last thing before the caller can answer the register read
+ * the MSI's handler is likely to make.
  * Returns descriptors done, or a fatal error.
  */
 static int tx_batch(struct uvnic_model *m, uint32_t max)
 {
 	struct uvnic_ring *r = &m->tx;
-	uint32_t head = r->head, gen = r->gen, n, i, frames = 0, causes = 0;
+	uint32_t head = r->head, gen = r->gen, n, i, nvec = 0, causes = 0;
 	uint64_t addr = r->base + (uint64_t)head * DESC_SIZE;
-	int err, st;
+	struct uvpci_dma_vec vec[UVNIC_MODEL_BATCH];
+	uint32_t at[UVNIC_MODEL_BATCH];	/* vec[k] is descriptor head + at[k] */
+	int st[UVNIC_MODEL_BATCH];
+	int err;
 
 	n = (r->tail - head) & ring_mask(r);
 	if (n > r->len - head)
@@ -684,30 +709,47 @@ static int tx_batch(struct uvnic_model *m, uint32_t max)
 		return 0;
 	}
 	for (i = 0; i < n; i++) {
+		st[i] = tx_check(m, head + i, &m->txd[i],
+				 m->txbuf + (size_t)nvec * SLOT_SIZE, &vec[nvec]);
+		if (!st[i])
+			at[nvec++] = i;
+	}
+	err = tx_read(m, head, vec, at, st, nvec);
+	if (!err)
+		err = serve_host(m);
+	if (err)
+		return err;
+	if (r->gen != gen)
+		return 0;	/* the driver stopped or reset the ring meanwhile */
+
+	for (i = 0; i < nvec; i++) {
+		uint8_t *buf = vec[i].buf;
+		uint32_t len = vec[i].len;
+		uint32_t wire = len < UVNIC_MIN_FRAME ? UVNIC_MIN_FRAME : len;
+
+		if (st[at[i]])
+			continue;
+		if (wire > len)
+			memset(buf + len, 0, wire - len);
+		m->cfg.tx(m->cfg.opaque, buf, wire);
+		m->c.tx_packets++;
+		m->c.tx_bytes += wire;
+		st[at[i]] = UVNIC_STAT_DONE;
+	}
+	if (nvec && m->cfg.tx_flush)
+		m->cfg.tx_flush(m->cfg.opaque);
+
+	for (i = 0; i < n; i++) {
 		struct uvnic_desc *d = &m->txd[i];
 
-		st = tx_one(m, head + i, d, m->txbuf + (size_t)frames * SLOT_SIZE);
-		if (st >= 0 && (err = serve_host(m)))
-			st = err;
-		if (st < 0 || r->gen != gen) {
-			/* Fatal, or the driver stopped or reset the ring meanwhile. */
-			if (frames && m->cfg.tx_flush)
-				m->cfg.tx_flush(m->cfg.opaque);
-			return st < 0 ? st : 0;
-		}
-		if (st == UVNIC_STAT_DONE) {
-			frames++;
-		} else {
+		if (st[i] != UVNIC_STAT_DONE) {
 			m->c.tx_errors++;
 			causes |= UVNIC_INT_ERROR;
 		}
 		if (le16toh(d->flags) & UVNIC_DESC_IRQ)
 			causes |= UVNIC_INT_TX;
-		d->status = htole16(st);
+		d->status = htole16(st[i]);
 	}
-
-	if (frames && m->cfg.tx_flush)
-		m->cfg.tx_flush(m->cfg.opaque);
 
 	/* Write-back, MSI, sync: one doorbell (the sync rings it). */
 	err = ring_post(m, r, head, m->txd, n);

@@ -214,6 +214,25 @@ int uvpci_dma_write(struct uvpci_device *dev, uint64_t addr, const void *buf,
 int uvpci_dma_read(struct uvpci_device *dev, uint64_t addr, void *buf,
 		   size_t len);
 
+/** struct uvpci_dma_vec - one transfer of uvpci_dma_readv(). */
+struct uvpci_dma_vec {
+	uint64_t addr;	/* bus address of the first byte */
+	void *buf;	/* where its @len bytes go */
+	size_t len;
+};
+
+/**
+ * uvpci_dma_readv() - uvpci_dma_read() of @n transfers at once: their
+ * requests share the waves (one doorbell and one wait per wave, not per
+ * transfer), so a device that reads many small buffers (a TX batch's
+ * frames) waits once.
+ * @return 0, or the first failure of any transfer, as uvpci_dma_read():
+ *         which one is not said (read them one by one to find it). -EINVAL
+ *         if any transfer wraps (nothing is read).
+ */
+int uvpci_dma_readv(struct uvpci_device *dev, const struct uvpci_dma_vec *vec,
+		    unsigned int n);
+
 /**
  * uvpci_msi_fire() - raise MSI @vector (posted).
  * @return 0 or -errno; -ERANGE if @vector >= the device's MSI count (checked

@@ -42,7 +42,7 @@ struct rd_slot {
 	uint64_t chunk;		/* the request's dword address */
 	uint16_t ndw;
 	uint8_t first_be, last_be;
-	size_t off;		/* where its first enabled byte goes in the buffer */
+	uint8_t *dst;		/* where its first enabled byte goes */
 	size_t len;		/* enabled bytes */
 	bool done;
 };
@@ -53,7 +53,6 @@ struct rd_wave {
 	unsigned int n;
 	unsigned int left;	/* completions still missing */
 	int status;		/* first failure */
-	uint8_t *buf;
 	struct rd_slot *slot;
 };
 
@@ -207,7 +206,7 @@ static void take_dma_cpl(struct uvpci_device *dev, const struct uvbus_msg *m)
 		return;
 	}
 	/* The first enabled byte is the lowest bit of first_be (never 0). */
-	memcpy(w->buf + s->off, m->dma.data + __builtin_ctz(s->first_be), s->len);
+	memcpy(s->dst, m->dma.data + __builtin_ctz(s->first_be), s->len);
 }
 
 /*
@@ -705,38 +704,54 @@ static int dma_read_wave(struct uvpci_device *dev, struct rd_wave *w)
 	return 0;
 }
 
-int uvpci_dma_read(struct uvpci_device *dev, uint64_t addr, void *buf,
-		   size_t len)
+int uvpci_dma_readv(struct uvpci_device *dev, const struct uvpci_dma_vec *vec,
+		    unsigned int n)
 {
-	struct rd_wave w = { .buf = buf, .slot = dev->rd_slots };
+	struct rd_wave w = { .slot = dev->rd_slots };
 	struct uvpci_dma c;
-	size_t off = 0, k;
+	unsigned int v = 0;
+	uint64_t addr = 0;
+	uint8_t *dst = NULL;
+	size_t len = 0, k;
 	int rc = 0;
 
-	if (!range_ok(addr, len))
-		return -EINVAL;
+	for (v = 0; v < n; v++)
+		if (!range_ok(vec[v].addr, vec[v].len))
+			return -EINVAL;
 	if (dev->rd)
 		return -EDEADLK;	/* cannot happen: one thread per device */
 
+	/* The transfers follow one another in the waves, as one would. */
 	dev->rd = &w;
-	while (len && !rc) {
+	v = 0;
+	while (!rc) {
 		w.n = 0;
 		w.base = dev->next_tag;
-		while (len && w.n < dev->wave_max) {
-			struct rd_slot *s = &w.slot[w.n++];
+		while (w.n < dev->wave_max) {
+			struct rd_slot *s;
 
+			while (!len && v < n) {
+				addr = vec[v].addr;
+				dst = vec[v].buf;
+				len = vec[v++].len;
+			}
+			if (!len)
+				break;
+			s = &w.slot[w.n++];
 			k = uvpci_dma_split(addr, len, &c);
 			s->chunk = c.addr;
 			s->ndw = c.ndw;
 			s->first_be = c.first_be;
 			s->last_be = c.last_be;
-			s->off = off;
+			s->dst = dst;
 			s->len = k;
 			s->done = false;
 			addr += k;
-			off += k;
+			dst += k;
 			len -= k;
 		}
+		if (!w.n)
+			break;
 		dev->next_tag += w.n;
 		w.left = w.n;
 		rc = dma_read_wave(dev, &w);
@@ -746,6 +761,14 @@ int uvpci_dma_read(struct uvpci_device *dev, uint64_t addr, void *buf,
 	/* Completions still missing after an error are dropped as stale. */
 	dev->rd = NULL;
 	return rc;
+}
+
+int uvpci_dma_read(struct uvpci_device *dev, uint64_t addr, void *buf,
+		   size_t len)
+{
+	const struct uvpci_dma_vec vec = { .addr = addr, .buf = buf, .len = len };
+
+	return uvpci_dma_readv(dev, &vec, 1);
 }
 
 int uvpci_msi_fire(struct uvpci_device *dev, unsigned int vector)

@@ -2,7 +2,7 @@
 /*
  * uvnic-model - unit test of the uvNIC device model (lib/uvnic_model.c)
  * against a fake host: this file defines the uvPCI calls the model makes
- * (uvpci_dma_read/write, uvpci_msi_fire, uvpci_device_sync), so the
+ * (uvpci_dma_read/readv/write, uvpci_msi_fire, uvpci_device_sync), so the
  * linker never pulls the real ones from libuvnic.a (and the two batch
  * calls, which only count here). Host memory is a few
  * regions with a direction, checked byte-exact as uvpci.ko does; a refused
@@ -85,6 +85,28 @@ int uvpci_dma_read(struct uvpci_device *dev, uint64_t addr, void *buf,
 		return -EFAULT;
 	memcpy(buf, p, len);
 	return 0;
+}
+
+/* As the library: every transfer is read; the first failure is returned. */
+static unsigned int dma_readvs;
+
+int uvpci_dma_readv(struct uvpci_device *dev, const struct uvpci_dma_vec *vec,
+		    unsigned int n)
+{
+	unsigned int i;
+	int err = 0;
+
+	(void)dev;
+	dma_readvs++;
+	for (i = 0; i < n; i++) {
+		uint8_t *p = host(vec[i].addr, vec[i].len, DEV_READS);
+
+		if (p)
+			memcpy(vec[i].buf, p, vec[i].len);
+		else if (!err)
+			err = -EFAULT;
+	}
+	return err;
 }
 
 int uvpci_dma_write(struct uvpci_device *dev, uint64_t addr, const void *buf,
@@ -475,11 +497,15 @@ static void test_tx(void)
 	/* Nothing happens before tx_work. */
 	CHECK_EQ(rd(m, UVNIC_REG_TX_HEAD, 4), 0);
 
-	dma_reads = 0;
+	dma_reads = dma_readvs = 0;
 	CHECK_EQ(uvnic_model_tx_work(m, 64), 7);
 	CHECK(!uvnic_model_tx_pending(m));
 	CHECK_EQ(rd(m, UVNIC_REG_TX_HEAD, 4), 7);
-	/* One descriptor read, then one per frame with a valid length. */
+	/*
+	 * One descriptor read, one read of the 5 frames with a valid length;
+	 * it is refused, so each of them again, alone, to find which.
+	 */
+	CHECK_EQ(dma_readvs, 1);
 	CHECK_EQ(dma_reads, 1 + 5);
 	CHECK_EQ(nsent, 3);
 	CHECK_EQ(flushes, 1);
@@ -520,8 +546,12 @@ static void test_tx(void)
 		set_desc(ring, i, TXB + i * 2048, 100 + i, 0);
 	wr(m, UVNIC_REG_TX_TAIL, 4, 3);
 	nsent = 0;
+	dma_reads = dma_readvs = 0;
 	CHECK_EQ(uvnic_model_tx_work(m, 64), 4);
 	CHECK_EQ(nsent, 4);
+	/* No refusal: per run, one descriptor read and one of its frames. */
+	CHECK_EQ(dma_reads, 2);
+	CHECK_EQ(dma_readvs, 2);
 	CHECK_EQ(sent[0].len, 107);
 	CHECK_EQ(sent[1].len, 100);
 	CHECK_EQ(sent[3].len, 102);
