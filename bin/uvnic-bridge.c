@@ -8,7 +8,8 @@
  * One thread, one poll() loop over the device, the socket and a signalfd:
  *  1. serve the host's register accesses (uvpci_device_process());
  *  2. transmit: TX descriptors in batches (uvnic_model_tx_work()), the
- *     batch's frames sent with one sendmmsg();
+ *     batch's frames sent with one sendmmsg(), a TCP flow's consecutive
+ *     segments merged into one super-packet (see wire_tx_merge());
  *  3. receive: up to RX_BATCH packets per recvmmsg(), each put in an RX
  *     descriptor, one write-back and at most one MSI per burst.
  *
@@ -54,6 +55,8 @@
 #define RX_BATCH	32		/* packets per recvmmsg() */
 #define RX_BUDGET	UVNIC_MODEL_BATCH /* frames offered per turn of the loop */
 #define PKT_MAX		65536		/* the largest packet the socket hands us */
+#define TX_COAL_MAX	65000		/* the largest super-packet we send */
+#define TX_COAL		(2 * TX_COAL_MAX)
 #define VNET_LEN	((int)sizeof(struct virtio_net_hdr))
 #define TX_BUDGET	UVNIC_MODEL_BATCH /* TX descriptors between two looks at the device */
 #define HOLD_MS		100		/* how long received frames wait for a descriptor */
@@ -73,7 +76,8 @@ struct wire_stats {
 	uint64_t rx_csum;	/* checksums completed */
 	uint64_t rx_bad;	/* packets dropped: malformed or unsupported */
 	uint64_t rx_fifo_full;	/* segments dropped: the bridge's FIFO was full */
-	uint64_t tx_frames;	/* frames sent on IFACE */
+	uint64_t tx_frames;	/* frames (or super-packets) sent on IFACE */
+	uint64_t tx_merged;	/* TCP segments sent inside a super-packet */
 	uint64_t tx_errors;	/* frames IFACE refused */
 	uint64_t sock_drops;	/* packets the kernel dropped: socket buffer full */
 };
@@ -84,6 +88,7 @@ struct bridge {
 	int ifindex;
 	int sock;
 	bool verbose;
+	bool exact;		/* --exact-frames: no super-packets */
 	struct uvpci_device *dev;
 	struct uvnic_model *model;
 	struct wire_stats ws;
@@ -91,7 +96,12 @@ struct bridge {
 	/* transmit batch */
 	struct mmsghdr txmsg[UVNIC_MODEL_BATCH];
 	struct iovec txiov[UVNIC_MODEL_BATCH][2];
+	struct virtio_net_hdr txvh[UVNIC_MODEL_BATCH];
 	unsigned int ntx;
+	uint8_t *coal;			/* TX_COAL bytes: the batch's super-packets */
+	size_t coal_used;
+	uint16_t tx_mss;		/* the last message's segment size; 0: no merging */
+	uint16_t tx_last;		/* and the payload of its last segment */
 
 	/* receive */
 	struct mmsghdr rxmsg[RX_BATCH];
@@ -238,17 +248,107 @@ static void wire_tx_flush(void *opaque)
 		sent++;
 	}
 	b->ntx = 0;
+	b->coal_used = 0;
+}
+
+/*
+ * A TCP/IPv4 frame that can be part of a super-packet: no VLAN, IP
+ * options or fragment, no padding, flags ACK (PSH allowed), a payload.
+ * Returns the offset of its payload, or 0.
+ */
+static size_t tcp_seg(const uint8_t *f, size_t len)
+{
+	size_t ip = ETH_HLEN, tcp, pay;
+
+	if (len < ip + 20 + 20 || get_be16(f + 12) != ETH_P_IP ||
+	    f[ip] != 0x45 || f[ip + 9] != IPPROTO_TCP ||
+	    (get_be16(f + ip + 6) & 0x3fff) || ip + get_be16(f + ip + 2) != len)
+		return 0;
+	tcp = ip + 20;
+	pay = tcp + (f[tcp + 12] >> 4) * 4u;
+	if (pay < tcp + 20 || pay >= len || (f[tcp + 13] & ~0x08) != 0x10)
+		return 0;
+	return pay;
+}
+
+/*
+ * Append @f, the next segment of the last message's TCP flow, to it: one
+ * super-packet that the kernel's GSO cuts again only if it must (a veth
+ * peer takes it whole), so that the far end's stack, which runs in our
+ * thread when IFACE is a veth, handles one packet instead of dozens, as
+ * with GRO. Same headers but for the sequence, PSH, the lengths and
+ * checksums. Returns whether it was appended.
+ */
+static bool wire_tx_merge(struct bridge *b, const uint8_t *f, size_t len)
+{
+	struct iovec *io = &b->txiov[b->ntx - 1][1];
+	uint8_t *p = io->iov_base;
+	size_t pay = tcp_seg(f, len), plen = len - pay, ip = ETH_HLEN;
+	size_t tcp = ip + 20, tlen;
+	uint32_t seq;
+	uint64_t sum;
+
+	if (!pay || !b->tx_mss || b->tx_last != b->tx_mss || plen > b->tx_mss ||
+	    pay != tcp_seg(p, io->iov_len) || io->iov_len + plen > TX_COAL_MAX ||
+	    (p[tcp + 13] & 0x08))
+		return false;
+	seq = (uint32_t)get_be16(p + tcp + 4) << 16 | get_be16(p + tcp + 6);
+	seq += (uint32_t)(io->iov_len - pay);
+	/* Same addresses, ports, ack, window and options; the next sequence. */
+	if (memcmp(p + ip + 12, f + ip + 12, 8) || memcmp(p + tcp, f + tcp, 4) ||
+	    memcmp(p + tcp + 8, f + tcp + 8, 5) || memcmp(p + tcp + 14, f + tcp + 14, 2) ||
+	    memcmp(p + tcp + 18, f + tcp + 18, pay - tcp - 18) ||
+	    seq != ((uint32_t)get_be16(f + tcp + 4) << 16 | get_be16(f + tcp + 6)) ||
+	    p[ip + 1] != f[ip + 1] || p[ip + 8] != f[ip + 8])
+		return false;
+	if (p < b->coal || p >= b->coal + TX_COAL) {
+		/* Its first segment: copy it out of the model's buffer. */
+		if (b->coal_used + TX_COAL_MAX > TX_COAL)
+			return false;
+		memcpy(b->coal + b->coal_used, p, io->iov_len);
+		p = io->iov_base = b->coal + b->coal_used;
+		b->coal_used += TX_COAL_MAX;
+	}
+	memcpy(p + io->iov_len, f + pay, plen);
+	io->iov_len += plen;
+	b->tx_last = (uint16_t)plen;
+	p[tcp + 13] = f[tcp + 13];
+	b->ws.tx_merged++;
+
+	/* IP: length and header checksum. */
+	put_be16(p + ip + 2, (uint16_t)(io->iov_len - ip));
+	put_be16(p + ip + 10, 0);
+	put_be16(p + ip + 10, csum_final(csum_sum(p + ip, 20)));
+	/* TCP: the pseudo-header sum; the kernel completes it (NEEDS_CSUM). */
+	tlen = io->iov_len - tcp;
+	sum = csum_sum(p + ip + 12, 8) + IPPROTO_TCP + tlen;
+	put_be16(p + tcp + 16, (uint16_t)~csum_final(sum));
+	b->txvh[b->ntx - 1] = (struct virtio_net_hdr){
+		.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+		.gso_type = VIRTIO_NET_HDR_GSO_TCPV4,
+		.hdr_len = (uint16_t)pay,
+		.gso_size = b->tx_mss,
+		.csum_start = (uint16_t)tcp,
+		.csum_offset = 16,
+	};
+	return true;
 }
 
 static void wire_tx(void *opaque, const void *frame, size_t len)
 {
 	struct bridge *b = opaque;
+	size_t pay;
 	unsigned int i;
 
+	if (b->ntx && !b->exact && wire_tx_merge(b, frame, len))
+		return;
 	if (b->ntx == UVNIC_MODEL_BATCH)
 		wire_tx_flush(b);
 	i = b->ntx++;
-	b->txiov[i][0].iov_base = (void *)&vnet_none;
+	pay = tcp_seg(frame, len);
+	b->tx_mss = b->tx_last = pay ? (uint16_t)(len - pay) : 0;
+	b->txvh[i] = vnet_none;
+	b->txiov[i][0].iov_base = &b->txvh[i];
 	b->txiov[i][0].iov_len = VNET_LEN;
 	b->txiov[i][1].iov_base = (void *)frame;
 	b->txiov[i][1].iov_len = len;
@@ -572,8 +672,9 @@ static void open_wire(struct bridge *b)
 		uvnic_die("%s: cannot make it promiscuous: %s", b->ifname, strerror(errno));
 
 	b->rxbuf = malloc((size_t)RX_BATCH * (VNET_LEN + PKT_MAX));
+	b->coal = malloc(TX_COAL);
 	b->fifo = malloc(FIFO_BYTES);
-	if (!b->rxbuf || !b->fifo)
+	if (!b->rxbuf || !b->fifo || !b->coal)
 		uvnic_die("out of memory");
 	for (i = 0; i < RX_BATCH; i++) {
 		b->rxiov[i].iov_base = b->rxbuf + (size_t)i * (VNET_LEN + PKT_MAX);
@@ -684,6 +785,7 @@ static void print_counters(struct bridge *b)
 	printf("wire_rx_fifo_full: %" PRIu64 "\n", b->ws.rx_fifo_full);
 	printf("wire_rx_sock_drops: %" PRIu64 "\n", b->ws.sock_drops);
 	printf("wire_tx_frames: %" PRIu64 "\n", b->ws.tx_frames);
+	printf("wire_tx_merged: %" PRIu64 "\n", b->ws.tx_merged);
 	printf("wire_tx_errors: %" PRIu64 "\n", b->ws.tx_errors);
 	fflush(stdout);
 }
@@ -786,6 +888,8 @@ int main(int argc, char **argv)
 	struct arg_lit *quiet = arg_lit0("q", "quiet", "do not print the counters on exit");
 	struct arg_lit *verbose = arg_lit0("v", "verbose",
 					   "log bad descriptors and refused frames to stderr");
+	struct arg_lit *exact = arg_lit0(NULL, "exact-frames",
+					 "send each frame as the driver built it: no TCP super-packets on IFACE");
 	struct arg_str *cpu = arg_str0(NULL, "cpu", "N|any",
 				       "run on CPU N only (default: the CPU it starts on); any: anywhere");
 	struct arg_str *mac = arg_str0(NULL, "mac", "XX:XX:XX:XX:XX:XX",
@@ -794,7 +898,7 @@ int main(int argc, char **argv)
 	struct arg_str *iface = arg_str1(NULL, NULL, "IFACE",
 					 "network interface that is the wire (e.g. one end of a veth pair)");
 	struct arg_end *end = arg_end(5);
-	void *table[] = { quiet, verbose, cpu, mac, dev, iface, end };
+	void *table[] = { quiet, verbose, exact, cpu, mac, dev, iface, end };
 	const struct uvnic_cli_syntax syntax[] = {
 		{ NULL, NULL, table, ARRAY_SIZE(table) },
 	};
@@ -822,6 +926,7 @@ int main(int argc, char **argv)
 	b->dev_name = uvnic_cli_name(dev->sval[0]);
 	b->ifname = iface->sval[0];
 	b->verbose = verbose->count > 0;
+	b->exact = exact->count > 0;
 	if (strlen(b->ifname) >= IF_NAMESIZE || !*b->ifname)
 		uvnic_usage_die("invalid IFACE '%s': 1 to %d characters", b->ifname,
 				IF_NAMESIZE - 1);
@@ -878,6 +983,7 @@ int main(int argc, char **argv)
 	close(b->sock);
 	close(sigfd);
 	free(b->rxbuf);
+	free(b->coal);
 	free(b->fifo);
 	free(b);
 	uvnic_cli_free(&cli);

@@ -338,6 +338,31 @@ for f in sys.argv[1:]:
 	echo "$output" >&3
 }
 
+@test "TCP payload arrives intact through the TX path (segments merged on the wire)" {
+	local d=$BATS_TEST_TMPDIR
+	ping_ok "$FAR4"
+	head -c 4194304 /dev/urandom >"$d/in"
+	# The receiver writes what it got, then closes: the sender's EOF.
+	ip netns exec "$FAR" python3 -c '
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], 5301))
+s.listen(1)
+c, _ = s.accept()
+with open(sys.argv[2], "wb") as f:
+    while True:
+        b = c.recv(1 << 16)
+        if not b:
+            break
+        f.write(b)
+open(sys.argv[2] + ".done", "w").close()' "$FAR4" "$d/out" 3>&- &
+	wait_until "ip netns exec $FAR ss -ltn | grep -q ':5301 '" 100
+	cat "$d/in" >"/dev/tcp/$FAR4/5301"
+	wait_until "test -e '$d/out.done'" 300
+	cmp "$d/in" "$d/out"
+}
+
 @test "uvnic-bridge stopped by SIGTERM: link down, counters; restarted: traffic resumes" {
 	ping_ok "$FAR4"
 	stop_bridge TERM
