@@ -9,7 +9,8 @@
  *  1. serve the host's register accesses (uvpci_device_process());
  *  2. transmit: TX descriptors in batches (uvnic_model_tx_work()), the
  *     batch's frames sent with one sendmmsg(), a TCP flow's consecutive
- *     segments merged into one super-packet (see wire_tx_merge());
+ *     segments merged into one super-packet (see wire_tx_merge()), the
+ *     driver's TSO frames sent whole as super-packets (wire_tx_gso());
  *  3. receive: up to RX_BATCH packets per recvmmsg(), each put in an RX
  *     descriptor, one write-back and at most one MSI per burst.
  *
@@ -78,6 +79,7 @@ struct wire_stats {
 	uint64_t rx_fifo_full;	/* segments dropped: the bridge's FIFO was full */
 	uint64_t tx_frames;	/* frames (or super-packets) sent on IFACE */
 	uint64_t tx_merged;	/* TCP segments sent inside a super-packet */
+	uint64_t tx_gso;	/* TSO frames of the driver's sent whole */
 	uint64_t tx_errors;	/* frames IFACE refused */
 	uint64_t sock_drops;	/* packets the kernel dropped: socket buffer full */
 };
@@ -130,77 +132,6 @@ static int64_t now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/*
- * The 16-bit one's complement sum of @len bytes read as big-endian words,
- * folded, not complemented. Sums native 32-bit words (RFC 1071: the sum
- * is byte-order independent up to a final swap).
- */
-static uint32_t csum_sum(const uint8_t *p, size_t len)
-{
-	uint64_t s = 0;
-	uint32_t w;
-	uint16_t h;
-
-	while (len >= 4) {
-		memcpy(&w, p, 4);
-		s += w;
-		p += 4;
-		len -= 4;
-	}
-	if (len >= 2) {
-		memcpy(&h, p, 2);
-		s += h;
-		p += 2;
-		len -= 2;
-	}
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	if (len)
-		s += *p;
-#else
-	if (len)
-		s += (uint32_t)*p << 8;
-#endif
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	s = (s >> 8 | s << 8) & 0xffff;
-#endif
-	return (uint32_t)s;
-}
-
-/* Fold a sum of csum_sum() results and small values; complement. */
-static uint16_t csum_final(uint64_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
-
-static void put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = (uint8_t)v;
-}
-
-static uint16_t get_be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
 }
 
 static void fatal(struct bridge *b, int err)
@@ -260,9 +191,9 @@ static size_t tcp_seg(const uint8_t *f, size_t len)
 {
 	size_t ip = ETH_HLEN, tcp, pay;
 
-	if (len < ip + 20 + 20 || get_be16(f + 12) != ETH_P_IP ||
+	if (len < ip + 20 + 20 || uvnic_get_be16(f + 12) != ETH_P_IP ||
 	    f[ip] != 0x45 || f[ip + 9] != IPPROTO_TCP ||
-	    (get_be16(f + ip + 6) & 0x3fff) || ip + get_be16(f + ip + 2) != len)
+	    (uvnic_get_be16(f + ip + 6) & 0x3fff) || ip + uvnic_get_be16(f + ip + 2) != len)
 		return 0;
 	tcp = ip + 20;
 	pay = tcp + (f[tcp + 12] >> 4) * 4u;
@@ -284,7 +215,11 @@ static bool wire_tx_merge(struct bridge *b, const uint8_t *f, size_t len)
 	struct iovec *io = &b->txiov[b->ntx - 1][1];
 	uint8_t *p = io->iov_base;
 	size_t pay = tcp_seg(f, len), plen = len - pay, ip = ETH_HLEN;
-	size_t tcp = ip + 20, tlen;
+	size_t tcp = ip + 20;
+	const struct uvnic_frame_info fi = {
+		.l3 = ETH_HLEN, .l4 = ETH_HLEN + 20, .hdr_len = (uint16_t)pay,
+		.proto = UVNIC_IPPROTO_TCP,
+	};
 	uint32_t seq;
 	uint64_t sum;
 
@@ -292,13 +227,13 @@ static bool wire_tx_merge(struct bridge *b, const uint8_t *f, size_t len)
 	    pay != tcp_seg(p, io->iov_len) || io->iov_len + plen > TX_COAL_MAX ||
 	    (p[tcp + 13] & 0x08))
 		return false;
-	seq = (uint32_t)get_be16(p + tcp + 4) << 16 | get_be16(p + tcp + 6);
+	seq = (uint32_t)uvnic_get_be16(p + tcp + 4) << 16 | uvnic_get_be16(p + tcp + 6);
 	seq += (uint32_t)(io->iov_len - pay);
 	/* Same addresses, ports, ack, window and options; the next sequence. */
 	if (memcmp(p + ip + 12, f + ip + 12, 8) || memcmp(p + tcp, f + tcp, 4) ||
 	    memcmp(p + tcp + 8, f + tcp + 8, 5) || memcmp(p + tcp + 14, f + tcp + 14, 2) ||
 	    memcmp(p + tcp + 18, f + tcp + 18, pay - tcp - 18) ||
-	    seq != ((uint32_t)get_be16(f + tcp + 4) << 16 | get_be16(f + tcp + 6)) ||
+	    seq != ((uint32_t)uvnic_get_be16(f + tcp + 4) << 16 | uvnic_get_be16(f + tcp + 6)) ||
 	    p[ip + 1] != f[ip + 1] || p[ip + 8] != f[ip + 8])
 		return false;
 	if (p < b->coal || p >= b->coal + TX_COAL) {
@@ -316,13 +251,12 @@ static bool wire_tx_merge(struct bridge *b, const uint8_t *f, size_t len)
 	b->ws.tx_merged++;
 
 	/* IP: length and header checksum. */
-	put_be16(p + ip + 2, (uint16_t)(io->iov_len - ip));
-	put_be16(p + ip + 10, 0);
-	put_be16(p + ip + 10, csum_final(csum_sum(p + ip, 20)));
+	uvnic_put_be16(p + ip + 2, (uint16_t)(io->iov_len - ip));
+	uvnic_put_be16(p + ip + 10, 0);
+	uvnic_put_be16(p + ip + 10, uvnic_csum_final(uvnic_csum_sum(p + ip, 20)));
 	/* TCP: the pseudo-header sum; the kernel completes it (NEEDS_CSUM). */
-	tlen = io->iov_len - tcp;
-	sum = csum_sum(p + ip + 12, 8) + IPPROTO_TCP + tlen;
-	put_be16(p + tcp + 16, (uint16_t)~csum_final(sum));
+	sum = uvnic_csum_pseudo(p, &fi, io->iov_len - tcp);
+	uvnic_put_be16(p + tcp + 16, (uint16_t)~uvnic_csum_final(sum));
 	b->txvh[b->ntx - 1] = (struct virtio_net_hdr){
 		.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
 		.gso_type = VIRTIO_NET_HDR_GSO_TCPV4,
@@ -334,19 +268,14 @@ static bool wire_tx_merge(struct bridge *b, const uint8_t *f, size_t len)
 	return true;
 }
 
-static void wire_tx(void *opaque, const void *frame, size_t len)
+/* Queue a message for the batch's sendmmsg(); returns its index. */
+static unsigned int wire_tx_queue(struct bridge *b, const void *frame, size_t len)
 {
-	struct bridge *b = opaque;
-	size_t pay;
 	unsigned int i;
 
-	if (b->ntx && !b->exact && wire_tx_merge(b, frame, len))
-		return;
 	if (b->ntx == UVNIC_MODEL_BATCH)
 		wire_tx_flush(b);
 	i = b->ntx++;
-	pay = tcp_seg(frame, len);
-	b->tx_mss = b->tx_last = pay ? (uint16_t)(len - pay) : 0;
 	b->txvh[i] = vnet_none;
 	b->txiov[i][0].iov_base = &b->txvh[i];
 	b->txiov[i][0].iov_len = VNET_LEN;
@@ -355,6 +284,47 @@ static void wire_tx(void *opaque, const void *frame, size_t len)
 	memset(&b->txmsg[i], 0, sizeof(b->txmsg[i]));
 	b->txmsg[i].msg_hdr.msg_iov = b->txiov[i];
 	b->txmsg[i].msg_hdr.msg_iovlen = 2;
+	return i;
+}
+
+/*
+ * A TSO frame from the driver, whole: the kernel cuts it (or a veth peer
+ * takes it as it is), as for our merged super-packets. The model has set
+ * the lengths and the pseudo-header sum (its tx_gso contract).
+ */
+static void wire_tx_gso(void *opaque, const void *frame, size_t len,
+			const struct uvnic_model_gso *gso)
+{
+	struct bridge *b = opaque;
+	const uint8_t *f = frame;
+	unsigned int i = wire_tx_queue(b, frame, len);
+	uint8_t type = gso->ipv6 ? VIRTIO_NET_HDR_GSO_TCPV6 : VIRTIO_NET_HDR_GSO_TCPV4;
+
+	/* CWR: the kernel's GSO keeps it on the first segment only. */
+	if (f[gso->l4 + 13] & UVNIC_TCP_CWR)
+		type |= VIRTIO_NET_HDR_GSO_ECN;
+	b->txvh[i] = (struct virtio_net_hdr){
+		.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+		.gso_type = type,
+		.hdr_len = gso->hdr_len,
+		.gso_size = gso->mss,
+		.csum_start = gso->l4,
+		.csum_offset = 16,
+	};
+	b->tx_mss = b->tx_last = 0;	/* nothing merges into it */
+	b->ws.tx_gso++;
+}
+
+static void wire_tx(void *opaque, const void *frame, size_t len)
+{
+	struct bridge *b = opaque;
+	size_t pay;
+
+	if (b->ntx && !b->exact && wire_tx_merge(b, frame, len))
+		return;
+	wire_tx_queue(b, frame, len);
+	pay = tcp_seg(frame, len);
+	b->tx_mss = b->tx_last = pay ? (uint16_t)(len - pay) : 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -444,80 +414,22 @@ static void fifo_drain(struct bridge *b)
 /*
  * Cut a TCP super-packet (virtio-net GSO) into segments of @mss payload
  * bytes, each with its own IP length, IPv4 id and checksum, TCP sequence
- * number, flags and checksum, and deliver them in order.
+ * number, flags and checksum (uvnic_tso_segment()), and deliver them in
+ * order.
  */
 static void rx_gso_tcp(struct bridge *b, const uint8_t *p, size_t len,
 		       unsigned int mss, bool v6)
 {
-	size_t l3 = ETH_HLEN, l4, hdr, payload, off;
-	uint16_t ethertype = get_be16(p + 12);
-	uint32_t seq;
-	uint16_t id = 0;
-	uint8_t flags;
+	struct uvnic_frame_info fi;
 	unsigned int i;
+	size_t n;
 
-	if (ethertype == ETH_P_8021Q) {
-		l3 += 4;
-		ethertype = get_be16(p + 16);
-	}
-	if (len < l3 + 40 || ethertype != (v6 ? ETH_P_IPV6 : ETH_P_IP))
+	if (uvnic_frame_parse(p, len, &fi) || fi.proto != UVNIC_IPPROTO_TCP ||
+	    fi.ipv6 != v6 || !mss || fi.hdr_len + mss > sizeof(b->seg))
 		goto bad;
-	if (v6) {
-		if (p[l3 + 6] != 6)	/* extension headers: not cut here */
-			goto bad;
-		l4 = l3 + 40;
-	} else {
-		if ((p[l3] >> 4) != 4 || (p[l3] & 0xf) < 5 || p[l3 + 9] != 6)
-			goto bad;
-		l4 = l3 + (p[l3] & 0xf) * 4u;
-		id = get_be16(p + l3 + 4);
-	}
-	if (len < l4 + 20)
-		goto bad;
-	hdr = l4 + (p[l4 + 12] >> 4) * 4u;
-	if ((p[l4 + 12] >> 4) < 5 || len < hdr || !mss ||
-	    hdr + mss > sizeof(b->seg))
-		goto bad;
-	payload = len - hdr;
-	seq = get_be32(p + l4 + 4);
-	flags = p[l4 + 13];
 	b->ws.rx_gso++;
-
-	for (i = 0, off = 0; off < payload || (!payload && !i); i++, off += mss) {
-		size_t n = payload - off < mss ? payload - off : mss;
-		bool last = off + n >= payload;
-		uint8_t *s = b->seg;
-		size_t total = hdr + n, l4len = total - l4;
-		uint64_t sum;
-
-		memcpy(s, p, hdr);
-		memcpy(s + hdr, p + hdr + off, n);
-		if (v6) {
-			put_be16(s + l3 + 4, (uint16_t)(total - l3 - 40));
-			sum = csum_sum(s + l3 + 8, 32) + (l4len >> 16) +
-			      (l4len & 0xffff) + 6;
-		} else {
-			size_t ihl = l4 - l3;
-
-			put_be16(s + l3 + 2, (uint16_t)(total - l3));
-			put_be16(s + l3 + 4, (uint16_t)(id + i));
-			put_be16(s + l3 + 10, 0);
-			put_be16(s + l3 + 10, csum_final(csum_sum(s + l3, ihl)));
-			sum = csum_sum(s + l3 + 12, 8) + 6 + l4len;
-		}
-		put_be32(s + l4 + 4, seq + (uint32_t)off);
-		s[l4 + 13] = flags;
-		if (!last)
-			s[l4 + 13] &= ~0x09;	/* FIN, PSH: last segment only */
-		if (i)
-			s[l4 + 13] &= ~0x80;	/* CWR: first segment only */
-		put_be16(s + l4 + 16, 0);
-		sum += csum_sum(s + l4, l4len);
-		put_be16(s + l4 + 16, csum_final(sum));
-		deliver(b, s, total);
-		if (!payload)
-			break;
-	}
+	for (i = 0; (n = uvnic_tso_segment(p, fi.ip_end, &fi, mss, i, b->seg)); i++)
+		deliver(b, b->seg, n);
 	return;
 bad:
 	b->ws.rx_bad++;
@@ -565,8 +477,8 @@ static void rx_packet(struct bridge *b, uint8_t *pkt, size_t len)
 			return;
 		}
 		/* The field holds the pseudo-header sum: sum it in. */
-		c = csum_final(csum_sum(frame + start, flen - start));
-		put_be16(frame + start + off, c ? c : 0xffff);
+		c = uvnic_csum_final(uvnic_csum_sum(frame + start, flen - start));
+		uvnic_put_be16(frame + start + off, c ? c : 0xffff);
 		b->ws.rx_csum++;
 	}
 	deliver(b, frame, flen);
@@ -777,6 +689,9 @@ static void print_counters(struct bridge *b)
 	printf("tx_batches: %" PRIu64 "\n", c.tx_batches);
 	printf("rx_batches: %" PRIu64 "\n", c.rx_batches);
 	printf("resets: %" PRIu64 "\n", c.resets);
+	printf("tx_tso: %" PRIu64 "\n", c.tx_tso);
+	printf("tx_csum: %" PRIu64 "\n", c.tx_csum);
+	printf("tx_offload_errors: %" PRIu64 "\n", c.tx_offload_errors);
 	printf("wire_rx_packets: %" PRIu64 "\n", b->ws.rx_packets);
 	printf("wire_rx_segmented: %" PRIu64 "\n", b->ws.rx_gso);
 	printf("wire_rx_checksummed: %" PRIu64 "\n", b->ws.rx_csum);
@@ -786,6 +701,7 @@ static void print_counters(struct bridge *b)
 	printf("wire_rx_sock_drops: %" PRIu64 "\n", b->ws.sock_drops);
 	printf("wire_tx_frames: %" PRIu64 "\n", b->ws.tx_frames);
 	printf("wire_tx_merged: %" PRIu64 "\n", b->ws.tx_merged);
+	printf("wire_tx_gso: %" PRIu64 "\n", b->ws.tx_gso);
 	printf("wire_tx_errors: %" PRIu64 "\n", b->ws.tx_errors);
 	fflush(stdout);
 }
@@ -958,6 +874,8 @@ int main(int argc, char **argv)
 			  b->dev_name, params.msi_count, UVNIC_MSI_COUNT, UVNIC_MSI_COUNT);
 
 	cfg.tx = wire_tx;
+	/* --exact-frames: the model cuts TSO frames, IFACE sees every segment. */
+	cfg.tx_gso = b->exact ? NULL : wire_tx_gso;
 	cfg.tx_flush = wire_tx_flush;
 	cfg.log = model_log;
 	cfg.opaque = b;

@@ -106,6 +106,9 @@
 #define UVNIC_CTRL_RINGS	(UVNIC_CTRL_RX_EN | UVNIC_CTRL_TX_EN)
 #define UVNIC_STAT_ERR		(UVNIC_STAT_ERR_ADDR | UVNIC_STAT_ERR_LEN)
 
+/* VERSION minor with IAM, which NAPI needs */
+#define UVNIC_MINOR_IAM		1
+
 /* priv->state bits */
 enum {
 	UVNIC_STATE_UP,		/* rings, IRQs and NAPI are live */
@@ -455,7 +458,7 @@ static netdev_tx_t uvnic_start_xmit(struct sk_buff *skb,
 	desc->len = cpu_to_le16(len);
 	desc->flags = cpu_to_le16(UVNIC_DESC_IRQ);
 	desc->status = 0;
-	desc->reserved = 0;
+	desc->mss = 0;
 	skb_tx_timestamp(skb);
 
 	/* Publish the slot to uvnic_clean_tx() after filling it. */
@@ -614,7 +617,7 @@ static unsigned int uvnic_rx_refill(struct uvnic_priv *priv, bool in_napi)
 		desc->len = cpu_to_le16(rx->buf_len);
 		desc->flags = cpu_to_le16(UVNIC_DESC_IRQ);
 		desc->status = 0;
-		desc->reserved = 0;
+		desc->mss = 0;
 		WRITE_ONCE(rx->next_to_use, rx->next_to_use + 1);
 		posted++;
 	}
@@ -1366,11 +1369,11 @@ static int uvnic_check_id(struct uvnic_priv *priv)
 			UVNIC_HW_VERSION >> 16);
 		return -ENODEV;
 	}
-	/* NAPI relies on IAM (1.1) to ack without reading ICR. */
-	if ((priv->version & 0xffff) < (UVNIC_HW_VERSION & 0xffff)) {
+	/* NAPI relies on IAM to ack without reading ICR. */
+	if ((priv->version & 0xffff) < UVNIC_MINOR_IAM) {
 		dev_err(dev, "unsupported version %u.%u: this driver needs %u.%u or later (IAM)\n",
 			priv->version >> 16, priv->version & 0xffff,
-			UVNIC_HW_VERSION >> 16, UVNIC_HW_VERSION & 0xffff);
+			UVNIC_HW_VERSION >> 16, UVNIC_MINOR_IAM);
 		return -ENODEV;
 	}
 	return 0;

@@ -46,6 +46,7 @@
 #include <stdint.h>
 
 #include "uvnic.h"
+#include "uvnic-offload.h"
 #include "uvpci-device.h"
 
 #ifdef __cplusplus
@@ -58,13 +59,42 @@ struct uvnic_model;
 #define UVNIC_MODEL_BATCH	64
 
 /**
+ * struct uvnic_model_gso - a TCP super-packet handed over whole (tx_gso).
+ * @mss:     TCP payload bytes per segment (virtio-net gso_size)
+ * @l3:      offset of the IP header
+ * @l4:      offset of the TCP header: csum_start (csum_offset is 16)
+ * @hdr_len: offset of the TCP payload (all headers)
+ * @ipv6:    TCP over IPv6, else over IPv4
+ * @segs:    segments it makes (at least 2), as counted in TX_PACKETS
+ */
+struct uvnic_model_gso {
+	uint16_t mss;
+	uint16_t l3;
+	uint16_t l4;
+	uint16_t hdr_len;
+	bool ipv6;
+	unsigned int segs;
+};
+
+/**
  * struct uvnic_model_config - what a model is built with.
  * @mac:      the station address MAC_LO/MAC_HI report
  * @tx:       a frame the driver transmitted, @len bytes (60..MAX_FRAME:
  *            shorter frames are padded with zeros, as Ethernet does). The
  *            buffer stays valid until @tx_flush returns (or, without
  *            @tx_flush, until @tx returns). Required.
- * @tx_flush: the end of a TX batch: send what @tx queued. Optional.
+ * @tx_gso:   a DESC_TSO frame of more than one segment, whole (@len up to
+ *            UVNIC_TSO_MAX_FRAME), for a sink that cuts it itself (e.g. a
+ *            packet socket with a virtio-net GSO header). The model has
+ *            set the IPv4 total length and header checksum (IPv6: payload
+ *            length) for the whole frame and left the pseudo-header sum
+ *            over the whole TCP length, not complemented, in the TCP
+ *            checksum field (virtio-net's NEEDS_CSUM convention). Buffer
+ *            lifetime as for @tx. Optional: without it, the model cuts the
+ *            segments and hands each to @tx.
+ * @tx_flush: the end of a TX batch: send what @tx queued. Optional. The
+ *            model may also call it within a batch, when it needs buffers
+ *            back (segments of a long TSO frame).
  * @log:      one line, without newline, per bad descriptor or misprogrammed
  *            ring ("TX descriptor 5: length 0 out of range 1..1514").
  *            Optional.
@@ -73,6 +103,8 @@ struct uvnic_model;
 struct uvnic_model_config {
 	uint8_t mac[6];
 	void (*tx)(void *opaque, const void *frame, size_t len);
+	void (*tx_gso)(void *opaque, const void *frame, size_t len,
+		       const struct uvnic_model_gso *gso);
 	void (*tx_flush)(void *opaque);
 	void (*log)(void *opaque, const char *msg);
 	void *opaque;
@@ -104,6 +136,9 @@ struct uvnic_model_counters {
 	uint64_t rx_batches;	/* uvnic_model_rx_flush() calls that completed frames */
 	uint64_t desc_reads;	/* DMA reads of descriptors (each a batch) */
 	uint64_t resets;	/* CTRL_RESET writes */
+	uint64_t tx_tso;	/* DESC_TSO frames sent (segmented or via tx_gso) */
+	uint64_t tx_csum;	/* DESC_CSUM frames checksummed (without TSO) */
+	uint64_t tx_offload_errors; /* frames completed with ERR_OFFLOAD */
 };
 
 /**
@@ -156,18 +191,24 @@ bool uvnic_model_link(const struct uvnic_model *model);
 
 /**
  * uvnic_model_tx_pending() - whether the TX ring is enabled and holds
- * descriptors (HEAD != TAIL): uvnic_model_tx_work() has something to do.
+ * descriptors (HEAD != TAIL) that uvnic_model_tx_work() can process: not
+ * when all it found there is a frame that TAIL does not cover yet (its
+ * last descriptor has DESC_MORE), until TAIL moves.
  */
 bool uvnic_model_tx_pending(const struct uvnic_model *model);
 
 /**
  * uvnic_model_tx_work() - transmit: process up to @budget TX descriptors.
  *
- * Reads the descriptors between HEAD and TAIL in batches (one DMA read per
- * batch of up to UVNIC_MODEL_BATCH), then each frame; hands good frames to
- * cfg.tx (then cfg.tx_flush once per batch); writes the descriptors back
- * with their status (one DMA write per batch), advances HEAD, latches TX
- * if one of them asked for an interrupt and ERROR if one failed.
+ * Reads the descriptors between HEAD and TAIL in batches of up to
+ * UVNIC_MODEL_BATCH (one DMA read, two across the ring's end), then the
+ * batch's frames (one descriptor or a DESC_MORE run) with one wait;
+ * applies the frames' offloads; hands good frames to cfg.tx (TSO frames:
+ * to cfg.tx_gso, or their segments to cfg.tx), then calls cfg.tx_flush
+ * once per batch; writes the descriptors back with their status (one DMA
+ * write per batch, two across the end), advances HEAD, latches TX if one
+ * of them asked for an interrupt and ERROR if a frame failed. A frame is
+ * never split: a batch may go over @budget to finish its first frame.
  *
  * @return descriptors processed (0: nothing to do), or a fatal -errno.
  */

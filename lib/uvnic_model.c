@@ -11,8 +11,10 @@
  * queued without a doorbell between uvpci_device_batch_begin() and _end(),
  * and leave with the next wait or the end of the batch.
  *   TX, per batch of up to UVNIC_MODEL_BATCH descriptors: one read of the
- *      descriptors, one read of all its frames (uvpci_dma_readv(): one
- *      wait, each frame alone only after a refusal), the frames sent
+ *      descriptors (two across the ring's end), one read of all its
+ *      frames' buffers into an arena (uvpci_dma_readv(): one wait, each
+ *      buffer alone only after a refusal), the offloads applied (TSO
+ *      frames whole to cfg.tx_gso, or cut here), the frames sent
  *      (cfg.tx_flush), then the write-back of the whole batch (status
  *      DONE[|ERR_*]) and the MSI queued, and one sync that hands them over
  *      and checks them: 3 doorbells (more if the frames take more than
@@ -39,12 +41,17 @@
 #include "uvnic-model.h"
 
 #define DESC_SIZE	((uint32_t)sizeof(struct uvnic_desc))
-#define SLOT_SIZE	9024	/* one frame buffer: UVNIC_MAX_FRAME, rounded up */
+#define SLOT_SIZE	9024	/* one RX frame buffer: UVNIC_MAX_FRAME, rounded up */
+#define TX_ARENA	(1U << 20)	/* a TX batch's frames, packed */
+#define SEG_AREA	(128U << 10)	/* segments cut from TSO frames, packed */
 #define DEF_MAX_FRAME	1514
 #define ALL_CAUSES	(UVNIC_INT_RX | UVNIC_INT_TX | UVNIC_INT_LINK | UVNIC_INT_ERROR)
 
 _Static_assert(sizeof(struct uvnic_desc) == 16, "uvnic(4): a descriptor is 16 bytes");
 _Static_assert(SLOT_SIZE >= UVNIC_MAX_FRAME, "a slot holds the largest frame");
+_Static_assert(TX_ARENA >= UVNIC_TSO_MAX_FRAME + 64, "the arena holds the largest frame");
+_Static_assert(SEG_AREA >= UVNIC_MAX_FRAME + 64, "the segment area holds a segment");
+_Static_assert(UVNIC_MODEL_BATCH <= 256, "tx_batch() numbers frames in a byte");
 
 /* Which causes each MSI vector carries (uvnic(4), "Interrupts"). */
 static const uint32_t vector_causes[UVNIC_MSI_COUNT] = {
@@ -62,6 +69,7 @@ struct uvnic_ring {
 	uint32_t gen;		/* bumped when the ring stops or starts */
 	uint32_t tail;		/* TAIL: as the driver wrote it */
 	bool on;
+	bool wait;		/* TX: the frame at HEAD ends beyond TAIL */
 
 	/*
 	 * RX read-ahead: desc[0..c_n) are ring[c_first..c_first + c_n).
@@ -93,7 +101,9 @@ struct uvnic_model {
 	struct uvnic_desc rxd[UVNIC_MODEL_BATCH];
 	uint16_t rx_status[UVNIC_MODEL_BATCH];	/* status to write back */
 	uint16_t rx_len[UVNIC_MODEL_BATCH];	/* frame length in the slot; 0: none */
-	uint8_t *txbuf;		/* UVNIC_MODEL_BATCH slots: a TX batch's frames */
+	uint8_t *txbuf;		/* TX_ARENA: a TX batch's frames */
+	uint8_t *segbuf;	/* SEG_AREA: segments cut from TSO frames */
+	uint32_t seg_used;	/* bytes of segbuf the sink may still hold */
 	uint8_t *rxbuf;		/* UVNIC_MODEL_BATCH slots: frames until completed */
 };
 
@@ -189,6 +199,7 @@ static void ring_error(struct uvnic_model *m, const char *fmt, ...)
 static void ring_reset(struct uvnic_ring *r)
 {
 	r->head = r->tail = 0;
+	r->wait = false;
 	r->c_first = r->c_n = r->c_used = r->c_done = r->fetch = 0;
 }
 
@@ -246,14 +257,22 @@ static int serve_host(struct uvnic_model *m)
 }
 
 /*
- * Post the write-back of @n descriptors from @desc at ring index @idx. The
- * host's verdict comes with the next sync: see ring_verify().
+ * Post the write-back of @n descriptors from @desc at ring index @idx (two
+ * writes when they go past the ring's end). The host's verdict comes with
+ * the next sync: see ring_verify().
  */
 static int ring_post(struct uvnic_model *m, struct uvnic_ring *r, uint32_t idx,
 		     const struct uvnic_desc *desc, uint32_t n)
 {
-	return check_fatal(m, uvpci_dma_write(m->dev, r->base + (uint64_t)idx * DESC_SIZE,
-					      desc, n * DESC_SIZE));
+	uint32_t part = n < r->len - idx ? n : r->len - idx;
+	int err;
+
+	err = check_fatal(m, uvpci_dma_write(m->dev, r->base + (uint64_t)idx * DESC_SIZE,
+					     desc, part * DESC_SIZE));
+	if (!err && part < n)
+		err = check_fatal(m, uvpci_dma_write(m->dev, r->base, desc + part,
+						     (n - part) * DESC_SIZE));
+	return err;
 }
 
 /*
@@ -307,9 +326,10 @@ int uvnic_model_new(struct uvpci_device *dev,
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return -ENOMEM;
-	m->txbuf = malloc((size_t)UVNIC_MODEL_BATCH * SLOT_SIZE);
+	m->txbuf = malloc(TX_ARENA);
+	m->segbuf = malloc(SEG_AREA);
 	m->rxbuf = malloc((size_t)UVNIC_MODEL_BATCH * SLOT_SIZE);
-	if (!m->txbuf || !m->rxbuf) {
+	if (!m->txbuf || !m->segbuf || !m->rxbuf) {
 		uvnic_model_free(m);
 		return -ENOMEM;
 	}
@@ -330,6 +350,7 @@ void uvnic_model_free(struct uvnic_model *m)
 	if (!m)
 		return;
 	free(m->txbuf);
+	free(m->segbuf);
 	free(m->rxbuf);
 	free(m);
 }
@@ -402,6 +423,8 @@ static uint32_t reg_peek(struct uvnic_model *m, uint32_t off)
 		       m->cfg.mac[2] << 16 | (uint32_t)m->cfg.mac[3] << 24;
 	case UVNIC_REG_MAC_HI:		return m->cfg.mac[4] | m->cfg.mac[5] << 8;
 	case UVNIC_REG_MAX_FRAME:	return m->max_frame;
+	case UVNIC_REG_FEATURES:
+		return UVNIC_FEAT_SG | UVNIC_FEAT_CSUM | UVNIC_FEAT_TSO;
 	case UVNIC_REG_ICR:		return m->icr;
 	case UVNIC_REG_IMR:		return m->imr;
 	case UVNIC_REG_IAM:		return m->iam;
@@ -486,6 +509,7 @@ static void ring_tail(struct uvnic_model *m, struct uvnic_ring *r, uint32_t v)
 		return;
 	}
 	r->tail = v;
+	r->wait = false;
 	if (r == &m->tx)
 		m->c.tx_doorbells++;
 }
@@ -619,102 +643,344 @@ static uint32_t ring_mask(const struct uvnic_ring *r)
 
 bool uvnic_model_tx_pending(const struct uvnic_model *m)
 {
-	return m->tx.on && m->tx.head != m->tx.tail && !m->fatal;
+	return m->tx.on && m->tx.head != m->tx.tail && !m->tx.wait && !m->fatal;
+}
+
+/* One TX frame of a batch: descriptors txd[first, first + n). */
+struct tx_frame {
+	uint32_t first;
+	uint32_t n;
+	uint32_t len;		/* the sum of their lengths */
+	uint8_t *buf;		/* in the arena; NULL if not read */
+	int st;			/* 0 until it is done or failed */
+};
+
+static uint32_t align_up(uint32_t v)
+{
+	return (v + 63) & ~63U;
+}
+
+/* Bytes a frame of @len takes on the wire: padded to 60. */
+static uint32_t wire_len(uint32_t len)
+{
+	return len < UVNIC_MIN_FRAME ? UVNIC_MIN_FRAME : len;
+}
+
+/* Room a frame takes in the arena or the segment area: padding included. */
+static uint32_t room(uint32_t len)
+{
+	return align_up(wire_len(len));
 }
 
 /*
- * One TX descriptor's buffer: the transfer that reads its frame into
- * @buf, or the status to write back if its length is out of range.
+ * Read @n descriptors from ring index @head into txd: two reads when they
+ * go past the ring's end. Returns 0, a fatal error, or -EFAULT after a
+ * ring fault (the ring is stopped).
  */
-static int tx_check(struct uvnic_model *m, uint32_t idx,
-		    const struct uvnic_desc *d, uint8_t *buf,
-		    struct uvpci_dma_vec *vec)
+static int tx_read_descs(struct uvnic_model *m, uint32_t head, uint32_t n)
 {
-	uint32_t len = le16toh(d->len);
+	struct uvnic_ring *r = &m->tx;
+	uint32_t done = 0, idx = head, part;
+	uint64_t addr;
+	int err;
 
-	if (!len || len > m->max_frame) {
-		mlog(m, "TX descriptor %u: length %u out of range 1..%u: DONE|ERR_LEN",
-		     idx, len, m->max_frame);
-		return UVNIC_STAT_DONE | UVNIC_STAT_ERR_LEN;
+	while (done < n) {
+		part = n - done < r->len - idx ? n - done : r->len - idx;
+		addr = r->base + (uint64_t)idx * DESC_SIZE;
+		m->c.desc_reads++;
+		err = uvpci_dma_read(m->dev, addr, m->txd + done, part * DESC_SIZE);
+		if (err) {
+			if (uvnic_model_fatal(check_fatal(m, err)))
+				return err;
+			ring_fault(m, r, "descriptor read", addr, part * DESC_SIZE, err);
+			return -EFAULT;
+		}
+		done += part;
+		idx = 0;
 	}
-	vec->addr = le64toh(d->addr);
-	vec->buf = buf;
-	vec->len = len;
 	return 0;
 }
 
 /*
- * Read the @n frames of @vec; @st[i] is 0 for each, or becomes
- * DONE|ERR_ADDR when the host refuses it. All in one go (one doorbell
- * per wave); only after a refusal each alone, to find it (slow path).
+ * The frame that starts at txd[@i] of the @n read: its descriptor count,
+ * or 0 if its last descriptor is not among them. UVNIC_TX_MAX_DESCS with
+ * *@too_long set when that many all have DESC_MORE.
+ */
+static uint32_t tx_frame_descs(struct uvnic_model *m, uint32_t i, uint32_t n,
+			       bool *too_long)
+{
+	uint32_t k;
+
+	*too_long = false;
+	for (k = i; k < n; k++) {
+		if (!(le16toh(m->txd[k].flags) & UVNIC_DESC_MORE))
+			return k - i + 1;
+		if (k - i + 1 == UVNIC_TX_MAX_DESCS) {
+			*too_long = true;
+			return UVNIC_TX_MAX_DESCS;
+		}
+	}
+	return 0;
+}
+
+/* Check a frame's lengths: 0, or DONE|ERR_LEN (logged). */
+static int tx_check(struct uvnic_model *m, uint32_t head, struct tx_frame *f,
+		    bool too_long)
+{
+	uint32_t idx = (head + f->first) & ring_mask(&m->tx), k, limit, len;
+	uint16_t flags = le16toh(m->txd[f->first].flags);
+
+	limit = flags & UVNIC_DESC_TSO ? UVNIC_TSO_MAX_FRAME : m->max_frame;
+	if (too_long) {
+		mlog(m, "TX descriptor %u: frame of more than %u descriptors: DONE|ERR_LEN",
+		     idx, UVNIC_TX_MAX_DESCS);
+		return UVNIC_STAT_DONE | UVNIC_STAT_ERR_LEN;
+	}
+	f->len = 0;
+	for (k = 0; k < f->n; k++) {
+		len = le16toh(m->txd[f->first + k].len);
+		if (!len && f->n > 1) {
+			mlog(m, "TX descriptor %u: frame of %u descriptors: length 0 in its descriptor %u: DONE|ERR_LEN",
+			     idx, f->n, k);
+			return UVNIC_STAT_DONE | UVNIC_STAT_ERR_LEN;
+		}
+		f->len += len;
+	}
+	if (!f->len || f->len > limit) {
+		if (f->n > 1)
+			mlog(m, "TX descriptor %u: frame of %u descriptors: length %u out of range 1..%u: DONE|ERR_LEN",
+			     idx, f->n, f->len, limit);
+		else
+			mlog(m, "TX descriptor %u: length %u out of range 1..%u: DONE|ERR_LEN",
+			     idx, f->len, limit);
+		return UVNIC_STAT_DONE | UVNIC_STAT_ERR_LEN;
+	}
+	return 0;
+}
+
+/*
+ * Read the @nvec buffers of @vec (vec[k] is part of frame @fr[@vf[k]]).
+ * All in one go (one doorbell per wave); only after a refusal each
+ * alone, to find it (slow path): its frame fails with DONE|ERR_ADDR.
  * Returns 0 or a fatal error.
  */
 static int tx_read(struct uvnic_model *m, uint32_t head,
-		   const struct uvpci_dma_vec *vec, const uint32_t *at,
-		   int *st, uint32_t n)
+		   const struct uvpci_dma_vec *vec, const uint8_t *vf,
+		   uint32_t nvec, struct tx_frame *fr)
 {
-	uint32_t i;
+	uint32_t k;
 	int err;
 
-	err = check_fatal(m, uvpci_dma_readv(m->dev, vec, n));
+	err = check_fatal(m, uvpci_dma_readv(m->dev, vec, nvec));
 	if (!err || uvnic_model_fatal(err))
 		return err;
-	for (i = 0; i < n; i++) {
-		err = check_fatal(m, uvpci_dma_read(m->dev, vec[i].addr,
-						    vec[i].buf, vec[i].len));
+	for (k = 0; k < nvec; k++) {
+		struct tx_frame *f = &fr[vf[k]];
+
+		if (f->st)
+			continue;	/* one refusal is enough to fail it */
+		err = check_fatal(m, uvpci_dma_read(m->dev, vec[k].addr,
+						    vec[k].buf, vec[k].len));
 		if (uvnic_model_fatal(err))
 			return err;
 		if (!err)
 			continue;
 		m->c.dma_errors++;
 		mlog(m, "TX descriptor %u: buffer %#llx (%zu bytes) refused by the host (%s): DONE|ERR_ADDR",
-		     head + at[i], (unsigned long long)vec[i].addr, vec[i].len,
-		     strerror(-err));
-		st[at[i]] = UVNIC_STAT_DONE | UVNIC_STAT_ERR_ADDR;
+		     (head + f->first) & ring_mask(&m->tx),
+		     (unsigned long long)vec[k].addr, vec[k].len, strerror(-err));
+		f->st = UVNIC_STAT_DONE | UVNIC_STAT_ERR_ADDR;
 	}
 	return 0;
 }
 
+/* A frame (or segment) leaves: padded to 60 bytes, counted. */
+static void tx_out(struct uvnic_model *m, uint8_t *buf, uint32_t len)
+{
+	uint32_t wire = wire_len(len);
+
+	if (wire > len)
+		memset(buf + len, 0, wire - len);
+	m->cfg.tx(m->cfg.opaque, buf, wire);
+	m->c.tx_packets++;
+	m->c.tx_bytes += wire;
+}
+
+/* Room for one more segment in the segment area; the sink's buffers back first. */
+static uint8_t *seg_room(struct uvnic_model *m, uint32_t need)
+{
+	if (!m->cfg.tx_flush) {
+		m->seg_used = 0;	/* tx() returned: its buffer is ours again */
+	} else if (m->seg_used + need > SEG_AREA) {
+		m->cfg.tx_flush(m->cfg.opaque);
+		m->seg_used = 0;
+	}
+	return m->segbuf + m->seg_used;
+}
+
 /*
- * One batch: the run of handed-over descriptors from HEAD (at most @max,
- * never across the ring's end). Its frames are read together (one wait,
- * not one per frame), then go out (cfg.tx_flush) before the batch
- * completes: the write-back and the MSI then leave with the batch's one
- * sync, as the last thing before the caller can answer the register read
- * the MSI's handler is likely to make.
+ * TSO: to cfg.tx_gso whole (headers set as its contract says), or cut
+ * into segments here, each to cfg.tx. TX_PACKETS/TX_BYTES count the
+ * segments as they go (or would go) on the wire.
+ */
+static void tx_tso(struct uvnic_model *m, uint8_t *buf, uint32_t len,
+		   const struct uvnic_frame_info *fi, uint16_t mss)
+{
+	uint32_t payload = len - fi->hdr_len, segs, i, slen;
+	uint8_t *s;
+
+	segs = uvnic_tso_segments(payload, mss);
+	m->c.tx_tso++;
+	if (segs > 1 && m->cfg.tx_gso) {
+		uint32_t full = payload / mss, rest = payload % mss;
+		struct uvnic_model_gso g = {
+			.mss = mss, .l3 = fi->l3, .l4 = fi->l4,
+			.hdr_len = fi->hdr_len, .ipv6 = fi->ipv6, .segs = segs,
+		};
+
+		if (fi->ipv6) {
+			uvnic_put_be16(buf + fi->l3 + 4, (uint16_t)(len - fi->l3 - 40));
+		} else {
+			uvnic_put_be16(buf + fi->l3 + 2, (uint16_t)(len - fi->l3));
+			uvnic_put_be16(buf + fi->l3 + 10, 0);
+			uvnic_put_be16(buf + fi->l3 + 10,
+				       uvnic_csum_final(uvnic_csum_sum(buf + fi->l3,
+								       fi->l4 - fi->l3)));
+		}
+		/* NEEDS_CSUM: the pseudo-header sum, not complemented. */
+		uvnic_put_be16(buf + fi->l4 + 16,
+			       (uint16_t)~uvnic_csum_final(uvnic_csum_pseudo(buf, fi,
+									     len - fi->l4)));
+		m->cfg.tx_gso(m->cfg.opaque, buf, len, &g);
+		m->c.tx_packets += segs;
+		m->c.tx_bytes += (uint64_t)full * wire_len(fi->hdr_len + mss) +
+				 (rest ? wire_len(fi->hdr_len + rest) : 0);
+		return;
+	}
+	for (i = 0; i < segs; i++) {
+		s = seg_room(m, room(fi->hdr_len + mss));
+		slen = (uint32_t)uvnic_tso_segment(buf, len, fi, mss, i, s);
+		m->seg_used += room(slen);
+		tx_out(m, s, slen);
+	}
+}
+
+/*
+ * Apply a good frame's offloads and send it. Returns its status: DONE, or
+ * DONE|ERR_OFFLOAD (logged) when it asked for an offload on a frame the
+ * device cannot parse.
+ */
+static int tx_send(struct uvnic_model *m, uint32_t head, const struct tx_frame *f)
+{
+	const struct uvnic_desc *d = &m->txd[f->first];
+	uint16_t flags = le16toh(d->flags), mss = le16toh(d->mss);
+	uint32_t idx = (head + f->first) & ring_mask(&m->tx);
+	const char *what = flags & UVNIC_DESC_TSO ? "TSO" : "CSUM";
+	struct uvnic_frame_info fi;
+	int err;
+
+	if (!(flags & (UVNIC_DESC_CSUM | UVNIC_DESC_TSO))) {
+		tx_out(m, f->buf, f->len);
+		return UVNIC_STAT_DONE;
+	}
+	err = uvnic_frame_parse(f->buf, f->len, &fi);
+	if (err) {
+		mlog(m, "TX descriptor %u: %s on %s: DONE|ERR_OFFLOAD", idx, what,
+		     err == -EOPNOTSUPP ? "an IPv4 fragment" :
+		     err == -EBADMSG ? "a frame with headers cut short or malformed" :
+		     "a frame that is not TCP/UDP over IPv4/IPv6");
+		goto bad;
+	}
+	if (!(flags & UVNIC_DESC_TSO)) {
+		uvnic_l4_csum_fill(f->buf, fi.ip_end, &fi);
+		m->c.tx_csum++;
+		tx_out(m, f->buf, f->len);
+		return UVNIC_STAT_DONE;
+	}
+	if (fi.proto != UVNIC_IPPROTO_TCP) {
+		mlog(m, "TX descriptor %u: TSO on a UDP frame: DONE|ERR_OFFLOAD", idx);
+		goto bad;
+	}
+	if (!mss) {
+		mlog(m, "TX descriptor %u: TSO with mss 0: DONE|ERR_OFFLOAD", idx);
+		goto bad;
+	}
+	if (fi.hdr_len + (uint32_t)mss > m->max_frame) {
+		mlog(m, "TX descriptor %u: TSO mss %u: %u bytes of headers + mss above MAX_FRAME %u: DONE|ERR_OFFLOAD",
+		     idx, mss, fi.hdr_len, m->max_frame);
+		goto bad;
+	}
+	tx_tso(m, f->buf, fi.ip_end, &fi, mss);
+	return UVNIC_STAT_DONE;
+bad:
+	m->c.tx_offload_errors++;
+	return UVNIC_STAT_DONE | UVNIC_STAT_ERR_OFFLOAD;
+}
+
+/*
+ * One batch: the whole frames among the next UVNIC_MODEL_BATCH handed-over
+ * descriptors from HEAD (at most @max descriptors, but at least one
+ * frame; and as many as fit in the arena). Their buffers are read
+ * together (one wait, not one per frame), then the frames go out
+ * (cfg.tx_flush) before the batch completes: the write-back and the MSI
+ * then leave with the batch's one sync, as the last thing before the
+ * caller can answer the register read the MSI's handler is likely to make.
  * Returns descriptors done, or a fatal error.
  */
 static int tx_batch(struct uvnic_model *m, uint32_t max)
 {
 	struct uvnic_ring *r = &m->tx;
-	uint32_t head = r->head, gen = r->gen, n, i, nvec = 0, causes = 0;
-	uint64_t addr = r->base + (uint64_t)head * DESC_SIZE;
+	uint32_t head = r->head, gen = r->gen, n, i, k, c, nf = 0, nvec = 0;
+	uint32_t done = 0, used = 0, causes = 0;
 	struct uvpci_dma_vec vec[UVNIC_MODEL_BATCH];
-	uint32_t at[UVNIC_MODEL_BATCH];	/* vec[k] is descriptor head + at[k] */
-	int st[UVNIC_MODEL_BATCH];
+	uint8_t vf[UVNIC_MODEL_BATCH];	/* vec[k] belongs to frame fr[vf[k]] */
+	struct tx_frame fr[UVNIC_MODEL_BATCH];
+	bool too_long, sent = false;
 	int err;
 
 	n = (r->tail - head) & ring_mask(r);
-	if (n > r->len - head)
-		n = r->len - head;
-	if (n > max)
-		n = max;
+	if (n > UVNIC_MODEL_BATCH)
+		n = UVNIC_MODEL_BATCH;
+	err = tx_read_descs(m, head, n);
+	if (err)
+		return err == -EFAULT ? 0 : err;
 
-	m->c.desc_reads++;
-	err = uvpci_dma_read(m->dev, addr, m->txd, n * DESC_SIZE);
-	if (err) {
-		if (uvnic_model_fatal(check_fatal(m, err)))
-			return err;
-		ring_fault(m, r, "descriptor read", addr, n * DESC_SIZE, err);
+	for (i = 0; i < n; i += c) {
+		struct tx_frame *f = &fr[nf];
+		uint8_t *p;
+
+		c = tx_frame_descs(m, i, n, &too_long);
+		if (!c || (nf && done + c > max))
+			break;
+		f->first = i;
+		f->n = c;
+		f->buf = NULL;
+		f->st = tx_check(m, head, f, too_long);
+		if (!f->st) {
+			if (nf && used + room(f->len) > TX_ARENA)
+				break;	/* the next batch's first frame */
+			f->buf = m->txbuf + used;
+			used += room(f->len);
+			for (k = 0, p = f->buf; k < c; k++) {
+				const struct uvnic_desc *d = &m->txd[i + k];
+
+				vec[nvec].addr = le64toh(d->addr);
+				vec[nvec].buf = p;
+				vec[nvec].len = le16toh(d->len);
+				p += vec[nvec].len;
+				vf[nvec++] = (uint8_t)nf;
+			}
+		}
+		done += c;
+		nf++;
+	}
+	if (!nf) {
+		/* A frame TAIL does not cover yet: wait for the next TAIL write. */
+		r->wait = true;
 		return 0;
 	}
-	for (i = 0; i < n; i++) {
-		st[i] = tx_check(m, head + i, &m->txd[i],
-				 m->txbuf + (size_t)nvec * SLOT_SIZE, &vec[nvec]);
-		if (!st[i])
-			at[nvec++] = i;
-	}
-	err = tx_read(m, head, vec, at, st, nvec);
+
+	err = nvec ? tx_read(m, head, vec, vf, nvec, fr) : 0;
 	if (!err)
 		err = serve_host(m);
 	if (err)
@@ -722,51 +988,46 @@ static int tx_batch(struct uvnic_model *m, uint32_t max)
 	if (r->gen != gen)
 		return 0;	/* the driver stopped or reset the ring meanwhile */
 
-	for (i = 0; i < nvec; i++) {
-		uint8_t *buf = vec[i].buf;
-		uint32_t len = vec[i].len;
-		uint32_t wire = len < UVNIC_MIN_FRAME ? UVNIC_MIN_FRAME : len;
-
-		if (st[at[i]])
+	m->seg_used = 0;
+	for (i = 0; i < nf; i++) {
+		if (fr[i].st)
 			continue;
-		if (wire > len)
-			memset(buf + len, 0, wire - len);
-		m->cfg.tx(m->cfg.opaque, buf, wire);
-		m->c.tx_packets++;
-		m->c.tx_bytes += wire;
-		st[at[i]] = UVNIC_STAT_DONE;
+		fr[i].st = tx_send(m, head, &fr[i]);
+		sent = true;
 	}
-	if (nvec && m->cfg.tx_flush)
+	if (sent && m->cfg.tx_flush)
 		m->cfg.tx_flush(m->cfg.opaque);
 
-	for (i = 0; i < n; i++) {
-		struct uvnic_desc *d = &m->txd[i];
-
-		if (st[i] != UVNIC_STAT_DONE) {
+	for (i = 0; i < nf; i++) {
+		if (fr[i].st != UVNIC_STAT_DONE) {
 			m->c.tx_errors++;
 			causes |= UVNIC_INT_ERROR;
 		}
-		if (le16toh(d->flags) & UVNIC_DESC_IRQ)
-			causes |= UVNIC_INT_TX;
-		d->status = htole16(st[i]);
+		for (k = fr[i].first; k < fr[i].first + fr[i].n; k++) {
+			struct uvnic_desc *d = &m->txd[k];
+
+			if (le16toh(d->flags) & UVNIC_DESC_IRQ)
+				causes |= UVNIC_INT_TX;
+			d->status = htole16(fr[i].st);
+		}
 	}
 
 	/* Write-back, MSI, sync: one doorbell (the sync rings it). */
-	err = ring_post(m, r, head, m->txd, n);
+	err = ring_post(m, r, head, m->txd, done);
 	if (!err && causes)
 		err = latch(m, causes);
 	if (!err)
 		err = dma_sync(m);
 	if (err && !uvnic_model_fatal(err))
-		err = ring_verify(m, r, head, m->txd, n);
+		err = ring_verify(m, r, head, m->txd, done);
 	if (!err)
-		r->head = (head + n) & ring_mask(r);
+		r->head = (head + done) & ring_mask(r);
 	if (err == -EFAULT)
 		return 0;	/* ring fault: the ring is stopped, the frames went out */
 	if (err)
 		return err;
 	m->c.tx_batches++;
-	return n;
+	return done;
 }
 
 int uvnic_model_tx_work(struct uvnic_model *m, unsigned int budget)
@@ -776,7 +1037,8 @@ int uvnic_model_tx_work(struct uvnic_model *m, unsigned int budget)
 	int n = 0;
 
 	uvpci_device_batch_begin(m->dev);
-	while (!m->fatal && r->on && r->head != r->tail && done < budget) {
+	while (!m->fatal && r->on && r->head != r->tail && !r->wait &&
+	       done < budget) {
 		n = tx_batch(m, budget - done < UVNIC_MODEL_BATCH ?
 			     budget - done : UVNIC_MODEL_BATCH);
 		if (n <= 0)

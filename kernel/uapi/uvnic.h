@@ -24,7 +24,7 @@
 #define UVNIC_REG_ID		0x000	/* UVNIC_ID_MAGIC */
 #define UVNIC_REG_VERSION	0x004	/* major << 16 | minor */
 #define UVNIC_ID_MAGIC		0x55564e43 /* "UVNC" */
-#define UVNIC_HW_VERSION	0x00010001 /* VERSION (not UVNIC_VERSION: the package version) */
+#define UVNIC_HW_VERSION	0x00010002 /* VERSION (not UVNIC_VERSION: the package version) */
 
 /* Control (read-write) */
 #define UVNIC_REG_CTRL		0x008
@@ -44,6 +44,17 @@
 #define UVNIC_REG_MAX_FRAME	0x018
 #define UVNIC_MIN_FRAME		60
 #define UVNIC_MAX_FRAME		9018
+
+/*
+ * Transmit offloads the device implements (read-only, since 1.2; reads 0
+ * before). A driver uses a DESC_* flag only if its FEATURES bit is set.
+ */
+#define UVNIC_REG_FEATURES	0x01c
+#define UVNIC_FEAT_SG		(1U << 0) /* frames spanning descriptors: DESC_MORE */
+#define UVNIC_FEAT_CSUM		(1U << 1) /* TCP/UDP checksum insertion: DESC_CSUM */
+#define UVNIC_FEAT_TSO		(1U << 2) /* TCP segmentation: DESC_TSO */
+#define UVNIC_TX_MAX_DESCS	32	/* descriptors of one TX frame, at most */
+#define UVNIC_TSO_MAX_FRAME	65535	/* largest TSO frame, headers included */
 
 /*
  * Interrupts. ICR latches causes; writing 1 to a bit clears it. IMR
@@ -98,24 +109,36 @@
 /**
  * struct uvnic_desc - one TX or RX descriptor (16 bytes).
  * @addr:   bus address of the buffer
- * @len:    TX: frame length; RX: buffer size (driver), frame length
- *          (written back by the device)
+ * @len:    TX: bytes of the frame in this buffer; RX: buffer size
+ *          (driver), frame length (written back by the device)
  * @flags:  UVNIC_DESC_* set by the driver
  * @status: UVNIC_STAT_* written back by the device, last, once it is done
  *          with the descriptor; the driver clears it when handing it over
+ * @mss:    TX, first descriptor of a DESC_TSO frame: TCP payload bytes per
+ *          segment; 0 otherwise (was "reserved" before 1.2)
+ *
+ * A TX frame is a run of descriptors, each but the last with DESC_MORE;
+ * the first one's CSUM, TSO and mss apply to the whole frame. The device
+ * writes the frame's status into each of its descriptors, and raises the
+ * interrupt if any of them has DESC_IRQ. It starts a frame only once TAIL
+ * covers its last descriptor.
  */
 struct uvnic_desc {
 	__le64	addr;
 	__le16	len;
 	__le16	flags;
 	__le16	status;
-	__le16	reserved;
+	__le16	mss;
 };
 
 #define UVNIC_DESC_IRQ		(1U << 0) /* raise the ring's interrupt when done */
+#define UVNIC_DESC_MORE		(1U << 1) /* TX: the frame goes on in the next one */
+#define UVNIC_DESC_CSUM		(1U << 2) /* TX: fill in the TCP/UDP checksum */
+#define UVNIC_DESC_TSO		(1U << 3) /* TX: cut into TCP segments of mss bytes */
 
 #define UVNIC_STAT_DONE		(1U << 0) /* descriptor processed */
 #define UVNIC_STAT_ERR_ADDR	(1U << 1) /* buffer outside the host's DMA mappings */
 #define UVNIC_STAT_ERR_LEN	(1U << 2) /* length 0 or out of range */
+#define UVNIC_STAT_ERR_OFFLOAD	(1U << 3) /* CSUM/TSO on a frame it cannot parse */
 
 #endif /* _UAPI_LINUX_UVNIC_H */
