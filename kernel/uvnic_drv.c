@@ -20,8 +20,17 @@
  * TAIL doorbell; at most count - 1 descriptors are with the device, so
  * HEAD == TAIL always means "empty". RX buffers are skbs of MTU + 18 bytes
  * (header and one VLAN tag: also what MAX_FRAME is set to) mapped
- * DMA_FROM_DEVICE; TX sends linear skbs mapped DMA_TO_DEVICE (no SG,
- * checksum or TSO offload).
+ * DMA_FROM_DEVICE. TX maps an skb's head and page fragments
+ * DMA_TO_DEVICE, one descriptor each (DESC_MORE on all but the last):
+ * with a 1.2 device (FEATURES) the driver offers scatter-gather, TCP/UDP
+ * checksum and TCP segmentation offload (NETIF_F_SG, _IP_CSUM,
+ * _IPV6_CSUM, _TSO, _TSO6), so the stack hands it super-packets of up
+ * to 64 KiB in place of 1514-byte frames it copied and checksummed
+ * itself. What the device cannot parse (uvnic(4): one VLAN tag, IPv6
+ * without extension headers) the stack finishes in software
+ * (ndo_features_check). A frame uses at most max_descs descriptors (a
+ * quarter of the ring, at most MAX_SKB_FRAGS + 1); an skb with more
+ * fragments is linearized.
  *
  * What is trusted. Nothing the device writes: the driver reads HEAD never,
  * only the status word of the next descriptor it handed over, and uses its
@@ -66,6 +75,8 @@
 #include <linux/if_vlan.h>
 #include <linux/interrupt.h>
 #include <linux/io-64-nonatomic-lo-hi.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/log2.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -73,8 +84,11 @@
 #include <linux/rtnetlink.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
 #include <linux/u64_stats_sync.h>
 #include <linux/workqueue.h>
+#include <net/ip.h>
 #include <net/sock.h>
 
 #include "uvpci.h"
@@ -104,10 +118,12 @@
 #define UVNIC_INT_OTHER		(UVNIC_INT_LINK | UVNIC_INT_ERROR)
 #define UVNIC_INT_ALL		(UVNIC_INT_RING | UVNIC_INT_OTHER)
 #define UVNIC_CTRL_RINGS	(UVNIC_CTRL_RX_EN | UVNIC_CTRL_TX_EN)
-#define UVNIC_STAT_ERR		(UVNIC_STAT_ERR_ADDR | UVNIC_STAT_ERR_LEN)
+#define UVNIC_STAT_ERR		(UVNIC_STAT_ERR_ADDR | UVNIC_STAT_ERR_LEN | \
+				 UVNIC_STAT_ERR_OFFLOAD)
 
-/* VERSION minor with IAM, which NAPI needs */
+/* VERSION minors: IAM (NAPI needs it) and FEATURES (the TX offloads). */
 #define UVNIC_MINOR_IAM		1
+#define UVNIC_MINOR_FEATURES	2
 
 /* priv->state bits */
 enum {
@@ -116,10 +132,24 @@ enum {
 	UVNIC_STATE_LINK,	/* STATUS.LINK_UP as last read and logged */
 };
 
+/**
+ * struct uvnic_tx_buf - what one TX descriptor carries.
+ * @skb:    the frame's skb, on its last descriptor only
+ * @dma:    the mapping (@len 0: none)
+ * @len:    its length
+ * @page:   mapped with skb_frag_dma_map(), not dma_map_single()
+ * @segs:   last descriptor: segments the device sends (TSO), else 1
+ * @bytes:  last descriptor: bytes those segments take on the wire
+ * @bql:    last descriptor: bytes reported to BQL (skb->len)
+ */
 struct uvnic_tx_buf {
 	struct sk_buff *skb;
 	dma_addr_t dma;
 	unsigned int len;
+	bool page;
+	u16 segs;
+	unsigned int bytes;
+	unsigned int bql;
 };
 
 struct uvnic_rx_buf {
@@ -133,6 +163,8 @@ struct uvnic_rx_buf {
  * @dma:           their bus address (TX_BASE)
  * @buf:           what each descriptor carries, as the driver mapped it
  * @count:         descriptors, a power of two
+ * @max_descs:     descriptors one frame may take (1 without SG); the
+ *                 queue stops while fewer are free
  * @next_to_use:   free-running: next descriptor xmit fills (xmit writes)
  * @next_to_clean: free-running: next descriptor to complete (NAPI writes)
  */
@@ -141,6 +173,7 @@ struct uvnic_tx_ring {
 	dma_addr_t dma;
 	struct uvnic_tx_buf *buf;
 	unsigned int count;
+	unsigned int max_descs;
 	unsigned int next_to_use;
 	unsigned int next_to_clean;
 };
@@ -194,6 +227,9 @@ struct uvnic_xmit_stats {
 	u64 dropped;
 	u64 busy;
 	u64 stops;
+	u64 tso;
+	u64 csum;
+	u64 linearized;
 };
 
 /* A consistent copy of every driver counter: what ethtool -S shows. */
@@ -211,6 +247,9 @@ struct uvnic_sw_stats {
 	u64 tx_busy;
 	u64 tx_queue_stops;
 	u64 tx_queue_restarts;
+	u64 tx_tso;
+	u64 tx_csum_offload;
+	u64 tx_linearized;
 	u64 resets;
 	u64 not_responding;
 };
@@ -306,6 +345,9 @@ static void uvnic_get_sw_stats(struct uvnic_priv *priv,
 		s->tx_dropped = xs->dropped;
 		s->tx_busy = xs->busy;
 		s->tx_queue_stops = xs->stops;
+		s->tx_tso = xs->tso;
+		s->tx_csum_offload = xs->csum;
+		s->tx_linearized = xs->linearized;
 	} while (u64_stats_fetch_retry(&xs->syncp, start));
 	s->resets = READ_ONCE(priv->resets);
 	s->not_responding = READ_ONCE(priv->not_responding);
@@ -395,20 +437,149 @@ static void uvnic_tx_doorbell(struct uvnic_priv *priv)
 	uvnic_wr32(priv, UVNIC_REG_TX_TAIL, tx->next_to_use & (tx->count - 1));
 }
 
-/* Stop the queue when the ring is full; paired with uvnic_clean_tx(). */
+/* Stop the queue while a frame might not fit; paired with uvnic_clean_tx(). */
 static bool uvnic_maybe_stop_tx(struct uvnic_priv *priv)
 {
-	if (likely(uvnic_tx_unused(&priv->tx)))
+	struct uvnic_tx_ring *tx = &priv->tx;
+
+	if (likely(uvnic_tx_unused(tx) >= tx->max_descs))
 		return false;
 	netif_stop_queue(priv->netdev);
 	uvnic_count_xmit(priv, &priv->xmit_stats.stops);
 	/* Order the stop before re-reading next_to_clean (NAPI's smp_mb()). */
 	smp_mb();
-	if (likely(!uvnic_tx_unused(&priv->tx)))
+	if (likely(uvnic_tx_unused(tx) < tx->max_descs))
 		return true;
 	/* NAPI made room meanwhile and may have missed the stop: undo it. */
 	netif_start_queue(priv->netdev);
 	return false;
+}
+
+/* Unmap one descriptor's buffer, if it has one. */
+static void uvnic_tx_unmap(struct uvnic_priv *priv, struct uvnic_tx_buf *buf)
+{
+	if (!buf->len)
+		return;
+	if (buf->page)
+		dma_unmap_page(priv->dmadev, buf->dma, buf->len, DMA_TO_DEVICE);
+	else
+		dma_unmap_single(priv->dmadev, buf->dma, buf->len,
+				 DMA_TO_DEVICE);
+	buf->len = 0;
+}
+
+/*
+ * Whether the device can checksum (and segment) @skb itself: it finds the
+ * TCP or UDP header by parsing the frame (uvnic(4), "Transmit offloads"),
+ * so the stack's offsets must be where it will look.
+ */
+static bool uvnic_tx_offload_ok(struct sk_buff *skb)
+{
+	unsigned int nh = skb_network_offset(skb), l4;
+	u8 proto;
+
+	if (skb->encapsulation)
+		return false;
+	if (nh != ETH_HLEN && !(nh == VLAN_ETH_HLEN &&
+				eth_hdr(skb)->h_proto == htons(ETH_P_8021Q)))
+		return false;
+	l4 = skb_checksum_start_offset(skb);
+	if (l4 != skb_transport_offset(skb))
+		return false;
+	switch (vlan_get_protocol(skb)) {
+	case htons(ETH_P_IP):
+		if (skb_headlen(skb) < nh + sizeof(struct iphdr) ||
+		    l4 != nh + ip_hdr(skb)->ihl * 4 || ip_is_fragment(ip_hdr(skb)))
+			return false;
+		proto = ip_hdr(skb)->protocol;
+		break;
+	case htons(ETH_P_IPV6):
+		if (skb_headlen(skb) < nh + sizeof(struct ipv6hdr) ||
+		    l4 != nh + sizeof(struct ipv6hdr))
+			return false;
+		proto = ipv6_hdr(skb)->nexthdr;
+		break;
+	default:
+		return false;
+	}
+	if (proto == IPPROTO_TCP)
+		return skb->csum_offset == offsetof(struct tcphdr, check) &&
+		       skb_headlen(skb) >= l4 + sizeof(struct tcphdr);
+	if (proto == IPPROTO_UDP && !skb_is_gso(skb))
+		return skb->csum_offset == offsetof(struct udphdr, check) &&
+		       skb_headlen(skb) >= l4 + sizeof(struct udphdr);
+	return false;
+}
+
+static netdev_features_t uvnic_features_check(struct sk_buff *skb,
+					      struct net_device *netdev,
+					      netdev_features_t features)
+{
+	features = vlan_features_check(skb, features);
+	if (skb->ip_summed != CHECKSUM_PARTIAL)
+		return features;
+	if (!uvnic_tx_offload_ok(skb))
+		return features & ~(NETIF_F_CSUM_MASK | NETIF_F_GSO_MASK);
+	/* Beyond the device's limits (a forwarded GRO packet): software GSO. */
+	if (skb_is_gso(skb) &&
+	    (skb->len > UVNIC_TSO_MAX_FRAME ||
+	     skb_tcp_all_headers(skb) + skb_shinfo(skb)->gso_size >
+	     uvnic_max_frame(netdev->mtu)))
+		features &= ~NETIF_F_GSO_MASK;
+	return features;
+}
+
+/*
+ * Map @skb's head and fragments onto descriptors from @ntu on; fill in
+ * everything but the flags of the first and the last. Returns the number
+ * of descriptors, or 0 (all unmapped again) if a mapping failed.
+ */
+static unsigned int uvnic_tx_map(struct uvnic_priv *priv, struct sk_buff *skb,
+				 unsigned int ntu)
+{
+	struct uvnic_tx_ring *tx = &priv->tx;
+	unsigned int mask = tx->count - 1, n = 0, f, len;
+	const skb_frag_t *frag;
+	struct uvnic_tx_buf *buf;
+	struct uvnic_desc *desc;
+	dma_addr_t dma;
+
+	for (f = 0; f <= skb_shinfo(skb)->nr_frags; f++) {
+		buf = &tx->buf[(ntu + n) & mask];
+		if (!f) {
+			len = skb_headlen(skb);
+			if (!len)
+				continue;
+			dma = dma_map_single(priv->dmadev, skb->data, len,
+					     DMA_TO_DEVICE);
+		} else {
+			frag = &skb_shinfo(skb)->frags[f - 1];
+			len = skb_frag_size(frag);
+			dma = skb_frag_dma_map(priv->dmadev, frag, 0, len,
+					       DMA_TO_DEVICE);
+		}
+		if (dma_mapping_error(priv->dmadev, dma))
+			goto unmap;
+		buf->dma = dma;
+		buf->len = len;
+		buf->page = f;
+		desc = &tx->desc[(ntu + n) & mask];
+		desc->addr = cpu_to_le64(dma);
+		desc->len = cpu_to_le16(len);
+		desc->flags = cpu_to_le16(UVNIC_DESC_MORE);
+		desc->status = 0;
+		desc->mss = 0;
+		n++;
+	}
+	return n;
+
+unmap:
+	if (net_ratelimit())
+		netdev_err(priv->netdev, "TX DMA mapping of %u bytes failed\n",
+			   len);
+	while (n--)
+		uvnic_tx_unmap(priv, &tx->buf[(ntu + n) & mask]);
+	return 0;
 }
 
 static netdev_tx_t uvnic_start_xmit(struct sk_buff *skb,
@@ -416,14 +587,14 @@ static netdev_tx_t uvnic_start_xmit(struct sk_buff *skb,
 {
 	struct uvnic_priv *priv = netdev_priv(netdev);
 	struct uvnic_tx_ring *tx = &priv->tx;
-	unsigned int ntu = tx->next_to_use;
-	unsigned int i = ntu & (tx->count - 1);
-	struct uvnic_desc *desc = &tx->desc[i];
-	struct uvnic_tx_buf *buf = &tx->buf[i];
-	unsigned int len;
-	dma_addr_t dma;
+	unsigned int ntu = tx->next_to_use, mask = tx->count - 1;
+	struct uvnic_desc *first, *last;
+	struct uvnic_tx_buf *buf;
+	unsigned int n, limit;
+	u16 flags = 0, mss = 0, segs = 1;
+	unsigned int bytes;
 
-	if (unlikely(!uvnic_tx_unused(tx))) {
+	if (unlikely(uvnic_tx_unused(tx) < tx->max_descs)) {
 		/* The queue is stopped before the ring fills: a bug. */
 		netif_stop_queue(netdev);
 		uvnic_count_xmit(priv, &priv->xmit_stats.busy);
@@ -433,44 +604,59 @@ static netdev_tx_t uvnic_start_xmit(struct sk_buff *skb,
 	/* Runts are padded as on the wire; skb_put_padto() frees on error. */
 	if (skb_put_padto(skb, UVNIC_MIN_FRAME))
 		goto dropped;
-	if (unlikely(skb_linearize(skb) ||
-		     skb->len > uvnic_max_frame(netdev->mtu))) {
-		dev_kfree_skb_any(skb);
-		goto dropped;
+	if (skb_shinfo(skb)->nr_frags + 1 > tx->max_descs) {
+		if (skb_linearize(skb))
+			goto drop;
+		uvnic_count_xmit(priv, &priv->xmit_stats.linearized);
 	}
-	len = skb->len;
+	bytes = skb->len;
+	if (skb_is_gso(skb)) {
+		flags = UVNIC_DESC_TSO | UVNIC_DESC_CSUM;
+		mss = skb_shinfo(skb)->gso_size;
+		segs = skb_shinfo(skb)->gso_segs;
+		bytes += (segs - 1) * skb_tcp_all_headers(skb);
+		limit = UVNIC_TSO_MAX_FRAME;
+		uvnic_count_xmit(priv, &priv->xmit_stats.tso);
+	} else {
+		if (skb->ip_summed == CHECKSUM_PARTIAL) {
+			flags = UVNIC_DESC_CSUM;
+			uvnic_count_xmit(priv, &priv->xmit_stats.csum);
+		}
+		limit = uvnic_max_frame(netdev->mtu);
+	}
+	if (unlikely(skb->len > limit))
+		goto drop;
 	/* See UVNIC_TX_PACING_SHIFT. */
 	sk_pacing_shift_update(skb->sk, UVNIC_TX_PACING_SHIFT);
 
-	dma = dma_map_single(priv->dmadev, skb->data, len, DMA_TO_DEVICE);
-	if (dma_mapping_error(priv->dmadev, dma)) {
-		if (net_ratelimit())
-			netdev_err(netdev, "TX DMA mapping of %u bytes failed\n",
-				   len);
-		dev_kfree_skb_any(skb);
-		goto dropped;
-	}
-
+	n = uvnic_tx_map(priv, skb, ntu);
+	if (!n)
+		goto drop;
+	first = &tx->desc[ntu & mask];
+	first->flags |= cpu_to_le16(flags);
+	first->mss = cpu_to_le16(mss);
+	last = &tx->desc[(ntu + n - 1) & mask];
+	last->flags &= ~cpu_to_le16(UVNIC_DESC_MORE);
+	last->flags |= cpu_to_le16(UVNIC_DESC_IRQ);
+	buf = &tx->buf[(ntu + n - 1) & mask];
 	buf->skb = skb;
-	buf->dma = dma;
-	buf->len = len;
-	desc->addr = cpu_to_le64(dma);
-	desc->len = cpu_to_le16(len);
-	desc->flags = cpu_to_le16(UVNIC_DESC_IRQ);
-	desc->status = 0;
-	desc->mss = 0;
+	buf->segs = segs;
+	buf->bytes = bytes;
+	buf->bql = skb->len;
 	skb_tx_timestamp(skb);
 
-	/* Publish the slot to uvnic_clean_tx() after filling it. */
-	smp_store_release(&tx->next_to_use, ntu + 1);
+	/* Publish the slots to uvnic_clean_tx() after filling them. */
+	smp_store_release(&tx->next_to_use, ntu + n);
 
 	uvnic_maybe_stop_tx(priv);
 	/* BQL; true when the doorbell cannot wait for the next frame. */
-	if (__netdev_tx_sent_queue(netdev_get_tx_queue(netdev, 0), len,
+	if (__netdev_tx_sent_queue(netdev_get_tx_queue(netdev, 0), buf->bql,
 				   netdev_xmit_more()))
 		uvnic_tx_doorbell(priv);
 	return NETDEV_TX_OK;
 
+drop:
+	dev_kfree_skb_any(skb);
 dropped:
 	uvnic_count_xmit(priv, &priv->xmit_stats.dropped);
 	/* Frames queued before this one with xmit_more still need their bell. */
@@ -485,7 +671,8 @@ dropped:
  * @budget: NAPI budget, for napi_consume_skb()
  *
  * Stops at the first descriptor without DONE, wakes the queue once there
- * is room again. Context: NAPI.
+ * is room again. A frame's status is in each of its descriptors (uvnic(4));
+ * it is counted at its last one, which holds the skb. Context: NAPI.
  */
 static void uvnic_clean_tx(struct uvnic_priv *priv, int budget)
 {
@@ -495,7 +682,7 @@ static void uvnic_clean_tx(struct uvnic_priv *priv, int budget)
 	unsigned int ntc = tx->next_to_clean;
 	/* Pairs with smp_store_release() in xmit: the slots up to it are filled. */
 	unsigned int ntu = smp_load_acquire(&tx->next_to_use);
-	unsigned int done = 0, bytes = 0, packets = 0, sent = 0, errors = 0;
+	unsigned int frames = 0, bytes = 0, packets = 0, sent = 0, errors = 0;
 
 	while (ntc != ntu) {
 		struct uvnic_desc *desc = &tx->desc[ntc & mask];
@@ -504,28 +691,29 @@ static void uvnic_clean_tx(struct uvnic_priv *priv, int budget)
 
 		if (!(status & UVNIC_STAT_DONE))
 			break;
-		dma_unmap_single(priv->dmadev, buf->dma, buf->len,
-				 DMA_TO_DEVICE);
+		uvnic_tx_unmap(priv, buf);
+		ntc++;
+		if (!buf->skb)
+			continue;	/* not the frame's last descriptor */
 		if (unlikely(status & UVNIC_STAT_ERR)) {
 			errors++;
 			if (net_ratelimit())
 				netdev_warn(netdev, "TX descriptor %u failed: status %#06x\n",
-					    ntc & mask, status);
+					    (ntc - 1) & mask, status);
 		} else {
-			packets++;
-			sent += buf->len;
+			packets += buf->segs;
+			sent += buf->bytes;
 		}
-		bytes += buf->len;
+		bytes += buf->bql;
 		napi_consume_skb(buf->skb, budget);
 		buf->skb = NULL;
-		done++;
-		ntc++;
+		frames++;
 	}
-	if (!done)
+	if (ntc == tx->next_to_clean)
 		return;
 
 	WRITE_ONCE(tx->next_to_clean, ntc);
-	netdev_completed_queue(netdev, done, bytes);
+	netdev_completed_queue(netdev, frames, bytes);
 
 	u64_stats_update_begin(&priv->tx_stats.syncp);
 	priv->tx_stats.packets += packets;
@@ -536,8 +724,9 @@ static void uvnic_clean_tx(struct uvnic_priv *priv, int budget)
 	/* Order next_to_clean before the stopped test (xmit's smp_mb()). */
 	smp_mb();
 	if (unlikely(netif_queue_stopped(netdev)) &&
-	    uvnic_tx_unused(tx) >= min_t(unsigned int, UVNIC_TX_WAKE_MAX,
-					 tx->count / 4) &&
+	    uvnic_tx_unused(tx) >= max(tx->max_descs,
+				       min_t(unsigned int, UVNIC_TX_WAKE_MAX,
+					     tx->count / 4)) &&
 	    test_bit(UVNIC_STATE_UP, &priv->state)) {
 		netif_wake_queue(netdev);
 		u64_stats_update_begin(&priv->tx_stats.syncp);
@@ -825,10 +1014,9 @@ static void uvnic_free_tx_ring(struct uvnic_priv *priv)
 	for (i = 0; i < tx->count; i++) {
 		struct uvnic_tx_buf *buf = &tx->buf[i];
 
+		uvnic_tx_unmap(priv, buf);
 		if (!buf->skb)
 			continue;
-		dma_unmap_single(priv->dmadev, buf->dma, buf->len,
-				 DMA_TO_DEVICE);
 		dev_kfree_skb_any(buf->skb);
 		buf->skb = NULL;
 	}
@@ -869,6 +1057,12 @@ static int uvnic_alloc_tx_ring(struct uvnic_priv *priv)
 	struct uvnic_tx_ring *tx = &priv->tx;
 
 	tx->count = priv->tx_count;
+	BUILD_BUG_ON(MAX_SKB_FRAGS + 1 > UVNIC_TX_MAX_DESCS);
+	/* Without SG every skb is linear: one descriptor. */
+	tx->max_descs = 1;
+	if (priv->netdev->features & NETIF_F_SG)
+		tx->max_descs = min_t(unsigned int, MAX_SKB_FRAGS + 1,
+				      tx->count / 4);
 	tx->next_to_use = 0;
 	tx->next_to_clean = 0;
 	tx->buf = kcalloc(tx->count, sizeof(*tx->buf), GFP_KERNEL);
@@ -1182,6 +1376,7 @@ static const struct net_device_ops uvnic_netdev_ops = {
 	.ndo_open		= uvnic_open,
 	.ndo_stop		= uvnic_stop,
 	.ndo_start_xmit		= uvnic_start_xmit,
+	.ndo_features_check	= uvnic_features_check,
 	.ndo_get_stats64	= uvnic_get_stats64,
 	.ndo_change_mtu		= uvnic_change_mtu,
 	.ndo_tx_timeout		= uvnic_tx_timeout,
@@ -1232,6 +1427,9 @@ static const struct uvnic_sw_stat uvnic_sw_stats[] = {
 	UVNIC_SW_STAT(tx_busy),
 	UVNIC_SW_STAT(tx_queue_stops),
 	UVNIC_SW_STAT(tx_queue_restarts),
+	UVNIC_SW_STAT(tx_tso),
+	UVNIC_SW_STAT(tx_csum_offload),
+	UVNIC_SW_STAT(tx_linearized),
 	UVNIC_SW_STAT(resets),
 	UVNIC_SW_STAT(not_responding),
 };
@@ -1379,6 +1577,30 @@ static int uvnic_check_id(struct uvnic_priv *priv)
 	return 0;
 }
 
+/*
+ * The TX offloads the device has (FEATURES, since 1.2): each needs the
+ * ones before it, as the stack does (SG needs a checksum offload, TSO
+ * needs SG).
+ */
+static netdev_features_t uvnic_hw_features(struct uvnic_priv *priv)
+{
+	netdev_features_t features = 0;
+	u32 feat;
+
+	if ((priv->version & 0xffff) < UVNIC_MINOR_FEATURES)
+		return 0;
+	feat = uvnic_rd32(priv, UVNIC_REG_FEATURES);
+	if (feat == ~0U || !(feat & UVNIC_FEAT_CSUM))
+		return 0;
+	features |= NETIF_F_IP_CSUM | NETIF_F_IPV6_CSUM;
+	if (!(feat & UVNIC_FEAT_SG))
+		return features;
+	features |= NETIF_F_SG;
+	if (feat & UVNIC_FEAT_TSO)
+		features |= NETIF_F_TSO | NETIF_F_TSO6;
+	return features;
+}
+
 static void uvnic_read_mac(struct uvnic_priv *priv)
 {
 	struct net_device *netdev = priv->netdev;
@@ -1472,6 +1694,11 @@ static int uvnic_probe(struct uvpci_dev *udev, const struct uvpci_device_id *id)
 	netdev->watchdog_timeo = UVNIC_TX_TIMEOUT;
 	netdev->min_mtu = ETH_MIN_MTU;
 	netdev->max_mtu = UVNIC_MAX_FRAME - VLAN_ETH_HLEN;
+	netdev->hw_features = uvnic_hw_features(priv);
+	netdev->features = netdev->hw_features;
+	/* The stack inserts VLAN tags in software; the device parses one. */
+	netdev->vlan_features = netdev->hw_features;
+	netif_set_tso_max_size(netdev, UVNIC_TSO_MAX_FRAME);
 	/* The device filters nothing: a new address needs no register. */
 	netdev->priv_flags |= IFF_LIVE_ADDR_CHANGE;
 	netif_napi_add(netdev, &priv->napi, uvnic_poll);

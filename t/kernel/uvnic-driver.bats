@@ -19,7 +19,7 @@ IPV6_DEFAULT=/proc/sys/net/ipv6/conf/default/disable_ipv6
 
 # Registers (kernel/uapi/uvnic.h)
 ID=0x000 VERSION=0x004 CTRL=0x008 STATUS=0x00c MAC_LO=0x010 MAC_HI=0x014
-MAX_FRAME=0x018 ICR=0x020 IMR=0x024 IAM=0x028
+MAX_FRAME=0x018 FEATURES=0x01c ICR=0x020 IMR=0x024 IAM=0x028
 TX_BASE=0x040 TX_LEN=0x048 TX_TAIL=0x04c
 RX_BASE=0x060 RX_LEN=0x068 RX_TAIL=0x06c
 
@@ -260,6 +260,11 @@ PEER=02:00:00:00:00:01
 	assert_line "bus-info: $NIC"
 	assert_line "firmware-version: 1.1"
 	assert_line --regexp '^version: .+'
+	# 1.1 has no FEATURES register: no TX offload
+	run ethtool -k "$IF"
+	assert_line "	tx-scatter-gather: off [fixed]"
+	assert_line "	tx-checksum-ipv4: off [fixed]"
+	assert_line "	tx-tcp-segmentation: off [fixed]"
 	run readlink "$SYSBUS/devices/$NIC/driver"
 	assert_output --regexp '/uvnic$'
 	# probe reset the device (CTRL.RESET is self-clearing in a real model)
@@ -305,6 +310,43 @@ PEER=02:00:00:00:00:01
 	[ -n "$(iface_of un_ok)" ]
 	run ethtool -i "$(iface_of un_ok)"
 	assert_line "firmware-version: 1.7"
+}
+
+@test "probe: a 1.2 device's FEATURES become the TX offloads, each only with those it needs" {
+	local d f
+	for f in 7 3 6 5; do
+		new_nic "un_f$f"
+		uvpci-create poke "un_f$f" 0 $VERSION 4 0x00010002
+		uvpci-create poke "un_f$f" 0 $FEATURES 4 $f
+	done
+	load_driver
+	# SG | CSUM | TSO: all three, and ethtool -K can turn them off
+	wait_for test -n "$(iface_of un_f7)"
+	run ethtool -k "$(iface_of un_f7)"
+	assert_line "scatter-gather: on"
+	assert_line "tx-checksumming: on"
+	assert_line "	tx-checksum-ipv4: on"
+	assert_line "	tx-checksum-ipv6: on"
+	assert_line "tcp-segmentation-offload: on"
+	assert_line "	tx-tcp6-segmentation: on"
+	ethtool -K "$(iface_of un_f7)" tso off sg off
+	run ethtool -k "$(iface_of un_f7)"
+	assert_line "scatter-gather: off"
+	assert_line "tcp-segmentation-offload: off"
+	# SG | CSUM: no TSO
+	run ethtool -k "$(iface_of un_f3)"
+	assert_line "scatter-gather: on"
+	assert_line "	tx-tcp-segmentation: off [fixed]"
+	# CSUM | TSO without SG: TSO needs SG
+	run ethtool -k "$(iface_of un_f6)"
+	assert_line "tx-checksumming: on"
+	assert_line "	tx-scatter-gather: off [fixed]"
+	assert_line "	tx-tcp-segmentation: off [fixed]"
+	# SG | TSO without CSUM: nothing (both need a checksum offload)
+	run ethtool -k "$(iface_of un_f5)"
+	assert_line "	tx-checksum-ipv4: off [fixed]"
+	assert_line "	tx-scatter-gather: off [fixed]"
+	assert_line "	tx-tcp-segmentation: off [fixed]"
 }
 
 # --- up and down ----------------------------------------------------------
@@ -534,6 +576,33 @@ PEER=02:00:00:00:00:01
 	wait_for test "$(stat_of tx_packets)" -eq 3
 }
 
+@test "TX: with CSUM, a UDP datagram's descriptor asks the device for the checksum" {
+	new_nic
+	wr $VERSION 0x00010002
+	wr $FEATURES 7
+	load_driver
+	LINK=1 bring_up
+	tx_warmup
+	ip addr add 192.0.2.1/24 dev "$IF"
+	ip neigh replace 192.0.2.2 lladdr "$PEER" dev "$IF"
+	# 7 bytes of UDP payload: a 49-byte frame, padded to 60 by the driver
+	echo uvnic1 > /dev/udp/192.0.2.2/9
+	wait_reg $TX_TAIL 2
+	desc tx 1
+	# IRQ | CSUM, one descriptor, mss 0
+	[ $D_LEN -eq 60 ] && [ $D_FLAGS -eq 5 ] && [ $D_STATUS -eq 0 ] ||
+		fail "TX descriptor 1: len $D_LEN flags $D_FLAGS status $D_STATUS"
+	run dmar $((D_AT + 14)) 2
+	assert_output "00 00"
+	# the frame: UDP to port 9, its payload (the checksum is the device's)
+	run dmar $((D_ADDR + 34)) 15
+	assert_output --regexp '^.. .. 00 09 00 0f .. .. 75 76 6e 69 63 31 0a$'
+	[ "$(estat tx_csum_offload)" -eq 1 ]
+	tx_done 1
+	msi 1
+	wait_for test "$(stat_of tx_packets)" -eq 2
+}
+
 @test "TX: an error status is counted as a TX error and the buffer unmapped" {
 	new_nic
 	load_driver
@@ -651,7 +720,8 @@ PEER=02:00:00:00:00:01
 	for k in dev_rx_bytes dev_tx_packets dev_tx_bytes dev_rx_no_desc dev_rx_errors \
 		dev_tx_errors rx_packets rx_bytes rx_desc_errors rx_length_errors \
 		rx_alloc_failed rx_map_failed tx_packets tx_bytes tx_desc_errors \
-		tx_dropped tx_busy tx_queue_stops tx_queue_restarts resets not_responding; do
+		tx_dropped tx_busy tx_queue_stops tx_queue_restarts tx_tso tx_csum_offload \
+		tx_linearized resets not_responding; do
 		assert_line --regexp "^ +$k: [0-9]+\$"
 	done
 	rx_deliver 0 "$(frame "$MAC" "$PEER" 77)"
