@@ -20,6 +20,8 @@
  * for "the hardware" from a peer with checksum offload. A NIC on a wire
  * sees neither, so the bridge finishes checksums and cuts TCP
  * super-packets into MTU-sized segments, as the peer's hardware would.
+ * For the same reason it puts back the VLAN tag that the kernel hands
+ * over apart (PACKET_AUXDATA).
  *
  * Receive back-pressure: the socket buffer is the NIC's receive FIFO.
  * While the RX ring has no free descriptor the bridge stops reading it,
@@ -109,6 +111,10 @@ struct bridge {
 	struct mmsghdr rxmsg[RX_BATCH];
 	struct iovec rxiov[RX_BATCH];
 	struct sockaddr_ll rxaddr[RX_BATCH];
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
+	} rxctl[RX_BATCH];		/* PACKET_AUXDATA: the VLAN tag */
 	uint8_t *rxbuf;			/* RX_BATCH * (VNET_LEN + PKT_MAX) */
 	uint8_t seg[UVNIC_MAX_FRAME];	/* one segment being built */
 	bool sock_more;			/* the last read filled its batch */
@@ -438,8 +444,38 @@ bad:
 			PROG, b->ifname, len);
 }
 
-/* One packet from the socket: virtio-net header, then the frame. */
-static void rx_packet(struct bridge *b, uint8_t *pkt, size_t len)
+/*
+ * The VLAN tag the kernel took out of a packet (a veth peer's VLAN device
+ * tags in metadata, and the packet socket hands it over apart, in
+ * PACKET_AUXDATA): the 4 bytes to put back after the addresses, as on a
+ * wire. Returns whether there is one.
+ */
+static bool rx_vlan_tag(struct msghdr *h, uint8_t tag[4])
+{
+	struct tpacket_auxdata aux;
+	struct cmsghdr *c;
+
+	for (c = CMSG_FIRSTHDR(h); c; c = CMSG_NXTHDR(h, c)) {
+		if (c->cmsg_level != SOL_PACKET || c->cmsg_type != PACKET_AUXDATA ||
+		    c->cmsg_len < CMSG_LEN(sizeof(aux)))
+			continue;
+		memcpy(&aux, CMSG_DATA(c), sizeof(aux));
+		if (!(aux.tp_status & TP_STATUS_VLAN_VALID))
+			return false;
+		uvnic_put_be16(tag, aux.tp_status & TP_STATUS_VLAN_TPID_VALID ?
+			       aux.tp_vlan_tpid : ETH_P_8021Q);
+		uvnic_put_be16(tag + 2, aux.tp_vlan_tci);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * One packet from the socket: virtio-net header, then the frame, and
+ * @tag (4 bytes, or NULL) to insert after its addresses.
+ */
+static void rx_packet(struct bridge *b, uint8_t *pkt, size_t len,
+		      const uint8_t *tag)
 {
 	struct virtio_net_hdr vh;
 	uint8_t *frame = pkt + VNET_LEN;
@@ -452,6 +488,14 @@ static void rx_packet(struct bridge *b, uint8_t *pkt, size_t len)
 	}
 	memcpy(&vh, pkt, sizeof(vh));
 	flen = len - VNET_LEN;
+	if (tag) {
+		/* Into the header's room (copied out above): the tag in place. */
+		memmove(frame - 4, frame, 12);
+		frame -= 4;
+		memcpy(frame + 12, tag, 4);
+		flen += 4;
+		vh.csum_start = htole16(le16toh(vh.csum_start) + 4);
+	}
 	gso = vh.gso_type & ~VIRTIO_NET_HDR_GSO_ECN;
 	b->ws.rx_packets++;
 
@@ -497,6 +541,8 @@ static void rx_read(struct bridge *b, unsigned int max)
 	for (i = 0; i < max; i++) {
 		b->rxmsg[i].msg_hdr.msg_name = &b->rxaddr[i];
 		b->rxmsg[i].msg_hdr.msg_namelen = sizeof(b->rxaddr[i]);
+		b->rxmsg[i].msg_hdr.msg_control = b->rxctl[i].buf;
+		b->rxmsg[i].msg_hdr.msg_controllen = sizeof(b->rxctl[i].buf);
 		b->rxmsg[i].msg_hdr.msg_flags = 0;
 	}
 	n = recvmmsg(b->sock, b->rxmsg, max, MSG_DONTWAIT, NULL);
@@ -520,6 +566,7 @@ static void rx_read(struct bridge *b, unsigned int max)
 	b->sock_more = (unsigned int)n == max;
 	for (i = 0; i < (unsigned int)n; i++) {
 		struct msghdr *h = &b->rxmsg[i].msg_hdr;
+		uint8_t tag[4];
 
 		if (b->rxaddr[i].sll_pkttype == PACKET_OUTGOING)
 			continue;
@@ -527,7 +574,8 @@ static void rx_read(struct bridge *b, unsigned int max)
 			b->ws.rx_bad++;
 			continue;
 		}
-		rx_packet(b, h->msg_iov->iov_base, b->rxmsg[i].msg_len);
+		rx_packet(b, h->msg_iov->iov_base, b->rxmsg[i].msg_len,
+			  rx_vlan_tag(h, tag) ? tag : NULL);
 	}
 }
 
@@ -561,6 +609,7 @@ static void open_wire(struct bridge *b)
 		uvnic_die("cannot open a packet socket: %s%s", strerror(errno),
 			  errno == EPERM ? " (needs CAP_NET_RAW: run as root)" : "");
 	setopt(b, SOL_PACKET, PACKET_VNET_HDR, 1, "PACKET_VNET_HDR", true);
+	setopt(b, SOL_PACKET, PACKET_AUXDATA, 1, "PACKET_AUXDATA", true);
 	setopt(b, SOL_PACKET, PACKET_IGNORE_OUTGOING, 1, "PACKET_IGNORE_OUTGOING", false);
 	setopt(b, SOL_PACKET, PACKET_QDISC_BYPASS, 1, "PACKET_QDISC_BYPASS", false);
 	if (setsockopt(b->sock, SOL_SOCKET, SO_RCVBUFFORCE, &(int){ SOCK_BUF }, sizeof(int)))

@@ -133,6 +133,7 @@ setup_file() {
 	[ -e /dev/uvbus ] || insmod "$UVNIC_TOP/kernel/uvbus.ko"
 	[ -d /sys/module/uvpci ] || insmod "$UVNIC_TOP/kernel/uvpci.ko"
 	modprobe veth
+	modprobe 8021q
 
 	# The far side: a router namespace, and one more host beyond it.
 	ip netns add "$FAR"
@@ -339,11 +340,12 @@ for f in sys.argv[1:]:
 	echo "$output" >&3
 }
 
-# tcp_intact ADDR PORT: 4 MiB of random bytes from here to a receiver on
-# the far side at ADDR:PORT, compared byte for byte. The far stack checks
-# every checksum the device computed: a bad one is dropped, and the
-# transfer never completes.
-tcp_intact() {
+# tcp_receiver ADDR PORT: a receiver on the far side at ADDR:PORT that
+# writes what it gets to $BATS_TEST_TMPDIR/tcpPORT/out; returns once it
+# listens. tcp_received PORT: wait for the sender's EOF and compare with
+# .../in. The far stack checks every checksum the device computed: a bad
+# one is dropped, and the transfer never completes.
+tcp_receiver() {
 	local d=$BATS_TEST_TMPDIR/tcp$2
 	mkdir -p "$d"
 	head -c 4194304 /dev/urandom >"$d/in"
@@ -364,9 +366,24 @@ with open(sys.argv[3], "wb") as f:
 open(sys.argv[3] + ".done", "w").close()' "$1" "$2" "$d/out" 3>&- &
 	wait_until "ip netns exec $FAR ss -ltn | grep -q ':$2 '" 100 ||
 		fail "no receiver on $1 port $2"
-	cat "$d/in" >"/dev/tcp/$1/$2"
-	wait_until "test -e '$d/out.done'" 300 || fail "TCP to $1: not done after 30 s"
+}
+
+tcp_received() {
+	local d=$BATS_TEST_TMPDIR/tcp$1
+	wait_until "test -e '$d/out.done'" 300 || fail "TCP to port $1: not done after 30 s"
 	cmp "$d/in" "$d/out"
+}
+
+# tcp_intact ADDR PORT: 4 MiB of random bytes from here to ADDR:PORT on
+# the far side, compared byte for byte.
+tcp_intact() {
+	tcp_receiver "$1" "$2"
+	cat "$BATS_TEST_TMPDIR/tcp$2/in" >"/dev/tcp/$1/$2"
+	tcp_received "$2"
+}
+
+tx_tso() {
+	ethtool -S "$IF" | awk '$1 == "tx_tso:" { print $2 }'
 }
 
 @test "TX offloads: TCP over IPv4 and IPv6 leaves in TSO frames and arrives intact" {
@@ -377,16 +394,54 @@ open(sys.argv[3] + ".done", "w").close()' "$1" "$2" "$d/out" 3>&- &
 	assert_line "tcp-segmentation-offload: on"
 	ping_ok "$FAR4"
 	ping_ok "$FAR6"
-	t0=$(ethtool -S "$IF" | awk '$1 == "tx_tso:" { print $2 }')
+	t0=$(tx_tso)
 	tcp_intact "$FAR4" 5301
-	t1=$(ethtool -S "$IF" | awk '$1 == "tx_tso:" { print $2 }')
+	t1=$(tx_tso)
 	tcp_intact "$FAR6" 5302
-	t2=$(ethtool -S "$IF" | awk '$1 == "tx_tso:" { print $2 }')
+	t2=$(tx_tso)
 	[ "$t1" -gt "$t0" ] || fail "no TSO frame over IPv4 (tx_tso $t0 -> $t1)"
 	[ "$t2" -gt "$t1" ] || fail "no TSO frame over IPv6 (tx_tso $t1 -> $t2)"
 	run ethtool -S "$IF"
 	assert_line --regexp "^ +dev_tx_errors: 0$"
 	assert_line --regexp "^ +tx_desc_errors: 0$"
+}
+
+@test "TX offloads: TCP over a VLAN on the uvNIC, tag inserted by the stack, leaves in TSO frames" {
+	local t0
+	ip link add link "$IF" name uvt.7 type vlan id 7
+	ip -n "$FAR" link add link "$PEER" name uvt0p.7 type vlan id 7
+	ip addr add 203.0.113.1/24 dev uvt.7
+	ip -n "$FAR" addr add 203.0.113.2/24 dev uvt0p.7
+	ip link set uvt.7 up
+	ip -n "$FAR" link set uvt0p.7 up
+	ping_ok 203.0.113.2
+	t0=$(tx_tso)
+	tcp_intact 203.0.113.2 5305
+	[ "$(tx_tso)" -gt "$t0" ] || fail "no TSO frame over the VLAN"
+	ip link del uvt.7
+	ip -n "$FAR" link del uvt0p.7
+}
+
+@test "TX offloads: TCP over IPv6 with a destination options header falls back to software" {
+	local t0
+	ping_ok "$FAR6"
+	tcp_receiver "$FAR6" 5306
+	t0=$(tx_tso)
+	# The device parses no extension header (uvnic(4)), and NETIF_F_IPV6_CSUM
+	# means none: the stack segments and checksums these itself (net/core,
+	# and uvnic's ndo_features_check after it). A frame that reached the
+	# device with CSUM or TSO would fail (ERR_OFFLOAD) and stall the transfer.
+	python3 - "$FAR6" 5306 "$BATS_TEST_TMPDIR/tcp5306/in" <<'EOF'
+import socket, sys
+s = socket.socket(socket.AF_INET6)
+# PadN over 6 bytes: an 8-byte Destination Options header on every packet
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_DSTOPTS, bytes([0, 0, 1, 4, 0, 0, 0, 0]))
+s.connect((sys.argv[1], int(sys.argv[2])))
+s.sendall(open(sys.argv[3], "rb").read())
+s.close()
+EOF
+	tcp_received 5306
+	[ "$(tx_tso)" -eq "$t0" ] || fail "TSO frames with an extension header ($t0 -> $(tx_tso))"
 }
 
 @test "TX offloads: UDP over IPv4 and IPv6 leaves with the checksums the device filled in" {
