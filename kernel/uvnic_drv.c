@@ -616,12 +616,9 @@ static netdev_tx_t uvnic_start_xmit(struct sk_buff *skb,
 		segs = skb_shinfo(skb)->gso_segs;
 		bytes += (segs - 1) * skb_tcp_all_headers(skb);
 		limit = UVNIC_TSO_MAX_FRAME;
-		uvnic_count_xmit(priv, &priv->xmit_stats.tso);
 	} else {
-		if (skb->ip_summed == CHECKSUM_PARTIAL) {
+		if (skb->ip_summed == CHECKSUM_PARTIAL)
 			flags = UVNIC_DESC_CSUM;
-			uvnic_count_xmit(priv, &priv->xmit_stats.csum);
-		}
 		limit = uvnic_max_frame(netdev->mtu);
 	}
 	if (unlikely(skb->len > limit))
@@ -632,6 +629,10 @@ static netdev_tx_t uvnic_start_xmit(struct sk_buff *skb,
 	n = uvnic_tx_map(priv, skb, ntu);
 	if (!n)
 		goto drop;
+	if (flags & UVNIC_DESC_TSO)
+		uvnic_count_xmit(priv, &priv->xmit_stats.tso);
+	else if (flags & UVNIC_DESC_CSUM)
+		uvnic_count_xmit(priv, &priv->xmit_stats.csum);
 	first = &tx->desc[ntu & mask];
 	first->flags |= cpu_to_le16(flags);
 	first->mss = cpu_to_le16(mss);
