@@ -195,17 +195,14 @@ static void wire_tx_flush(void *opaque)
  */
 static size_t tcp_seg(const uint8_t *f, size_t len)
 {
-	size_t ip = ETH_HLEN, tcp, pay;
+	struct uvnic_frame_info fi;
 
-	if (len < ip + 20 + 20 || uvnic_get_be16(f + 12) != ETH_P_IP ||
-	    f[ip] != 0x45 || f[ip + 9] != IPPROTO_TCP ||
-	    (uvnic_get_be16(f + ip + 6) & 0x3fff) || ip + uvnic_get_be16(f + ip + 2) != len)
+	if (uvnic_frame_parse(f, len, &fi) || fi.ipv6 || fi.l3 != ETH_HLEN ||
+	    fi.proto != UVNIC_IPPROTO_TCP || fi.l4 != fi.l3 + 20 ||
+	    fi.ip_end != len || fi.hdr_len >= len ||
+	    (f[fi.l4 + 13] & ~UVNIC_TCP_PSH) != 0x10)
 		return 0;
-	tcp = ip + 20;
-	pay = tcp + (f[tcp + 12] >> 4) * 4u;
-	if (pay < tcp + 20 || pay >= len || (f[tcp + 13] & ~0x08) != 0x10)
-		return 0;
-	return pay;
+	return fi.hdr_len;
 }
 
 /*

@@ -406,6 +406,20 @@ tx_tso() {
 	assert_line --regexp "^ +tx_desc_errors: 0$"
 }
 
+@test "TX offloads: with TSO off (ethtool -K), TCP goes out checksum-offloaded and arrives intact" {
+	local t0 c0
+	ping_ok "$FAR4"
+	ethtool -K "$IF" tso off
+	t0=$(tx_tso)
+	c0=$(ethtool -S "$IF" | awk '$1 == "tx_csum_offload:" { print $2 }')
+	# MTU-sized frames with the device's checksums, merged again on the veth
+	tcp_intact "$FAR4" 5307
+	ethtool -K "$IF" tso on
+	[ "$(tx_tso)" -eq "$t0" ] || fail "TSO frames with TSO off ($t0 -> $(tx_tso))"
+	[ "$(ethtool -S "$IF" | awk '$1 == "tx_csum_offload:" { print $2 }')" -gt $((c0 + 1000)) ] ||
+		fail "fewer than 1000 checksum-offloaded frames for 4 MiB"
+}
+
 @test "TX offloads: TCP over a VLAN on the uvNIC, tag inserted by the stack, leaves in TSO frames" {
 	local t0
 	ip link add link "$IF" name uvt.7 type vlan id 7
