@@ -36,7 +36,9 @@
  * every caller on a kernel without CONFIG_PREEMPT_COUNT, where
  * preemptible() is always 0) only spins with cpu_relax(); there the model
  * must be able to run on another CPU. Either way the device's timeout
- * bounds the wait. Posted writes wait the same way, only for ring space.
+ * bounds the wait, counted on a wait clock (struct uvpci_wait_clock) that
+ * measures the time the model had to answer, not wall time across a
+ * stalled machine. Posted writes wait the same way, only for ring space.
  * A model whose ring stayed full for a whole timeout is taken as stuck:
  * until it consumes again, an access that finds the ring full fails at
  * once (writes dropped, reads all-ones, both counted) instead of spinning
@@ -60,6 +62,14 @@
 #define UVPCI_POLL_BUDGET	16
 #define UVPCI_SPIN_US		20
 #define UVPCI_NAP_US		100
+/*
+ * The most one step of a wait adds to its clock. A guest whose host
+ * deschedules it (a TCG guest on a busy host stalls as a whole for up to
+ * a second; a paused VM for longer) sees one long step that no model could
+ * have used; the steps of a healthy wait are microseconds, and a reader
+ * preempted inside the guest loses a few ticks, still counted.
+ */
+#define UVPCI_STEP_MAX_US	10000
 /* The most register-file memory one device may use (64 MiB). */
 #define UVPCI_REGFILE_MAX_PAGES	16384
 
@@ -237,6 +247,35 @@ static void uvpci_model_exit(struct uvpci_device *d)
 		wake_up_var(&d->inflight);
 }
 
+/*
+ * The clock of one wait: the time the device had to answer, as the sum of
+ * the wait's steps, each counted for at most UVPCI_STEP_MAX_US.
+ */
+struct uvpci_wait_clock {
+	ktime_t last;
+	s64 waited_ns;
+	s64 limit_ns;
+};
+
+static void uvpci_wait_clock_start(struct uvpci_wait_clock *c, ktime_t now,
+				   u32 timeout_us)
+{
+	c->last = now;
+	c->waited_ns = 0;
+	c->limit_ns = (s64)timeout_us * NSEC_PER_USEC;
+}
+
+/* Count the step since the last call; true once the timeout is used up. */
+static bool uvpci_wait_clock_expired(struct uvpci_wait_clock *c)
+{
+	ktime_t now = ktime_get();
+	s64 step = ktime_to_ns(ktime_sub(now, c->last));
+
+	c->last = now;
+	c->waited_ns += clamp_t(s64, step, 0, UVPCI_STEP_MAX_US * NSEC_PER_USEC);
+	return c->waited_ns >= c->limit_ns;
+}
+
 /* One step of a wait that began at @start: spin, yield, or nap. */
 static void uvpci_wait_step(struct uvpci_device *d, struct uvpci_pending *p,
 			    ktime_t start, bool sleep)
@@ -257,13 +296,14 @@ static void uvpci_wait_step(struct uvpci_device *d, struct uvpci_pending *p,
 }
 
 /*
- * Queue @msg on the model port, waiting for ring space until @deadline.
- * Returns 0, -ETIMEDOUT, or -EPIPE once the port is detached or broken
- * (also when @p was completed by a detach meanwhile).
+ * Queue @msg on the model port, waiting for ring space until @clock runs
+ * out. Returns 0, -ETIMEDOUT, or -EPIPE once the port is detached or
+ * broken (also when @p was completed by a detach meanwhile).
  */
 static int uvpci_send_wait(struct uvpci_device *d, struct uvbus_port *port,
 			   const struct uvbus_msg *msg, struct uvpci_pending *p,
-			   ktime_t start, ktime_t deadline, bool sleep)
+			   ktime_t start, struct uvpci_wait_clock *clock,
+			   bool sleep)
 {
 	int err;
 
@@ -281,7 +321,7 @@ static int uvpci_send_wait(struct uvpci_device *d, struct uvbus_port *port,
 		/* The model may be blocked on its own full u2k ring. */
 		if (uvbus_port_poll(port, UVPCI_POLL_BUDGET) < 0)
 			return -EPIPE;
-		if (ktime_after(ktime_get(), deadline)) {
+		if (uvpci_wait_clock_expired(clock)) {
 			WRITE_ONCE(d->ring_stuck, true);
 			return -ETIMEDOUT;
 		}
@@ -300,11 +340,12 @@ static u64 uvpci_model_read(struct uvpci_device *d, struct uvbus_port *port,
 	};
 	bool sleep = uvpci_may_sleep();
 	ktime_t start = ktime_get();
-	ktime_t deadline = ktime_add_us(start, READ_ONCE(d->timeout_us));
+	struct uvpci_wait_clock clock;
 	unsigned long flags;
 	int err, n;
 
-	err = uvpci_send_wait(d, port, &msg, p, start, deadline, sleep);
+	uvpci_wait_clock_start(&clock, start, READ_ONCE(d->timeout_us));
+	err = uvpci_send_wait(d, port, &msg, p, start, &clock, sleep);
 	while (!err) {
 		if (uvpci_pending_done(p))
 			break;
@@ -313,7 +354,7 @@ static u64 uvpci_model_read(struct uvpci_device *d, struct uvbus_port *port,
 			break;
 		if (n < 0)
 			err = -EPIPE;
-		else if (ktime_after(ktime_get(), deadline))
+		else if (uvpci_wait_clock_expired(&clock))
 			err = -ETIMEDOUT;
 		else if (!n)
 			uvpci_wait_step(d, p, start, sleep);
@@ -375,10 +416,11 @@ static bool uvpci_model_post(struct uvpci_device *d, struct uvbus_port *port,
 			     const struct uvbus_msg *msg)
 {
 	ktime_t start = ktime_get();
+	struct uvpci_wait_clock clock;
 	int err;
 
-	err = uvpci_send_wait(d, port, msg, NULL, start,
-			      ktime_add_us(start, READ_ONCE(d->timeout_us)),
+	uvpci_wait_clock_start(&clock, start, READ_ONCE(d->timeout_us));
+	err = uvpci_send_wait(d, port, msg, NULL, start, &clock,
 			      uvpci_may_sleep());
 	if (!err)
 		return true;

@@ -5,7 +5,7 @@
  * (kernel/uapi/uvbus.h: ioctls, the mapping, the shared ring functions).
  *
  *   uvpci-model model NAME [--hang] [--stall] [--entries N]
- *           [--cpl-status ERRNO] [--ready FILE]
+ *           [--cpl-status ERRNO] [--delay-us US] [--ready FILE]
  *           Attach as the device model and serve until the port hangs up
  *           (device destroyed) or a signal ends it. Every request is
  *           logged to stdout, one line each, flushed:
@@ -13,7 +13,8 @@
  *             R BAR OFFSET SIZE          read (answered unless --hang)
  *             C OFFSET SIZE VALUE        config space write
  *           Each BAR is 64 KiB of memory whose unwritten bytes read 0xee.
- *           --cpl-status answers every read with that -errno instead.
+ *           --cpl-status answers every read with that -errno instead;
+ *           --delay-us answers each read that much later.
  *           --ready FILE is created once attached. --stall never
  *           reads the ring at all; --entries sets the ring size.
  *   uvpci-model dmaw NAME ADDR HEXBYTES    device writes host memory
@@ -206,6 +207,7 @@ static int cmd_model(const char *name, int argc, char **argv)
 	const char *ready = NULL;
 	bool hang = false, stall = false;
 	int cpl_status = 0;
+	uint32_t delay_us = 0;
 	struct uvbus_msg m, r;
 	struct port p;
 	int i, n;
@@ -221,6 +223,8 @@ static int cmd_model(const char *name, int argc, char **argv)
 			ready = argv[++i];
 		else if (!strcmp(argv[i], "--cpl-status") && i + 1 < argc)
 			cpl_status = snumber(argv[++i], "status");
+		else if (!strcmp(argv[i], "--delay-us") && i + 1 < argc)
+			delay_us = number(argv[++i], "delay");
 		else
 			fail("unknown option '%s'", argv[i]);
 	}
@@ -253,6 +257,8 @@ static int cmd_model(const char *name, int argc, char **argv)
 			       (uint64_t)m.mmio.offset, m.mmio.size);
 			if (hang)
 				break;
+			if (delay_us)
+				usleep(delay_us);
 			memset(&r, 0, sizeof(r));
 			r.type = UVPCI_MSG_MMIO_CPL;
 			r.tag = m.tag;

@@ -135,3 +135,50 @@ setup() {
 			fail "man/uvnic-vm.1.in does not mention $opt"
 	done
 }
+
+# uvPCI's read timeout counts the time the model had to answer: a guest
+# that its host stops (SIGSTOP to QEMU, as a busy host's scheduler does for
+# shorter spells) must not see the reads in flight then time out.
+@test "a guest paused by its host for longer than the read timeout: no read turns into all-ones" {
+	[ -f "$UVNIC_TOP/kernel/uvpci.ko" ] || fail "kernel/uvpci.ko is not built: make modules"
+	local d=$BATS_TEST_TMPDIR/pause vm qpid i
+	mkdir "$d"
+	# A model that answers each read 300 ms late, against a 1 s timeout:
+	# most of the time a read is waiting in the kernel, where the pauses
+	# of 2.5 s land.
+	# shellcheck disable=SC2016
+	uvnic-vm -q --timeout 600 --rw "$d" -- bash -c '
+		d=$1
+		uvpci-create create p0 --bar 0:4096 --timeout-us 1000000 || exit 1
+		uvpci-model model p0 --delay-us 300000 --ready "$d/ready" >/dev/null &
+		until [ -e "$d/ready" ]; do sleep 0.1; done
+		: >"$d/go"
+		ok=0 bad=0
+		until [ -e "$d/done" ]; do
+			v=$(uvpci-create peek p0 0 0 4)
+			if [ "$v" = 0xeeeeeeee ]; then ok=$((ok + 1)); else bad=$((bad + 1)); echo "read: $v"; fi
+		done
+		echo "ok $ok bad $bad"
+		dmesg | grep -F "read timed out" || :
+		[ "$bad" = 0 ] && [ "$ok" -ge 4 ]' _ "$d" >"$d/out" 2>&1 &
+	vm=$!
+	for ((i = 0; i < 1200; i++)); do
+		[ ! -e "$d/go" ] || break
+		sleep 0.1
+	done
+	[ -e "$d/go" ] || { kill "$vm"; cat "$d/out"; fail "the guest never got ready"; }
+	qpid=$(pgrep -n -f "^qemu-system-x86_64 .*path=$d,") || fail "no QEMU process for $d"
+	for i in 1 2; do
+		kill -STOP "$qpid"
+		sleep 2.5
+		kill -CONT "$qpid"
+		sleep 1.5
+	done
+	: >"$d/done"
+	local rc=0
+	wait "$vm" || rc=$?
+	cat "$d/out"
+	[ "$rc" = 0 ] || fail "uvnic-vm exited $rc"
+	run grep -x 'ok [0-9]* bad 0' "$d/out"
+	assert_success
+}
