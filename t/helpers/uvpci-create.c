@@ -12,6 +12,8 @@
  *   uvpci-create reset NAME
  *   uvpci-create peek NAME BAR OFFSET SIZE      prints 0x... (2*SIZE digits)
  *   uvpci-create poke NAME BAR OFFSET SIZE VALUE
+ *   uvpci-create serve      run command lines read from stdin (helper.h),
+ *                           each answered by "=== STATUS"
  *
  * Numbers may be decimal or 0x-hex. Defaults: vendor 0x5556, device 1, no
  * BAR, no MSI. Exit 0 on success; on an ioctl error prints
@@ -30,6 +32,10 @@
 #include <unistd.h>
 
 #include "uvbus.h"
+
+static const char *const helper_prog = "uvpci-create";
+
+#include "helper.h"
 
 static const char *cmd = "";
 
@@ -205,13 +211,13 @@ static void cmd_mmio(int write, int argc, char **argv)
 		       (uint64_t)r.value);
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
 	if (argc < 2) {
 		fprintf(stderr, "usage: uvpci-create create|destroy|reset|peek|poke NAME ...\n");
 		return 2;
 	}
-	cmd = argv[1];
+	cmd = helper_cmd = argv[1];
 	if (!strcmp(cmd, "create"))
 		cmd_create(argc - 2, argv + 2);
 	else if (!strcmp(cmd, "destroy"))
@@ -225,4 +231,13 @@ int main(int argc, char **argv)
 	else
 		usage("unknown command");
 	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 2 && !strcmp(argv[1], "serve")) {
+		cmd = helper_cmd = "serve";
+		return helper_serve(run, argv[0]);
+	}
+	return run(argc, argv);
 }

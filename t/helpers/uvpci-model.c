@@ -20,6 +20,8 @@
  *   uvpci-model dmaw NAME ADDR HEXBYTES    device writes host memory
  *   uvpci-model dmar NAME ADDR LEN         device reads host memory
  *   uvpci-model msi NAME VECTOR            device fires an MSI
+ *   uvpci-model serve                     run command lines read from stdin
+ *           (as helper.h says), each answered by "=== STATUS"
  *   uvpci-model raw NAME TYPE [--flags F] [--len L] [--tag T] [--addr A]
  *           [--ndw N] [--fbe B] [--lbe B] [--status S] [--vector V]
  *           [--reserved R] [--model]
@@ -495,7 +497,7 @@ static int cmd_raw(const char *name, int argc, char **argv)
 	return 0;
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
 	if (argc < 3) {
 		fprintf(stderr, "usage: uvpci-model model|dmaw|dmar|msi|raw NAME ...\n");
@@ -513,4 +515,13 @@ int main(int argc, char **argv)
 	if (!strcmp(helper_cmd, "raw"))
 		return cmd_raw(argv[2], argc - 3, argv + 3);
 	fail("unknown command");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 2 && !strcmp(argv[1], "serve")) {
+		helper_cmd = "serve";
+		return helper_serve(run, argv[0]);
+	}
+	return run(argc, argv);
 }

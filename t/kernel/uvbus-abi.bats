@@ -5,6 +5,7 @@
 
 setup() {
 	load '../test_helper/common-setup'
+	load '../test_helper/guest'
 	_common_setup
 	require_guest
 	[ -x "$UVNIC_TOP/t/helpers/uvbus-abi" ] ||
@@ -40,7 +41,7 @@ unload_dependents() {
 
 reload_dependents() {
 	if [ -n "${uvpci_was_loaded:-}" ] && [ ! -d /sys/module/uvpci ]; then
-		insmod "$UVNIC_TOP/kernel/uvpci.ko"
+		load_uvpci
 	fi
 }
 

@@ -62,7 +62,7 @@ field() {
 @test "the list is the header alone when there is no channel" {
 	run uvbus-ctl list
 	assert_success
-	[ "${#lines[@]}" -eq 1 ] || skip "other channels exist: ${lines[*]:1}"
+	[ "${#lines[@]}" -eq 1 ] || fail "other channels exist (left by an earlier test?): ${lines[*]:1}"
 	assert_output --regexp '^NAME +TYPE +STATE +PORTS$'
 }
 
@@ -101,7 +101,7 @@ field() {
 }
 
 @test "permission errors mention root and CAP_SYS_ADMIN" {
-	command -v setpriv >/dev/null || skip "no setpriv"
+	command -v setpriv >/dev/null || fail "setpriv not found (util-linux)"
 	run --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups uvbus-ctl list
 	assert_failure 1
 	assert_equal "$stderr" "uvbus-ctl: cannot open /dev/uvbus: Permission denied (needs root)"
@@ -225,7 +225,7 @@ field() {
 @test "the man page's EXAMPLES run as written" {
 	local man="$UVNIC_TOP/man/uvbus-ctl.8.in" cmd
 	if uvbus-ctl show loop0 >/dev/null 2>&1; then
-		skip "a channel named loop0 already exists"
+		fail "a channel named loop0 already exists (left by an earlier test?)"
 	fi
 	run grep -c '^# uvbus\\-ctl' "$man"
 	[ "$output" -ge 4 ]

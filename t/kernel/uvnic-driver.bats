@@ -41,7 +41,7 @@ setup() {
 	done
 	[ -f "$UVNIC_TOP/kernel/uvnic.ko" ] || fail "kernel/uvnic.ko is not built: make modules"
 	[ -e /dev/uvbus ] || insmod "$UVNIC_TOP/kernel/uvbus.ko"
-	[ -d /sys/module/uvpci ] || insmod "$UVNIC_TOP/kernel/uvpci.ko"
+	load_uvpci
 	NIC="un$BATS_TEST_NUMBER"
 	pids=()
 	# New interfaces without IPv6, so that the stack sends nothing on its
@@ -57,6 +57,7 @@ setup() {
 
 teardown() {
 	local pid d
+	serve_stop
 	for pid in "${pids[@]}"; do
 		kill -9 "$pid" 2>/dev/null || true
 		wait "$pid" 2>/dev/null || true
@@ -76,46 +77,54 @@ teardown() {
 
 # --- helpers ----------------------------------------------------------
 
-# rd OFF [SIZE]: a BAR0 register of $NIC, as 0x... ; wr OFF VALUE [SIZE]
+# The device's side is played through helper servers (serve_call in
+# guest.bash): a process start per register access would cost more than
+# the test.
+#
+# rd OFF [SIZE]: a BAR0 register of $NIC, as 0x... ; wr OFF VALUE [SIZE].
+# rd_val OFF [SIZE] leaves it in $REPLY_OUT, without a subshell.
+rd_val() {
+	serve_call uvpci-create peek "$NIC" 0 "$1" "${2:-4}" ||
+		fail "peek $1: $REPLY_OUT"
+}
+
 rd() {
-	uvpci-create peek "$NIC" 0 "$1" "${2:-4}"
+	rd_val "$@"
+	echo "$REPLY_OUT"
 }
 
 wr() {
-	uvpci-create poke "$NIC" 0 "$1" "${3:-4}" "$2"
+	serve_call uvpci-create poke "$NIC" 0 "$1" "${3:-4}" "$2" ||
+		fail "poke $1 $2: $REPLY_OUT"
 }
 
 # Assert that register OFF reads VALUE (numerically).
 assert_reg() {
-	local v
-	v=$(rd "$1" "${3:-4}")
-	[ $((v)) -eq $(($2)) ] || fail "register $1 is $v, want $2"
+	rd_val "$1" "${3:-4}"
+	[ $((REPLY_OUT)) -eq $(($2)) ] || fail "register $1 is $REPLY_OUT, want $2"
 }
 
 reg_is() {
-	[ $(($(rd "$1" "${3:-4}"))) -eq $(($2)) ]
+	rd_val "$1" "${3:-4}"
+	[ $((REPLY_OUT)) -eq $(($2)) ]
 }
 
-# wait_reg OFF VALUE: wait up to 10 s for register OFF to read VALUE.
+# wait_reg OFF VALUE: wait for register OFF to read VALUE.
 wait_reg() {
-	local i
-	for i in $(seq 100); do
-		reg_is "$1" "$2" && return 0
-		sleep 0.1
-	done
-	fail "register $1 is $(rd "$1"), want $2 (waited 10 s)"
+	wait_until "reg_is $1 $2" ||
+		fail "register $1 is $(rd "$1"), want $2 (waited $UVNIC_WAIT_SECONDS s)"
 }
 
 # new_nic [NAME]: a uvNIC device (BAR0 4 KiB, 3 MSI vectors) with a valid
 # ID, VERSION, MAC 02:12:34:56:78:9a and the link down, no driver yet.
 new_nic() {
-	local name=${1:-$NIC}
-	uvpci-create create "$name" --vendor 0x5556 --device 0x0100 \
-		--class 0x020000 --bar 0:4096 --msi 3
-	uvpci-create poke "$name" 0 $ID 4 0x55564e43
-	uvpci-create poke "$name" 0 $VERSION 4 0x00010001
-	uvpci-create poke "$name" 0 $MAC_LO 4 0x56341202
-	uvpci-create poke "$name" 0 $MAC_HI 4 0x9a78
+	local name=${1:-$NIC} r
+	for r in "create $name --vendor 0x5556 --device 0x0100 --class 0x020000 --bar 0:4096 --msi 3" \
+		"poke $name 0 $ID 4 0x55564e43" "poke $name 0 $VERSION 4 0x00010001" \
+		"poke $name 0 $MAC_LO 4 0x56341202" "poke $name 0 $MAC_HI 4 0x9a78"; do
+		# shellcheck disable=SC2086 # (words)
+		serve_call uvpci-create $r || fail "uvpci-create $r: $REPLY_OUT"
+	done
 }
 
 load_driver() {
@@ -151,22 +160,26 @@ dma_maps() {
 	sed -n 's/^dma: \([0-9]*\) live mappings.*/\1/p' "/sys/kernel/debug/uvbus/$NIC"
 }
 
-# dmar ADDR LEN: host memory as the device reads it, "xx xx ..." on stdout
+# dmar_val ADDR LEN: host memory as the device reads it, "xx xx ..." in
+# $REPLY_OUT; dmar prints it.
+dmar_val() {
+	serve_call uvpci-model dmar "$NIC" "$1" "$2" || fail "dmar $1 $2: $REPLY_OUT"
+	[[ $REPLY_OUT == data:* ]] || fail "dmar $1 $2: $REPLY_OUT"
+	REPLY_OUT=${REPLY_OUT#data: }
+}
+
 dmar() {
-	local out
-	out=$(uvpci-model dmar "$NIC" "$1" "$2") || fail "dmar $1 $2: $out"
-	[[ $out == data:* ]] || fail "dmar $1 $2: $out"
-	echo "${out#data: }"
+	dmar_val "$@"
+	echo "$REPLY_OUT"
 }
 
 dmaw() {
-	local out
-	out=$(uvpci-model dmaw "$NIC" "$1" "$2") || fail "dmaw $1 $2: $out"
-	[ "$out" = "ack: status=0 faults=0" ] || fail "dmaw $1 $2: $out"
+	serve_call uvpci-model dmaw "$NIC" "$1" "$2" || fail "dmaw $1 $2: $REPLY_OUT"
+	[ "$REPLY_OUT" = "ack: status=0 faults=0" ] || fail "dmaw $1 $2: $REPLY_OUT"
 }
 
 msi() {
-	uvpci-model msi "$NIC" "$1" > /dev/null
+	serve_call uvpci-model msi "$NIC" "$1" || fail "msi $1: $REPLY_OUT"
 }
 
 le16hex() {
@@ -176,10 +189,11 @@ le16hex() {
 # desc tx|rx IDX: read a descriptor; sets D_AT (its address), D_ADDR,
 # D_LEN, D_FLAGS, D_STATUS.
 desc() {
-	local base b
-	if [ "$1" = tx ]; then base=$(rd $TX_BASE 8); else base=$(rd $RX_BASE 8); fi
-	D_AT=$((base + 16 * $2))
-	read -ra b <<< "$(dmar $D_AT 16)"
+	local b
+	if [ "$1" = tx ]; then rd_val $TX_BASE 8; else rd_val $RX_BASE 8; fi
+	D_AT=$((REPLY_OUT + 16 * $2))
+	dmar_val $D_AT 16
+	read -ra b <<< "$REPLY_OUT"
 	D_ADDR=$((16#${b[7]}${b[6]}${b[5]}${b[4]}${b[3]}${b[2]}${b[1]}${b[0]}))
 	D_LEN=$((16#${b[9]}${b[8]}))
 	D_FLAGS=$((16#${b[11]}${b[10]}))
@@ -213,7 +227,7 @@ tx_warmup() {
 	wait_reg $TX_TAIL 1
 	tx_done 0
 	msi 1
-	wait_for test "$(stat_of tx_packets)" -eq 1
+	wait_true '[ "$(stat_of tx_packets)" -eq 1 ]'
 }
 
 # frame DST SRC LEN [TYPE]: an Ethernet frame of LEN bytes, as hex, of
@@ -321,7 +335,7 @@ PEER=02:00:00:00:00:01
 	done
 	load_driver
 	# SG | CSUM | TSO: all three, and ethtool -K can turn them off
-	wait_for test -n "$(iface_of un_f7)"
+	wait_true '[ -n "$(iface_of un_f7)" ]'
 	run ethtool -k "$(iface_of un_f7)"
 	assert_line "scatter-gather: on"
 	assert_line "tx-checksumming: on"
@@ -463,7 +477,7 @@ PEER=02:00:00:00:00:01
 	[ $D_ADDR -ne 0 ] && [ $D_STATUS -eq 0 ] || fail "slot $RX_LAST not refilled"
 	# the next slot works too, and a 14-byte frame is the shortest
 	rx_deliver 1 "$(frame "$MAC" "$PEER" 14)"
-	wait_for test "$(stat_of rx_packets)" -eq 2
+	wait_true '[ "$(stat_of rx_packets)" -eq 2 ]'
 	[ "$(dma_maps)" -eq $MAPS ]
 }
 
@@ -482,7 +496,7 @@ PEER=02:00:00:00:00:01
 		i=$((i + 1))
 	done
 	msi 0
-	wait_for test "$(stat_of rx_packets)" -eq $i
+	wait_true '[ "$(stat_of rx_packets)" -eq $i ]'
 	[ "$(stat_of rx_bytes)" -eq $total ]
 	[ "$(stat_of rx_errors)" -eq 0 ]
 	assert_reg $RX_TAIL $(((RX_LAST + i) & RX_LAST))
@@ -500,7 +514,7 @@ PEER=02:00:00:00:00:01
 	rx_deliver 3 "$f" 1 1519	# longer than the 1518-byte buffer
 	rx_deliver 4 "$f" 1 65535
 	rx_deliver 5 "$f"		# and the next good one gets through
-	wait_for test "$(stat_of rx_packets)" -eq 1
+	wait_true '[ "$(stat_of rx_packets)" -eq 1 ]'
 	[ "$(stat_of rx_errors)" -eq 5 ]
 	[ "$(stat_of rx_length_errors)" -eq 3 ]
 	[ "$(estat rx_desc_errors)" -eq 2 ]
@@ -527,10 +541,10 @@ PEER=02:00:00:00:00:01
 	dmaw $((D_AT + 8)) "$(le16hex 60)"
 	dmaw $((D_AT + 12)) "$(le16hex 1)"
 	msi 0
-	sleep 1
+	nap 1
 	[ "$(stat_of rx_packets)" -eq 0 ]
 	rx_deliver 0 "$(frame "$MAC" "$PEER" 60)"
-	wait_for test "$(stat_of rx_packets)" -eq 2
+	wait_true '[ "$(stat_of rx_packets)" -eq 2 ]'
 }
 
 # --- TX --------------------------------------------------------------------
@@ -556,7 +570,7 @@ PEER=02:00:00:00:00:01
 	wr $IMR 0xd
 	tx_done 0
 	msi 1
-	wait_for test "$(stat_of tx_packets)" -eq 1
+	wait_true '[ "$(stat_of tx_packets)" -eq 1 ]'
 	[ "$(stat_of tx_bytes)" -eq 60 ]
 	[ "$(stat_of tx_errors)" -eq 0 ]
 	[ "$(dma_maps)" -eq "$base" ]
@@ -573,7 +587,7 @@ PEER=02:00:00:00:00:01
 	tx_done 1
 	tx_done 2
 	msi 1
-	wait_for test "$(stat_of tx_packets)" -eq 3
+	wait_true '[ "$(stat_of tx_packets)" -eq 3 ]'
 }
 
 @test "TX: with CSUM, a UDP datagram's descriptor asks the device for the checksum" {
@@ -600,7 +614,7 @@ PEER=02:00:00:00:00:01
 	[ "$(estat tx_csum_offload)" -eq 1 ]
 	tx_done 1
 	msi 1
-	wait_for test "$(stat_of tx_packets)" -eq 2
+	wait_true '[ "$(stat_of tx_packets)" -eq 2 ]'
 }
 
 @test "TX: an error status is counted as a TX error and the buffer unmapped" {
@@ -615,7 +629,7 @@ PEER=02:00:00:00:00:01
 	tx_done 1 0x3
 	tx_done 2 0x5
 	msi 1
-	wait_for test "$(stat_of tx_errors)" -eq 2
+	wait_true '[ "$(stat_of tx_errors)" -eq 2 ]'
 	[ "$(stat_of tx_packets)" -eq 1 ]
 	[ "$(estat tx_desc_errors)" -eq 2 ]
 	[ "$(dma_maps)" -eq "$base" ]
@@ -649,7 +663,7 @@ PEER=02:00:00:00:00:01
 		tx_done $i
 	done
 	msi 1
-	wait_for test "$(stat_of tx_packets)" -eq 11
+	wait_true '[ "$(stat_of tx_packets)" -eq 11 ]'
 	desc tx 2
 	[ $D_LEN -eq 70 ]
 }
@@ -674,14 +688,14 @@ PEER=02:00:00:00:00:01
 	[ $D_LEN -eq 9018 ]
 	# a jumbo frame in, and out
 	rx_deliver 0 "$(frame "$MAC" "$PEER" 9018)"
-	wait_for test "$(stat_of rx_packets)" -eq 1
+	wait_true '[ "$(stat_of rx_packets)" -eq 1 ]'
 	send "$(frame ff:ff:ff:ff:ff:ff "$MAC" 9018 8100)"
 	wait_reg $TX_TAIL 1
 	desc tx 0
 	[ $D_LEN -eq 9018 ]
 	tx_done 0
 	msi 1
-	wait_for test "$(stat_of tx_packets)" -eq 1
+	wait_true '[ "$(stat_of tx_packets)" -eq 1 ]'
 	ip link set "$IF" mtu 1500
 	assert_reg $MAX_FRAME 1518
 	[ "$(dma_maps)" -eq $MAPS ]
@@ -725,10 +739,10 @@ PEER=02:00:00:00:00:01
 		assert_line --regexp "^ +$k: [0-9]+\$"
 	done
 	rx_deliver 0 "$(frame "$MAC" "$PEER" 77)"
-	wait_for test "$(estat rx_packets)" -eq 1
+	wait_true '[ "$(estat rx_packets)" -eq 1 ]'
 	[ "$(estat rx_bytes)" -eq 77 ]
 	# RX_NO_DESC becomes rx_missed_errors (read by the watchdog)
-	wait_for test "$(stat_of rx_missed_errors)" -eq 7
+	wait_true '[ "$(stat_of rx_missed_errors)" -eq 7 ]'
 }
 
 @test "a device that lost its configuration (CTRL rings off) is reset and reprogrammed" {
@@ -740,11 +754,11 @@ PEER=02:00:00:00:00:01
 	wait_klog "$IF: device lost its configuration (CTRL 0"
 	wait_reg $CTRL 3
 	wait_reg $RX_TAIL $RX_LAST
-	wait_for test "$(estat resets)" -eq 1
+	wait_true '[ "$(estat resets)" -eq 1 ]'
 	run cat "/sys/class/net/$IF/carrier"
 	assert_output 1
 	rx_deliver 0 "$(frame "$MAC" "$PEER" 60)"
-	wait_for test "$(stat_of rx_packets)" -eq 1
+	wait_true '[ "$(stat_of rx_packets)" -eq 1 ]'
 }
 
 # --- teardown in every order -----------------------------------------------------
@@ -797,7 +811,7 @@ PEER=02:00:00:00:00:01
 	[ "$(estat dev_rx_packets)" = 18446744073709551615 ]
 	# TX still accepted (and held) without a crash
 	send "$(frame ff:ff:ff:ff:ff:ff "$MAC" 100)" || true
-	sleep 3
+	nap 3
 	run grep -c "device not responding" <(klog)
 	assert_output 1
 	SECONDS=0

@@ -38,17 +38,6 @@ BAD_KLOG='BUG:|WARNING:|Oops|general protection|soft lockup|DMA fault|read timed
 
 # --- helpers ----------------------------------------------------------
 
-# Wait up to $2 tenths of a second (default 100) for "$1" (a command line
-# run by bash) to succeed.
-wait_until() {
-	local i
-	for ((i = 0; i < ${2:-100}; i++)); do
-		bash -c "$1" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # start_bridge [OPTIONS]: uvnic-bridge $DEV $WIRE in the background; its
 # pid, stdout, stderr and exit status land in $BATS_FILE_TMPDIR/bridge.*.
 start_bridge() {
@@ -62,9 +51,9 @@ start_bridge() {
 		wait $! || rc=$?
 		echo $rc >"$d/bridge.rc"
 	) 3>&- </dev/null >/dev/null 2>&1 &
-	wait_until "test -s '$d/bridge.pid'" 50
+	wait_until "test -s '$d/bridge.pid'"
 	# Attached once the device answers with the uvNIC ID (not all-ones).
-	wait_until "uvpci-peek $DEV 0:0.l | grep -qi 55564e43" 100 ||
+	wait_until "uvpci-peek $DEV 0:0.l | grep -qi 55564e43" ||
 		{ cat "$d/bridge.err" >&2; return 1; }
 }
 
@@ -79,8 +68,8 @@ stop_bridge() {
 	pid=$(cat "$d/bridge.pid" 2>/dev/null) || return 0
 	[ ! -e "$d/bridge.rc" ] || return 0
 	kill -"${1:-TERM}" "$pid" 2>/dev/null || true
-	wait_until "test -e '$d/bridge.rc'" 150 && return 0
-	echo "uvnic-bridge (pid $pid) still there 15 s after SIG${1:-TERM}:"
+	wait_until "test -e '$d/bridge.rc'" && return 0
+	echo "uvnic-bridge (pid $pid) still there ${UVNIC_WAIT_SECONDS} s after SIG${1:-TERM}:"
 	ps -o pid,stat,psr,wchan:32,cmd -p "$pid" || true
 	cat "/proc/$pid/stack" 2>/dev/null || true
 	dmesg | tail -n 30
@@ -104,13 +93,13 @@ configure_uvnic() {
 	ip addr add "$NEAR6/64" dev "$IF" nodad
 	ip link set "$IF" up
 	ip route add 192.0.2.128/25 via "$FAR4" dev "$IF"
-	wait_until "test \"\$(cat /sys/class/net/$IF/carrier)\" = 1" 100
+	wait_until "test \"\$(cat /sys/class/net/$IF/carrier)\" = 1"
 }
 
 # Retry a ping until it answers: the first frames may wait for ARP or the
 # driver's watchdog.
 ping_ok() {
-	wait_until "ping -c 1 -W 2 $*" "${PING_TRIES:-100}"
+	wait_until "ping -c 1 -W 2 $*"
 }
 
 klog_since() {
@@ -121,17 +110,20 @@ klog_since() {
 
 setup_file() {
 	load '../test_helper/common-setup'
+	load '../test_helper/guest'
 	_common_setup
 	require_guest
 	export PATH
 	[ -x "$UVNIC_TOP/bin/uvnic-bridge" ] || fail "bin/uvnic-bridge is not built: make"
 	[ -f "$UVNIC_TOP/kernel/uvnic.ko" ] || fail "kernel/uvnic.ko is not built: make modules"
 	local t
-	for t in iperf3 tcpdump traceroute ethtool python3; do
-		command -v "$t" >/dev/null || skip "needs $t"
+	# contrib/install-deps check installs them: a missing one is a failure
+	# of the set-up, never a reason to skip the suite.
+	for t in iperf3 tcpdump traceroute ethtool python3 ss; do
+		command -v "$t" >/dev/null || fail "$t not found (run: contrib/install-deps check)"
 	done
 	[ -e /dev/uvbus ] || insmod "$UVNIC_TOP/kernel/uvbus.ko"
-	[ -d /sys/module/uvpci ] || insmod "$UVNIC_TOP/kernel/uvpci.ko"
+	load_uvpci
 	modprobe veth
 	modprobe 8021q
 
@@ -161,7 +153,7 @@ setup_file() {
 		--class 0x020000 --bar 0:4096 --msi 3
 	start_bridge
 	insmod "$UVNIC_TOP/kernel/uvnic.ko"
-	wait_until "ls /sys/bus/uvpci/devices/$DEV/net/ | grep -q ." 100 ||
+	wait_until "ls /sys/bus/uvpci/devices/$DEV/net/ | grep -q ." ||
 		fail "uvnic.ko made no interface for $DEV"
 	configure_uvnic || fail "$(uvnic_if) got no carrier"
 	export IF
@@ -182,6 +174,7 @@ teardown_file() {
 
 setup() {
 	load '../test_helper/common-setup'
+	load '../test_helper/guest'
 	_common_setup
 	require_guest
 	IF=$(uvnic_if)
@@ -250,9 +243,9 @@ teardown() {
 	ping_ok "$FAR4"
 	tcpdump -i "$IF" -n -l -c 6 --immediate-mode icmp >"$out" 2>"$out.err" 3>&- &
 	local pid=$!
-	wait_until "grep -q 'listening on' '$out.err'" 100 || fail "tcpdump did not start"
+	wait_until "grep -q 'listening on' '$out.err'" || fail "tcpdump did not start"
 	ping -c 3 -i 0.2 -W 5 "$FAR4"
-	wait_until "! kill -0 $pid" 100 || { kill "$pid"; fail "tcpdump saw fewer than 6 frames"; }
+	wait_until "! kill -0 $pid" || { kill "$pid"; fail "tcpdump saw fewer than 6 frames"; }
 	run grep -c "$NEAR4 > $FAR4: ICMP echo request" "$out"
 	assert_output 3
 	run grep -c "$FAR4 > $NEAR4: ICMP echo reply" "$out"
@@ -324,10 +317,10 @@ EOF
 	local json=$BATS_TEST_TMPDIR/iperf
 	ping_ok "$FAR4"
 	ip netns exec "$FAR" iperf3 -s -1 -D -B "$FAR4" --logfile "$json.server"
-	wait_until "ip netns exec $FAR ss -ltn | grep -q ':5201 '" 100
+	wait_until "ip netns exec $FAR ss -ltn | grep -q ':5201 '"
 	iperf3 -c "$FAR4" -t 3 -J >"$json.up"
 	ip netns exec "$FAR" iperf3 -s -1 -D -B "$FAR4" --logfile "$json.server2"
-	wait_until "ip netns exec $FAR ss -ltn | grep -q ':5201 '" 100
+	wait_until "ip netns exec $FAR ss -ltn | grep -q ':5201 '"
 	iperf3 -c "$FAR4" -t 3 -R -J >"$json.down"
 	run python3 -c '
 import json, sys
@@ -364,13 +357,13 @@ with open(sys.argv[3], "wb") as f:
             break
         f.write(b)
 open(sys.argv[3] + ".done", "w").close()' "$1" "$2" "$d/out" 3>&- &
-	wait_until "ip netns exec $FAR ss -ltn | grep -q ':$2 '" 100 ||
+	wait_until "ip netns exec $FAR ss -ltn | grep -q ':$2 '" ||
 		fail "no receiver on $1 port $2"
 }
 
 tcp_received() {
 	local d=$BATS_TEST_TMPDIR/tcp$1
-	wait_until "test -e '$d/out.done'" 300 || fail "TCP to port $1: not done after 30 s"
+	wait_until "test -e '$d/out.done'" || fail "TCP to port $1: not done after ${UVNIC_WAIT_SECONDS} s"
 	cmp "$d/in" "$d/out"
 }
 
@@ -465,13 +458,13 @@ EOF
 	# tcpdump -vv checks each UDP checksum it prints.
 	ip netns exec "$FAR" tcpdump -i "$PEER" -nn -vv -c 4 -l 'udp dst port 9' \
 		>"$d/udp" 2>"$d/udp.err" 3>&- &
-	wait_until "grep -q 'listening on' '$d/udp.err'" 100 || fail "tcpdump did not start"
+	wait_until "grep -q 'listening on' '$d/udp.err'" || fail "tcpdump did not start"
 	# 1 byte (a frame padded to 60 after the checksum) and 1000 bytes
 	echo -n x >/dev/udp/$FAR4/9
 	head -c 1000 /dev/urandom >/dev/udp/$FAR4/9
 	echo -n x >/dev/udp/$FAR6/9
 	head -c 1000 /dev/urandom >/dev/udp/$FAR6/9
-	wait_until "[ \$(grep -c 'udp sum ok' '$d/udp') -eq 4 ]" 100 || {
+	wait_until "[ \$(grep -c 'udp sum ok' '$d/udp') -eq 4 ]" || {
 		cat "$d/udp" "$d/udp.err"
 		fail "tcpdump did not see 4 UDP datagrams with good checksums"
 	}
@@ -483,7 +476,7 @@ EOF
 @test "--exact-frames: the device cuts TSO frames into segments itself; TCP over IPv4 and IPv6 arrives intact" {
 	stop_bridge TERM
 	start_bridge --exact-frames
-	wait_until "test \"\$(cat /sys/class/net/$IF/carrier)\" = 1" 150 ||
+	wait_until "test \"\$(cat /sys/class/net/$IF/carrier)\" = 1" ||
 		fail "no carrier after the bridge came back"
 	ping_ok "$FAR4"
 	ping_ok "$FAR6"
@@ -497,7 +490,7 @@ EOF
 	assert_line "wire_tx_gso: 0"
 	assert_line "wire_tx_errors: 0"
 	start_bridge
-	wait_until "test \"\$(cat /sys/class/net/$IF/carrier)\" = 1" 150 ||
+	wait_until "test \"\$(cat /sys/class/net/$IF/carrier)\" = 1" ||
 		fail "no carrier after the bridge came back"
 	ping_ok "$FAR4"
 }
@@ -511,14 +504,14 @@ EOF
 	assert_line --regexp "^tx_packets: [1-9][0-9]*$"
 	assert_line --regexp "^rx_packets: [1-9][0-9]*$"
 	# The driver saw the link go down (the bridge waits for its STATUS read).
-	wait_until "dmesg | tail -n +$((mark + 1)) | grep -q '$IF: link down'" 50
+	wait_until "dmesg | tail -n +$((mark + 1)) | grep -q '$IF: link down'"
 	[ "$(carrier)" = 0 ]
 	run ping -c 1 -W 1 "$FAR4"
 	assert_failure
 
 	start_bridge
 	# The driver's watchdog finds the new model unconfigured and resets it.
-	wait_until "test \"\$(cat /sys/class/net/$IF/carrier)\" = 1" 150 ||
+	wait_until "test \"\$(cat /sys/class/net/$IF/carrier)\" = 1" ||
 		fail "no carrier after the bridge came back"
 	ping_ok "$FAR4"
 	run ping -c 3 -i 0.2 -W 5 "$FAR4"
@@ -531,17 +524,17 @@ EOF
 	# Frames in flight both ways when the model dies.
 	ping -q -i 0.01 -w 30 "$FAR4" >/dev/null 2>&1 3>&- &
 	local flood=$!
-	sleep 1
+	nap 1
 	stop_bridge KILL
 	# No link-down from a dead model: the driver's watchdog finds it gone.
-	wait_until "test \"\$(cat /sys/class/net/$IF/carrier)\" = 0" 100 ||
+	wait_until "test \"\$(cat /sys/class/net/$IF/carrier)\" = 0" ||
 		fail "carrier still up after the model died"
 	kill "$flood" 2>/dev/null || true
 	wait "$flood" 2>/dev/null || true
 	run grep -c "$IF: device not responding" <(klog_since)
 	assert_output 1
 	start_bridge
-	wait_until "test \"\$(cat /sys/class/net/$IF/carrier)\" = 1" 150 ||
+	wait_until "test \"\$(cat /sys/class/net/$IF/carrier)\" = 1" ||
 		fail "no carrier after the bridge came back"
 	ping_ok "$FAR4"
 	run ethtool -i "$IF"
@@ -554,7 +547,7 @@ EOF
 	[ -z "$(uvnic_if)" ]
 	kill -0 "$(bridge_pid)"
 	insmod "$UVNIC_TOP/kernel/uvnic.ko"
-	wait_until "ls /sys/bus/uvpci/devices/$DEV/net/ | grep -q ." 100
+	wait_until "ls /sys/bus/uvpci/devices/$DEV/net/ | grep -q ."
 	configure_uvnic
 	IF=$(uvnic_if)
 	ping_ok "$FAR4"
@@ -579,11 +572,11 @@ EOF
 		--class 0x020000 --bar 0:4096 --msi 3
 	uvnic-bridge uvt9 uvt9w >"$d/out" 2>"$d/err" 3>&- &
 	local pid=$!
-	wait_until "uvpci-peek uvt9 0:0.l | grep -qi 55564e43" 100
+	wait_until "uvpci-peek uvt9 0:0.l | grep -qi 55564e43"
 	# Bind the driver too, so that the destroy also removes a live netdev.
 	[ -e /sys/bus/uvpci/devices/uvt9/driver ] ||
 		echo uvt9 >/sys/bus/uvpci/drivers/uvnic/bind
-	wait_until "ls /sys/bus/uvpci/devices/uvt9/net/ | grep -q ." 100
+	wait_until "ls /sys/bus/uvpci/devices/uvt9/net/ | grep -q ."
 	uvbus-ctl destroy uvt9
 	run -1 wait "$pid"
 	run cat "$d/err"
