@@ -2,6 +2,7 @@
 #
 #   make            library, CLIs, modules
 #   make check      unit tests, host CLI tests, kernel tests in a QEMU guest
+#   make check-loaded  make check with every CPU kept busy (not in CI)
 #   make bench      ring and loopback benchmarks (host and guest)
 #   make demo       boot a guest, load uvbus, create a channel, show it
 #   make install    PREFIX=/usr/local DESTDIR=  (tools, library, man pages)
@@ -53,7 +54,7 @@ MANS     := $(MAN_SRCS:.in=)
 
 HDRS := kernel/uapi/uvbus.h $(wildcard lib/*.h)
 
-.PHONY: deps all userspace modules man check check-unit check-host check-kernel \
+.PHONY: deps all userspace modules man check check-loaded check-unit check-host check-kernel \
 	bench demo lint install modules_install clean
 
 all: userspace modules
@@ -104,6 +105,11 @@ deps:
 check: deps
 	$(MAKE) all $(UNITS) $(TSAN_UNITS)
 	t/run-checks
+
+# The same suite while CPU-bound processes occupy every core (t/loaded).
+check-loaded: deps
+	$(MAKE) all $(UNITS) $(TSAN_UNITS)
+	t/loaded t/run-checks
 
 check-unit: userspace $(UNITS) $(TSAN_UNITS)
 	t/run-checks unit
