@@ -18,6 +18,7 @@ ALLOWED=(
 )
 
 # What each target runs. Makefile:RULE,... is those rules' recipes.
+# shellcheck disable=SC2016 # ($(LIB): Make's names, not the shell's)
 DEMO_FILES=(
 	'Makefile:deps,demo,modules,lib/%.o,$(LIB),bin/%,man/%,t/helpers/%,t/bench/%'
 	contrib/demo contrib/uvnic-net.bash bin/uvnic-vm contrib/install-deps
@@ -26,6 +27,7 @@ CHECK_FILES=(
 	'Makefile:check,check-unit,check-host,check-kernel,t/unit/%,t/unit/ring-stress-tsan'
 	t/run-checks t/host/*.bats t/kernel/*.bats t/test_helper/*.bash contrib/uvpci-port
 )
+# shellcheck disable=SC2016
 LINT_FILES=('Makefile:lint,lint-run,$(CHECKPATCH)')
 BENCH_FILES=(Makefile:bench t/bench/run)
 # Rules that install or clean: no make target of install-deps runs them.
@@ -34,7 +36,7 @@ OTHER_RULES=(install modules_install clean)
 setup() {
 	load '../test_helper/common-setup'
 	_common_setup
-	cd "$UVNIC_TOP"
+	cd "$UVNIC_TOP" || fail "cannot cd to $UVNIC_TOP"
 	CU=$UVNIC_TOP/t/helpers/commands-used
 	[ -x "$CU" ] || fail "t/helpers/commands-used is missing or not executable"
 	command -v python3 >/dev/null || fail "commands-used needs python3 (install-deps check)"
@@ -61,6 +63,7 @@ check_target() {
 		esac
 	fi
 	run --separate-stderr "$CU" --check "$pkgs" "${IGNORE[@]}" "$@"
+	# shellcheck disable=SC2154 # ($stderr: set by run --separate-stderr)
 	[ "$status" -eq 0 ] || fail "$(printf 'commands of make %s that install-deps %s does not provide:\n%s' "$group" "$group" "$stderr")"
 }
 
