@@ -55,7 +55,7 @@ MANS     := $(MAN_SRCS:.in=)
 HDRS := kernel/uapi/uvbus.h $(wildcard lib/*.h)
 
 .PHONY: deps all userspace modules man check check-loaded check-unit check-host check-kernel \
-	bench demo lint install modules_install clean
+	bench demo lint lint-run install modules_install clean
 
 all: userspace modules
 
@@ -97,17 +97,21 @@ modules:
 
 # --- tests -----------------------------------------------------------
 
-# check and demo first install what is missing (contrib/install-deps), then
-# build in a fresh make so that pkg-config sees the new packages.
+# check, demo, bench and lint first install the Debian packages of their
+# own group that are missing (contrib/install-deps), then build in a fresh
+# make so that pkg-config and $(wildcard) see the new packages. make deps
+# installs every group.
 deps:
-	contrib/install-deps
+	contrib/install-deps demo check lint bench
 
-check: deps
+check:
+	contrib/install-deps check
 	$(MAKE) all $(UNITS) $(TSAN_UNITS)
 	t/run-checks
 
 # The same suite while CPU-bound processes occupy every core (t/loaded).
-check-loaded: deps
+check-loaded:
+	contrib/install-deps check
 	$(MAKE) all $(UNITS) $(TSAN_UNITS)
 	t/loaded t/run-checks
 
@@ -120,10 +124,13 @@ check-host: userspace
 check-kernel: all
 	t/run-checks kernel
 
-bench: all
+bench:
+	contrib/install-deps bench
+	$(MAKE) all
 	t/bench/run
 
-demo: deps
+demo:
+	contrib/install-deps demo
 	$(MAKE) all
 	contrib/demo
 
@@ -139,7 +146,12 @@ $(CHECKPATCH):
 	tar -xJf $(LINUX_SOURCE) -C .lint-cache --strip-components=1 --wildcards \
 		'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' '*/scripts/const_structs.checkpatch'
 
-lint: $(CHECKPATCH) man
+lint:
+	contrib/install-deps lint
+	$(MAKE) lint-run
+
+# lint without the install step
+lint-run: $(CHECKPATCH) man
 	$(CHECKPATCH) --no-tree --quiet --show-types -f $(KERNEL_SRCS)
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel C=2 modules 2>&1 | tee .lint-cache/sparse.log
 	! grep -E '(warning|error):' .lint-cache/sparse.log
