@@ -24,7 +24,11 @@
  * pending vectors are atomic bits; the irq_work may be queued from any
  * CPU (irq_work_queue() claims it atomically); the IPI's csd, which
  * smp_call_function_single_async() requires its callers to serialise, is
- * owned by whoever set UVPCI_MSI_IPI_QUEUED until its function runs.
+ * owned by whoever set UVPCI_MSI_IPI_QUEUED until its function runs. And
+ * as two deliveries of one device may still run at once on two CPUs (an
+ * IPI on one, the irq_work on another), the vectors use the edge flow
+ * handler, as x86's PCI MSIs do: an MSI that arrives while its handler
+ * runs elsewhere is marked pending there and handled again, never lost.
  */
 #define pr_fmt(fmt) "uvpci: " fmt
 
@@ -53,6 +57,7 @@ static int uvpci_msi_retrigger(struct irq_data *data)
 
 static const struct irq_chip uvpci_msi_chip = {
 	.name		= "uvpci-MSI",
+	.irq_ack	= uvpci_msi_noop,
 	.irq_mask	= uvpci_msi_noop,
 	.irq_unmask	= uvpci_msi_noop,
 	.irq_retrigger	= uvpci_msi_retrigger,
@@ -96,7 +101,16 @@ static void uvpci_msi_remote(void *info)
 	clear_bit_unlock(UVPCI_MSI_IPI_QUEUED, &d->msi_flags);
 	/* The clear before the read of msi_pending: see above. */
 	smp_mb__after_atomic();
-	uvpci_msi_deliver(d);
+	/*
+	 * A CPU polling in its idle loop runs its IPI queue from the idle
+	 * task, without the interrupt (TIF_POLLING_NRFLAG): on to hard IRQ
+	 * context through the irq_work then (uvpci_msi_quiesce() waits for
+	 * it after us).
+	 */
+	if (likely(in_hardirq()))
+		uvpci_msi_deliver(d);
+	else
+		irq_work_queue(&d->msi_work);
 	/* Our last access to @d: uvpci_msi_quiesce() may free it after this. */
 	smp_mb__before_atomic();
 	atomic_dec(&d->msi_remote);
@@ -260,7 +274,7 @@ int uvpci_alloc_irq_vectors(struct uvpci_dev *udev, unsigned int min_vecs,
 			goto err_dispose;
 		}
 		irq_set_chip_and_handler_name(irqs[i], &uvpci_msi_chip,
-					      handle_simple_irq, "edge");
+					      handle_edge_irq, "edge");
 		irq_set_chip_data(irqs[i], d);
 	}
 	spin_lock_irq(&d->msi_lock);
@@ -400,6 +414,12 @@ int uvpci_msi_rx(struct uvpci_device *d, const struct uvbus_msg *msg)
 		why = "vector not enabled by the driver";
 		err = -ERANGE;
 	} else {
+		/*
+		 * The DMA data this port wrote before the MSI is visible
+		 * before the bit: a delivery already running on another CPU
+		 * may see the bit (and run the handler) without any kick.
+		 */
+		smp_mb__before_atomic();
 		set_bit(vec, &d->msi_pending);
 		uvpci_msi_kick(d);
 		atomic64_inc(&d->stats.msi);
