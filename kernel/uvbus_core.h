@@ -75,8 +75,8 @@ void uvbus_channel_set_priv(struct uvbus_channel *ch, void *priv);
 
 /*
  * Mark a channel broken after a peer corrupted shared memory: logs one
- * line (rate-limited) naming the channel, its rings stop moving, pollers
- * see EPOLLERR. Any context.
+ * line naming the channel (under the channel's own rate limit), its rings
+ * stop moving, pollers see EPOLLERR. Any context.
  */
 __printf(2, 3)
 void uvbus_channel_break(struct uvbus_channel *ch, const char *fmt, ...);
