@@ -4,6 +4,7 @@
 #   make check      unit tests, host CLI tests, kernel tests in a QEMU guest
 #   make check-loaded  make check with every CPU kept busy (not in CI)
 #   make bench      ring and loopback benchmarks (host and guest)
+#   make stress     the long kernel stress runs in a QEMU guest (60 s MSI storms)
 #   make demo       boot a guest, load uvbus, create a channel, show it
 #   make install    PREFIX=/usr/local DESTDIR=  (tools, library, man pages)
 #   make modules_install   (the modules, into /lib/modules/$(KVER))
@@ -55,7 +56,7 @@ MANS     := $(MAN_SRCS:.in=)
 HDRS := kernel/uapi/uvbus.h $(wildcard lib/*.h)
 
 .PHONY: deps all userspace modules man check check-loaded check-unit check-host check-kernel \
-	bench demo lint lint-run install modules_install clean
+	stress bench demo lint lint-run install modules_install clean
 
 all: userspace modules
 
@@ -123,6 +124,16 @@ check-host: userspace
 
 check-kernel: all
 	t/run-checks kernel
+
+# The storms of t/kernel/uvpci-storm.bats for STRESS_SECS (60) each, instead
+# of make check's few seconds.
+STRESS_SECS ?= 60
+
+stress:
+	contrib/install-deps check
+	$(MAKE) all
+	bin/uvnic-vm --timeout $$(( 4 * $(STRESS_SECS) + 600 )) -- \
+		env UVNIC_STORM_SECS=$(STRESS_SECS) bats t/kernel/uvpci-storm.bats
 
 bench:
 	contrib/install-deps bench

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -233,24 +234,37 @@ static int do_show(int fd, const char *name)
 
 #define LIST_FORMAT	"%-31s  %-8s  %-6s  %5s\n"
 
+/* The whole list first: an error prints nothing on stdout, not even the header. */
 static int do_list(int fd)
 {
-	struct uvbus_info info;
+	struct uvbus_info *all = NULL, *grown;
+	uint32_t i, n = 0, max = 0;
 	char ports[16];
-	uint32_t i;
 	int rc;
 
-	printf(LIST_FORMAT, "NAME", "TYPE", "STATE", "PORTS");
-	for (i = 0;; i++) {
-		rc = uvbus_list(fd, i, &info);
+	for (;;) {
+		if (n == max) {
+			max = max ? 2 * max : 16;
+			grown = reallocarray(all, max, sizeof(*all));
+			if (!grown)
+				uvnic_die_err(ENOMEM, UVNIC_CTX_NONE, "list");
+			all = grown;
+		}
+		rc = uvbus_list(fd, n, &all[n]);
 		if (rc == -ENOENT)
 			break;
 		if (rc)
 			uvnic_die_err(rc, UVNIC_CTX_NONE, "list");
-		snprintf(ports, sizeof(ports), "%u", info.ports);
-		printf(LIST_FORMAT, info.name, uvbus_type_name(info.type),
-		       uvbus_state_name(info.state), ports);
+		n++;
 	}
+
+	printf(LIST_FORMAT, "NAME", "TYPE", "STATE", "PORTS");
+	for (i = 0; i < n; i++) {
+		snprintf(ports, sizeof(ports), "%u", all[i].ports);
+		printf(LIST_FORMAT, all[i].name, uvbus_type_name(all[i].type),
+		       uvbus_state_name(all[i].state), ports);
+	}
+	free(all);
 	return 0;
 }
 

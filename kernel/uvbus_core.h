@@ -29,8 +29,10 @@ struct seq_file;
  *           Process context, may sleep. Return 0 or -errno.
  * @destroy: tear down (process context). No port is attached any more and
  *           no @rx/@signal/@ioctl call is running or will start.
- * @attach:  a port attached (process context); may refuse with -errno
- *           (e.g. -EBUSY for a second UVBUS_ATTACH_MODEL port).
+ * @attach:  a port attached (process context: the attaching task, so
+ *           capable() asks about it); may refuse with -errno (e.g. -EBUSY
+ *           for a second UVBUS_ATTACH_MODEL port, -EPERM without a
+ *           capability the type requires).
  * @detach:  a port is going away (process context): after this returns the
  *           type must not use @port again. Optional.
  * @rx:      one message from @port's u2k ring, already copied out of shared
@@ -75,8 +77,8 @@ void uvbus_channel_set_priv(struct uvbus_channel *ch, void *priv);
 
 /*
  * Mark a channel broken after a peer corrupted shared memory: logs one
- * line (rate-limited) naming the channel, its rings stop moving, pollers
- * see EPOLLERR. Any context.
+ * line naming the channel (under the channel's own rate limit), its rings
+ * stop moving, pollers see EPOLLERR. Any context.
  */
 __printf(2, 3)
 void uvbus_channel_break(struct uvbus_channel *ch, const char *fmt, ...);

@@ -10,6 +10,7 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/ratelimit.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/wait.h>
@@ -50,6 +51,8 @@ enum {
  * @active:    type calls in flight, by UVBUS_CALL_*
  * @idle_wq:   destroy waits here for @active to drop to zero
  * @debugfs:   this channel's debugfs file
+ * @rs:        this channel's own log rate limit, so that a flood of log
+ *             lines about other channels never hides this one's
  * @k2u_msgs:  messages the kernel queued on k2u rings
  * @u2k_msgs:  messages the kernel took out of u2k rings
  * @k2u_full:  sends refused because a k2u ring was full
@@ -79,6 +82,7 @@ struct uvbus_channel {
 	wait_queue_head_t idle_wq;
 
 	struct dentry *debugfs;
+	struct ratelimit_state rs;
 
 	atomic64_t k2u_msgs;
 	atomic64_t u2k_msgs;

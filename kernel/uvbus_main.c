@@ -274,10 +274,12 @@ EXPORT_SYMBOL_GPL(uvbus_channel_broken);
  * @ch:  the channel
  * @fmt: printf format describing what was wrong (ring, values)
  *
- * The first call logs one rate-limited line naming the channel; later calls
- * do nothing. From then on every ring of the channel stops: sends and drains
- * fail with -EPIPE, read() and write() with EPIPE, poll() reports EPOLLERR.
- * Other channels are unaffected. Any context.
+ * The first call logs one line naming the channel, under the channel's own
+ * rate limit (never a global one: breaks of other channels, however many,
+ * cannot hide this one's); later calls do nothing. From then on every ring
+ * of the channel stops: sends and drains fail with -EPIPE, read() and
+ * write() with EPIPE, poll() reports EPOLLERR. Other channels are
+ * unaffected. Any context.
  */
 void uvbus_channel_break(struct uvbus_channel *ch, const char *fmt, ...)
 {
@@ -291,11 +293,13 @@ void uvbus_channel_break(struct uvbus_channel *ch, const char *fmt, ...)
 		return;
 	atomic64_inc(&ch->errors);
 
-	va_start(args, fmt);
-	vaf.fmt = fmt;
-	vaf.va = &args;
-	pr_err_ratelimited("channel %s broken: %pV\n", ch->name, &vaf);
-	va_end(args);
+	if (__ratelimit(&ch->rs)) {
+		va_start(args, fmt);
+		vaf.fmt = fmt;
+		vaf.va = &args;
+		pr_err("channel %s broken: %pV\n", ch->name, &vaf);
+		va_end(args);
+	}
 
 	spin_lock_irqsave(&ch->lock, flags);
 	list_for_each_entry(port, &ch->ports, node)
@@ -779,6 +783,8 @@ static long uvbus_ioc_create(struct uvbus_file *uf, void __user *arg)
 	if (req->type == UVBUS_TYPE_UVPCI)
 		ch->pci = req->pci;
 	atomic_set(&ch->state, UVBUS_STATE_OK);
+	ratelimit_state_init(&ch->rs, DEFAULT_RATELIMIT_INTERVAL,
+			     DEFAULT_RATELIMIT_BURST);
 	mutex_init(&ch->mutex);
 	spin_lock_init(&ch->lock);
 	INIT_LIST_HEAD(&ch->ports);

@@ -749,12 +749,21 @@ static void uvpci_destroy(struct uvbus_channel *ch)
 	put_device(&d->udev.dev);
 }
 
+/*
+ * A port of a device is the device: it can write and read whatever the
+ * bound driver mapped for DMA and raise the driver's interrupts, and as
+ * the model it answers the driver's register reads. So any port needs
+ * what creating the device needs, CAP_SYS_ADMIN, checked here, once: from
+ * then on the port is the capability, as an open /dev/mem is.
+ */
 static int uvpci_attach(struct uvbus_channel *ch, struct uvbus_port *port)
 {
 	struct uvpci_device *d = uvbus_channel_priv(ch);
 	struct uvpci_port_state *ps;
 	int err;
 
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	ps = kzalloc(sizeof(*ps), GFP_KERNEL);
 	if (!ps)
 		return -ENOMEM;

@@ -12,11 +12,23 @@
  * An MSI from the device (rx, atomic context) only marks its vector
  * pending and has it delivered in hard IRQ context, by an IPI to another
  * CPU or by the device's irq_work on this one (see uvpci_msi_kick()),
- * which calls generic_handle_domain_irq() for each pending vector. The rx path handles a port's messages in ring order
- * and copies DMA data before it looks at the next message, so the data of
- * every DMA_WRITE queued before an MSI is in memory when the handler runs.
- * A vector fired again before its handler ran is delivered once, as a
- * local APIC coalesces a pending interrupt.
+ * which calls generic_handle_domain_irq() for each pending vector. The rx
+ * path handles a port's messages in ring order and copies DMA data before
+ * it looks at the next message, so the data of every DMA_WRITE queued
+ * before an MSI is in memory when the handler runs. A vector fired again
+ * before its handler ran is delivered once, as a local APIC coalesces a
+ * pending interrupt.
+ *
+ * Several ports may fire at one device at once, each from its own CPU, so
+ * every piece of delivery state is safe against concurrent kicks: the
+ * pending vectors are atomic bits; the irq_work may be queued from any
+ * CPU (irq_work_queue() claims it atomically); the IPI's csd, which
+ * smp_call_function_single_async() requires its callers to serialise, is
+ * owned by whoever set UVPCI_MSI_IPI_QUEUED until its function runs. And
+ * as two deliveries of one device may still run at once on two CPUs (an
+ * IPI on one, the irq_work on another), the vectors use the edge flow
+ * handler, as x86's PCI MSIs do: an MSI that arrives while its handler
+ * runs elsewhere is marked pending there and handled again, never lost.
  */
 #define pr_fmt(fmt) "uvpci: " fmt
 
@@ -45,6 +57,7 @@ static int uvpci_msi_retrigger(struct irq_data *data)
 
 static const struct irq_chip uvpci_msi_chip = {
 	.name		= "uvpci-MSI",
+	.irq_ack	= uvpci_msi_noop,
 	.irq_mask	= uvpci_msi_noop,
 	.irq_unmask	= uvpci_msi_noop,
 	.irq_retrigger	= uvpci_msi_retrigger,
@@ -78,7 +91,26 @@ static void uvpci_msi_remote(void *info)
 {
 	struct uvpci_device *d = info;
 
-	uvpci_msi_deliver(d);
+	/*
+	 * The csd is free again: the IPI code unlocked it before calling
+	 * us, and the release orders that before the clear, so the next
+	 * kick that sets the bit finds it unlocked. Cleared before we look
+	 * at msi_pending (hence the full barrier): a kick that still saw
+	 * the bit set left its vector there for us.
+	 */
+	clear_bit_unlock(UVPCI_MSI_IPI_QUEUED, &d->msi_flags);
+	/* The clear before the read of msi_pending: see above. */
+	smp_mb__after_atomic();
+	/*
+	 * A CPU polling in its idle loop runs its IPI queue from the idle
+	 * task, without the interrupt (TIF_POLLING_NRFLAG): on to hard IRQ
+	 * context through the irq_work then (uvpci_msi_quiesce() waits for
+	 * it after us).
+	 */
+	if (likely(in_hardirq()))
+		uvpci_msi_deliver(d);
+	else
+		irq_work_queue(&d->msi_work);
 	/* Our last access to @d: uvpci_msi_quiesce() may free it after this. */
 	smp_mb__before_atomic();
 	atomic_dec(&d->msi_remote);
@@ -93,31 +125,50 @@ static void uvpci_msi_remote(void *info)
  * deliver on another CPU (an IPI, as irq_work_queue_on() is not exported).
  * From a reader spinning in interrupt context, deliver here: the handler
  * then runs after that reader. With one CPU there is no choice.
+ *
+ * Kicks come from every port's rx, on any CPU at once. The csd is reused
+ * only by the kick that sets UVPCI_MSI_IPI_QUEUED, and only after the run
+ * of its previous use has begun (uvpci_msi_remote() clears the bit): the
+ * serialisation smp_call_function_single_async() leaves to its callers
+ * (its own -EBUSY check is not atomic: two CPUs passing it at once link
+ * the csd into two IPI queues, or into one twice, and a CPU then walks a
+ * self-linked queue forever with interrupts off). A kick that finds the
+ * bit set has nothing to do: that IPI has not yet looked at msi_pending
+ * and takes the vector set there before this call. Atomic context.
  */
 static void uvpci_msi_kick(struct uvpci_device *d)
 {
 	unsigned int cpu = nr_cpu_ids;
-	int err;
 
 	if (in_task())
 		cpu = cpumask_any_but(cpu_online_mask, smp_processor_id());
 	if (cpu < nr_cpu_ids) {
+		/* Fully ordered: our msi_pending bit is set before the test. */
+		if (test_and_set_bit(UVPCI_MSI_IPI_QUEUED, &d->msi_flags))
+			return;
 		atomic_inc(&d->msi_remote);
-		err = smp_call_function_single_async(cpu, &d->msi_csd);
-		if (!err)
+		if (!smp_call_function_single_async(cpu, &d->msi_csd))
 			return;
+		/* Not seen: @cpu is another online CPU, held online by our irqs-off. */
 		atomic_dec(&d->msi_remote);
-		/* -EBUSY: one is queued and has not run yet; it takes our vector. */
-		if (err == -EBUSY)
-			return;
+		clear_bit_unlock(UVPCI_MSI_IPI_QUEUED, &d->msi_flags);
+		/* The clear before the irq_work's read of msi_pending. */
+		smp_mb__after_atomic();
 	}
 	irq_work_queue(&d->msi_work);
 }
 
-/* Wait until no delivery started before this is running or queued. */
+/*
+ * Wait until no delivery started before this is running or queued: the
+ * IPI (counted in msi_remote until its last access to @d) and the
+ * irq_work. Deliveries kicked later find no vector live (msi_nvec is 0
+ * before this is called) or, at teardown, cannot start: no port is left
+ * to kick.
+ */
 static void uvpci_msi_quiesce(struct uvpci_device *d)
 {
-	while (atomic_read(&d->msi_remote))
+	/* Acquire: the IPI's accesses to @d are over once we see its decrement. */
+	while (atomic_read_acquire(&d->msi_remote))
 		cpu_relax();
 	irq_work_sync(&d->msi_work);
 }
@@ -223,7 +274,7 @@ int uvpci_alloc_irq_vectors(struct uvpci_dev *udev, unsigned int min_vecs,
 			goto err_dispose;
 		}
 		irq_set_chip_and_handler_name(irqs[i], &uvpci_msi_chip,
-					      handle_simple_irq, "edge");
+					      handle_edge_irq, "edge");
 		irq_set_chip_data(irqs[i], d);
 	}
 	spin_lock_irq(&d->msi_lock);
@@ -363,6 +414,12 @@ int uvpci_msi_rx(struct uvpci_device *d, const struct uvbus_msg *msg)
 		why = "vector not enabled by the driver";
 		err = -ERANGE;
 	} else {
+		/*
+		 * The DMA data this port wrote before the MSI is visible
+		 * before the bit: a delivery already running on another CPU
+		 * may see the bit (and run the handler) without any kick.
+		 */
+		smp_mb__before_atomic();
 		set_bit(vec, &d->msi_pending);
 		uvpci_msi_kick(d);
 		atomic64_inc(&d->stats.msi);

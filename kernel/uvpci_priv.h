@@ -77,6 +77,9 @@
 #define UVPCI_COOKIE_OFF_MASK	0xffffffffULL
 #define UVPCI_SLOT_MAX		0xffff
 
+/* uvpci_device.msi_flags bits */
+#define UVPCI_MSI_IPI_QUEUED	0	/* msi_csd is queued, its run not begun */
+
 /* Counters, shown by the channel's debugfs file. */
 struct uvpci_stats {
 	atomic64_t reads;		/* non-posted reads, all paths */
@@ -188,6 +191,7 @@ struct uvpci_device {
 	unsigned int msi_nvec;
 	unsigned int msi_irqs[UVPCI_MAX_MSI];
 	unsigned long msi_pending;	/* vectors to deliver (atomic bitops) */
+	unsigned long msi_flags;	/* UVPCI_MSI_* (atomic bitops) */
 	struct irq_work msi_work;	/* delivery on this CPU */
 	call_single_data_t msi_csd;	/* delivery on another CPU */
 	atomic_t msi_remote;		/* such deliveries queued or running */

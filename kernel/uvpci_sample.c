@@ -26,7 +26,9 @@
  *   0x2c VECTORS      how many MSI vectors the driver enabled
  *
  * Each MSI logs "uvpci_sample NAME: irq vector N: dma buffer starts with
- * XX XX XX XX XX XX XX XX", the first 8 bytes of the coherent buffer. With
+ * XX XX XX XX XX XX XX XX", the first 8 bytes of the coherent buffer, at
+ * most 10 lines per 5 s per vector (a device that storms its driver with
+ * MSIs must not flood the kernel log; /proc/interrupts counts them). With
  * the uvNIC tools, from a shell (see uvpci(9), EXAMPLES):
  *
  *   uvbus-ctl create dev0 --vendor 0x5556 --device 0x0001 --bar 0:4096 --msi 4
@@ -39,6 +41,7 @@
 #include <linux/dma-mapping.h>
 #include <linux/interrupt.h>
 #include <linux/module.h>
+#include <linux/ratelimit.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 
@@ -76,6 +79,7 @@ struct uvpci_sample_vector {
 	struct uvpci_sample *priv;
 	unsigned int nr;
 	int irq;
+	struct ratelimit_state log;	/* this vector's log lines */
 };
 
 struct uvpci_sample {
@@ -98,8 +102,9 @@ static irqreturn_t uvpci_sample_irq(int irq, void *data)
 	struct uvpci_sample *priv = vec->priv;
 
 	/* The device's DMA writes that came before this MSI are in the buffer. */
-	dev_info(&priv->udev->dev, "irq vector %u: dma buffer starts with %*ph\n",
-		 vec->nr, 8, priv->buf);
+	if (__ratelimit(&vec->log))
+		dev_info(&priv->udev->dev, "irq vector %u: dma buffer starts with %*ph\n",
+			 vec->nr, 8, priv->buf);
 	uv_writel(vec->nr, priv->regs + SAMPLE_IRQ_ACK);
 	return IRQ_HANDLED;
 }
@@ -207,6 +212,8 @@ static int uvpci_sample_probe(struct uvpci_dev *udev,
 	for (i = 0; i < nvec; i++) {
 		priv->vec[i].priv = priv;
 		priv->vec[i].nr = i;
+		ratelimit_state_init(&priv->vec[i].log, DEFAULT_RATELIMIT_INTERVAL,
+				     DEFAULT_RATELIMIT_BURST);
 		priv->vec[i].irq = uvpci_irq_vector(udev, i);
 		err = request_irq(priv->vec[i].irq, uvpci_sample_irq, 0,
 				  uvpci_name(udev), &priv->vec[i]);

@@ -85,7 +85,9 @@ struct uvpci_device_ops {
  * @flags: 0 or UVPCI_OPEN_MODEL
  * @return 0 and *@devp set, or -errno: -ENOENT no such device, -EINVAL not
  *         a uvPCI device (or bad @flags), -EBUSY another model is attached,
- *         -EACCES/-EPERM not root, -ENAMETOOLONG, -ENOMEM, or an error
+ *         -EPERM without CAP_SYS_ADMIN (any port of a uvPCI device, the
+ *         model's or another, needs it: see uvpci(9)), -EACCES not root
+ *         (/dev/uvbus is mode 0600), -ENAMETOOLONG, -ENOMEM, or an error
  *         opening /dev/uvbus (see uvbus_port_open()).
  */
 int uvpci_device_open(const char *name, unsigned int flags,

@@ -1019,6 +1019,50 @@ static int cmd_scribble(const char *name, const char *how)
 	return 0;
 }
 
+/*
+ * COUNT channels broken at once, one after the other as fast as possible:
+ * abi-brk-PID-0 .. abi-brk-PID-(COUNT-1), EPHEMERAL (gone when we exit).
+ * Prints the name prefix; the test counts the log lines.
+ */
+static int cmd_break_many(unsigned int count)
+{
+	struct port *ports = calloc(count, sizeof(*ports));
+	char name[UVBUS_NAME_MAX];
+	struct uvbus_info info;
+	int fd = dev_open();
+	unsigned int i;
+
+	if (!ports)
+		fail("out of memory");
+	for (i = 0; i < count; i++) {
+		snprintf(name, sizeof(name), "abi-brk-%d-%u", (int)getpid(), i);
+		expect(create_chan(fd, name, UVBUS_TYPE_LOOPBACK,
+				   UVBUS_CREATE_EPHEMERAL), 0, "CREATE");
+		port_open(&ports[i], name, 4);
+	}
+	for (i = 0; i < count; i++) {
+		struct port *p = &ports[i];
+
+		/* Claims more messages than the ring holds. */
+		__atomic_store_n(p->u2k.tail, p->u2k.local + p->u2k.entries + 7,
+				 __ATOMIC_RELEASE);
+		expect(sig_write(p->fd, UVBUS_SIG_RING), EPIPE,
+		       "doorbell over a corrupted ring");
+	}
+	for (i = 0; i < count; i++) {
+		snprintf(name, sizeof(name), "abi-brk-%d-%u", (int)getpid(), i);
+		expect(info_chan(fd, name, &info), 0, "INFO");
+		if (info.state != UVBUS_STATE_BROKEN)
+			fail("%s: state %u, expected UVBUS_STATE_BROKEN", name,
+			     info.state);
+		port_close(&ports[i]);
+	}
+	printf("abi-brk-%d-\n", (int)getpid());
+	close(fd);
+	free(ports);
+	return 0;
+}
+
 static int cmd_many(unsigned int count)
 {
 	struct port *ports = calloc(count, sizeof(*ports));
@@ -1431,6 +1475,7 @@ static void usage(FILE *f)
 	      "  bad-write NAME                 odd-sized read/write, unattached fd\n"
 	      "  scribble NAME u2k-tail|k2u-head|msg   corrupt the rings: BROKEN\n"
 	      "  many COUNT                     COUNT channels at once\n"
+	      "  break-many COUNT               COUNT channels broken in a row\n"
 	      "  stress COUNT                   threads racing on one port, then a DESTROY\n"
 	      "  ephemeral                      EPHEMERAL channels and their ports\n"
 	      "  hup                            DESTROY under an attached port\n"
@@ -1514,6 +1559,10 @@ int main(int argc, char **argv)
 	if (!strcmp(c, "many")) {
 		ARGS(1);
 		return cmd_many((unsigned int)number(argv[2], "COUNT", 4096));
+	}
+	if (!strcmp(c, "break-many")) {
+		ARGS(1);
+		return cmd_break_many((unsigned int)number(argv[2], "COUNT", 256));
 	}
 	if (!strcmp(c, "stress")) {
 		ARGS(1);

@@ -19,7 +19,10 @@
  *           reads the ring at all; --entries sets the ring size.
  *   uvpci-model dmaw NAME ADDR HEXBYTES    device writes host memory
  *   uvpci-model dmar NAME ADDR LEN         device reads host memory
- *   uvpci-model msi NAME VECTOR            device fires an MSI
+ *   uvpci-model msi NAME VECTOR [--drop-caps]   device fires an MSI;
+ *           --drop-caps: after attaching, drop CAP_SYS_ADMIN, show that
+ *           a new attach is now refused ("attach without CAP_SYS_ADMIN:
+ *           EPERM"), then fire through the port attached with it
  *   uvpci-model serve                     run command lines read from stdin
  *           (as helper.h says), each answered by "=== STATUS"
  *   uvpci-model raw NAME TYPE [--flags F] [--len L] [--tag T] [--addr A]
@@ -39,6 +42,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <linux/capability.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -48,6 +52,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "uvbus.h"
@@ -416,19 +421,47 @@ static int cmd_dmar(const char *name, int argc, char **argv)
 	return 0;
 }
 
+/* Drop CAP_SYS_ADMIN for good: effective, permitted, inheritable. */
+static void drop_sys_admin(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		fail("capget: %s", strerror(errno));
+	data[0].effective &= ~(1U << CAP_SYS_ADMIN);
+	data[0].permitted &= ~(1U << CAP_SYS_ADMIN);
+	data[0].inheritable &= ~(1U << CAP_SYS_ADMIN);
+	if (syscall(SYS_capset, &hdr, data))
+		fail("capset: %s", strerror(errno));
+}
+
 static int cmd_msi(const char *name, int argc, char **argv)
 {
 	struct uvbus_msg m;
+	struct uvbus_attach a;
 	struct port p;
+	int fd;
 
-	if (argc != 1)
-		fail("needs VECTOR");
+	if (argc != 1 && !(argc == 2 && !strcmp(argv[1], "--drop-caps")))
+		fail("needs VECTOR [--drop-caps]");
 	memset(&m, 0, sizeof(m));
 	m.type = UVPCI_MSG_MSI;
 	m.flags = UVPCI_F_ACK;
 	m.tag = 1;
 	m.msi.vector = number(argv[0], "vector");
 	port_attach(&p, name, 0);
+	if (argc == 2) {
+		drop_sys_admin();
+		memset(&a, 0, sizeof(a));
+		memcpy(a.name, name, strlen(name));
+		fd = open(UVBUS_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			fail("open %s: %s", UVBUS_DEVICE_PATH, strerror(errno));
+		printf("attach without CAP_SYS_ADMIN: %s\n",
+		       ioctl(fd, UVBUS_IOC_ATTACH, &a) ? errname(errno) : "0");
+		close(fd);
+	}
 	port_send(&p, &m);
 	port_kick(&p);
 	wait_reply(&p, UVPCI_MSG_ACK, 1, &m);

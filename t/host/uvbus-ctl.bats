@@ -222,6 +222,12 @@ create_error() {
 	assert_failure 1
 	[ "${#stderr_lines[@]}" -eq 1 ] || fail "$stderr"
 	[[ $stderr == "uvbus-ctl: list: Inappropriate ioctl for device (not a uvbus device"* ]] || fail "$stderr"
+	# Nothing on stdout, not even the table's header.
+	assert_output ''
+	UVBUS_DEVICE=/dev/null run --separate-stderr uvbus-ctl show foo
+	assert_failure 1
+	[ "${#stderr_lines[@]}" -eq 1 ] || fail "$stderr"
+	assert_output ''
 }
 
 @test "the man page says what --help says" {

@@ -225,6 +225,19 @@ scribble() {
 	scribble msg
 }
 
+@test "40 channels broken in a row: every break logged, one line each" {
+	run uvbus-abi break-many 40
+	assert_success
+	local prefix=$output i
+	# Each channel has its own rate limit: the others' breaks hide none.
+	run bash -c "dmesg | grep -c 'uvbus: channel $prefix[0-9]* broken: u2k ring of port 1: tail '"
+	assert_output 40
+	for i in 0 1 38 39; do
+		run uvbus_log_lines "$prefix$i"
+		assert_output 1
+	done
+}
+
 @test "rmmod with channels destroys them; insmod again works" {
 	uvbus-abi create "$chan"
 	uvbus-abi create "${chan}b"
