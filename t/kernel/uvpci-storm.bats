@@ -122,12 +122,15 @@ watch_loop() {
 }
 
 # watch_storm SECONDS [OPTIONS]: a storm under watch_loop. Fails when the
-# guest kept the watcher from running for more than max_gap_ms (TCG
-# stalls a busy guest for up to a second at times), when it looked fewer
-# than once a second, or when the storm failed. Sets looks, grew,
-# max_gap, irqs.
-max_gap_ms=2500
+# guest kept the watcher from running for longer than the storm and
+# 2.5 s more (a CPU stuck with interrupts off: the bug this suite is
+# for), when it looked fewer than twice, or when the storm failed. Sets
+# looks, grew, max_gap, irqs. (On an idle host the guest takes 400 k
+# interrupts a second and its tasks may hardly run while the storm
+# lasts, an interrupt livelock as on hardware: seen 4.1 s of a 5 s storm,
+# also for a real-time watcher. The gap is printed.)
 watch_storm() {
+	local max_gap_ms=$(($1 * 1000 + 2500))
 	local out elapsed rc
 	# The watcher is a real-time task (SCHED_FIFO): the storm's own
 	# threads, and a busy host's share of the guest, must not be what
@@ -140,7 +143,7 @@ watch_storm() {
 	sed 's/^/# /' "$BATS_TEST_TMPDIR/storm.log" >&3
 	[ "$rc" = 0 ] || fail "uvpci-msi-storm failed: $(cat "$BATS_TEST_TMPDIR/storm.log")"
 	((max_gap <= max_gap_ms)) || fail "the watcher did not run for $max_gap ms during the storm"
-	((looks >= secs)) || fail "the watcher looked only $looks times in a $secs s storm"
+	((looks >= 2)) || fail "the watcher looked only $looks times in a $secs s storm"
 }
 
 # klog_problems MARK [PATTERN]: the kernel log lines after line MARK (a
