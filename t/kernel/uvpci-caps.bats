@@ -19,7 +19,7 @@ setup() {
 	load '../test_helper/guest'
 	_common_setup
 	require_guest
-	command -v setpriv >/dev/null || skip "no setpriv"
+	command -v setpriv >/dev/null || fail "setpriv not found (util-linux)"
 	[ -x "$UVNIC_TOP/t/helpers/uvpci-model" ] ||
 		fail "t/helpers/uvpci-model is not built: make t/helpers/uvpci-model"
 	[ -e /dev/uvbus ] || insmod "$UVNIC_TOP/kernel/uvbus.ko"
