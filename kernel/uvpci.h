@@ -450,8 +450,14 @@ u64 __uv_read(const void __iomem *addr, unsigned int size);
  * @addr:  cookie + offset, naturally aligned for @size
  * @size:  1, 2, 4 or 8
  *
- * What every uv_write and uv_iowrite accessor calls. Never waits for the
- * model, only for room in its ring.
+ * What every uv_write and uv_iowrite accessor calls. Any context. Never
+ * waits for the model to act on the write, only for room in its ring, and
+ * is never dropped for want of it (PCIe flow control stalls the writer):
+ * a caller that may sleep sleeps until the model consumes its ring, one
+ * that may not spins, for at most 5 s, after which the model is taken as
+ * dead (uvpci(9), Semantics). The write is discarded only when the model
+ * is dead (detached, device destroyed, channel broken) or a sleeping
+ * writer gets a fatal signal, each logged.
  */
 void __uv_write(u64 value, void __iomem *addr, unsigned int size);
 

@@ -576,7 +576,17 @@ static int uvpci_rx(struct uvbus_channel *ch, struct uvbus_port *port,
 		return uvpci_flush_owed(ps);
 
 	err = uvpci_rx_one(d, port, msg, ps);
-	if (err) {
+	if (msg->type == UVPCI_MSG_DMA_READ) {
+		/*
+		 * A read's outcome goes back once, in its own DMA_CPL, to the
+		 * request that caused it; it is not latched for the next ACK,
+		 * or a later good request would report it again. One refused
+		 * before it was looked at (flags, len) gets its CPL here.
+		 */
+		if (!ps->nowed)
+			uvpci_dma_cpl_init(msg, &ps->owed[ps->nowed++], err);
+	} else if (err) {
+		/* A posted request's refusal has no reply of its own: the ACK. */
 		if (!ps->status)
 			ps->status = err;
 		ps->faults++;

@@ -38,12 +38,14 @@
  * must be able to run on another CPU. Either way the device's timeout
  * bounds the wait, counted on a wait clock (struct uvpci_wait_clock) that
  * measures the time the model had to answer, not wall time across a
- * stalled machine. Posted writes wait the same way, only for ring space.
- * A model whose ring stayed full for a whole timeout is taken as stuck:
- * until it consumes again, an access that finds the ring full fails at
- * once (writes dropped, reads all-ones, both counted) instead of spinning
- * a timeout each, which in atomic context could starve the CPUs that the
+ * stalled machine. A read whose ring stayed full for a whole timeout
+ * marks the model stuck: until it consumes again, a read that finds the
+ * ring full fails at once (all-ones, counted) instead of spinning a
+ * timeout each, which in atomic context could starve the CPUs that the
  * model, or its exit after a SIGKILL, needs.
+ *
+ * Posted writes wait for ring space, and are never dropped for want of
+ * it: see uvpci_model_post().
  */
 #define pr_fmt(fmt) "uvpci: " fmt
 
@@ -54,6 +56,7 @@
 #include <linux/preempt.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/uaccess.h>
 #include <linux/wait_bit.h>
 
@@ -62,6 +65,10 @@
 #define UVPCI_POLL_BUDGET	16
 #define UVPCI_SPIN_US		20
 #define UVPCI_NAP_US		100
+/* A posted write stalled on a full ring naps up to this long. */
+#define UVPCI_NAP_MAX_US	10000
+/* The longest a posted write that cannot sleep waits for ring space. */
+#define UVPCI_ATOMIC_STALL_MS	5000
 /*
  * The most one step of a wait adds to its clock. A guest whose host
  * deschedules it (a TCG guest on a busy host stalls as a whole for up to
@@ -296,9 +303,10 @@ static void uvpci_wait_step(struct uvpci_device *d, struct uvpci_pending *p,
 }
 
 /*
- * Queue @msg on the model port, waiting for ring space until @clock runs
- * out. Returns 0, -ETIMEDOUT, or -EPIPE once the port is detached or
- * broken (also when @p was completed by a detach meanwhile).
+ * Queue read @msg on the model port, waiting for ring space until @clock
+ * runs out. Returns 0, -ETIMEDOUT, -ENOSPC (the ring is stuck), or -EPIPE
+ * once the port is detached or broken (also when @p was completed by a
+ * detach meanwhile). Posted writes wait in uvpci_model_post() instead.
  */
 static int uvpci_send_wait(struct uvpci_device *d, struct uvbus_port *port,
 			   const struct uvbus_msg *msg, struct uvpci_pending *p,
@@ -411,25 +419,116 @@ u64 uvpci_bar_read(struct uvpci_device *d, unsigned int bar, u64 off,
 	return v;
 }
 
-/* Post @msg to the model port; false if it had to be dropped. */
+static const char *uvpci_post_what(const struct uvbus_msg *msg)
+{
+	return msg->type == UVPCI_MSG_CFG_WRITE ? "config write" : "write";
+}
+
+/*
+ * Post @msg to the model port. Returns true once it is on the ring, false
+ * if it was discarded because the model is dead (its port detached, the
+ * device destroyed, the channel broken) or the writer was killed.
+ *
+ * A posted write is never dropped because the ring is full: PCIe flow
+ * control stalls the sender until the device returns credits, so the
+ * writer waits for room as long as the model lives, in one of two ways.
+ * __uv_write() promises "any context", as writel(): a driver writes from
+ * its IRQ handler, under spinlocks, in softirq. uvpci_may_sleep() tells
+ * (see the top of this file) whether this caller may sleep:
+ *  - it may: it spins with cond_resched() for UVPCI_SPIN_US, then sleeps
+ *    killably in naps that double up to UVPCI_NAP_MAX_US. It waits until
+ *    the ring has room or the model is dead; a fatal signal ends the wait
+ *    too (a task stuck in D state for ever because of a model, the model
+ *    itself writing to its own device among them, is a wedge; and a
+ *    killed writer's write is the writer's loss, not backpressure);
+ *  - it may not: it spins with cpu_relax(), re-checking the ring and
+ *    draining the model's u2k ring (the model may be blocked on it). Such
+ *    a wait cannot be unbounded: the CPU has preemption or interrupts
+ *    off, so the model, or its exit after a SIGKILL, may need this very
+ *    CPU (a TLB shootdown IPI waits for it; on one CPU nothing else runs),
+ *    and the lockup detectors fire at 10 s to 20 s. After
+ *    UVPCI_ATOMIC_STALL_MS without room the model is taken as dead, as a
+ *    link whose flow control credits never come back goes down: the
+ *    channel is broken (one log line; the model sees POLLERR), and this
+ *    and every later access ends at once.
+ * Either way, once the wait has used up the device's timeout (counted on
+ * the wait clock, as a read's) one line is logged per stall and device,
+ * and another when the ring moves again; meanwhile reads that find the
+ * ring full fail at once (d->ring_stuck), as before.
+ */
 static bool uvpci_model_post(struct uvpci_device *d, struct uvbus_port *port,
 			     const struct uvbus_msg *msg)
 {
+	bool sleep = uvpci_may_sleep(), stalled = false, logged;
+	unsigned long nap_us = UVPCI_NAP_US;
 	ktime_t start = ktime_get();
 	struct uvpci_wait_clock clock;
 	int err;
 
 	uvpci_wait_clock_start(&clock, start, READ_ONCE(d->timeout_us));
-	err = uvpci_send_wait(d, port, msg, NULL, start, &clock,
-			      uvpci_may_sleep());
-	if (!err)
+	for (;;) {
+		err = uvbus_port_send(port, msg);
+		if (err != -ENOBUFS)
+			break;
+		/* The model may be blocked on its own full u2k ring. */
+		if (uvbus_port_poll(port, UVPCI_POLL_BUDGET) < 0) {
+			err = -EPIPE;
+			break;
+		}
+		if (uvpci_wait_clock_expired(&clock) && !stalled) {
+			stalled = true;
+			WRITE_ONCE(d->ring_stuck, true);
+			if (!test_and_set_bit(UVPCI_STALL_LOGGED, &d->stall_flags))
+				uvpci_rl(warn, d, &d->rs_io, "model ring full for %u us: posted %s stalled until the model consumes its ring (nothing is dropped)\n",
+					 READ_ONCE(d->timeout_us),
+					 uvpci_post_what(msg));
+		}
+		if (!sleep) {
+			if (ktime_ms_delta(ktime_get(), start) >=
+			    UVPCI_ATOMIC_STALL_MS) {
+				uvbus_channel_break(d->ch, "device model's ring full for %u ms while a posted %s could not sleep: the model is taken as dead",
+						    UVPCI_ATOMIC_STALL_MS,
+						    uvpci_post_what(msg));
+				err = -EPIPE;
+				break;
+			}
+			cpu_relax();
+			continue;
+		}
+		if (fatal_signal_pending(current)) {
+			err = -EINTR;
+			break;
+		}
+		if (ktime_us_delta(ktime_get(), start) < UVPCI_SPIN_US) {
+			cond_resched();
+			continue;
+		}
+		usleep_range_state(nap_us, 2 * nap_us, TASK_KILLABLE);
+		if (stalled && nap_us < UVPCI_NAP_MAX_US)
+			nap_us *= 2;
+	}
+
+	/* The stalled writers clear the mark; the first one logs. */
+	logged = stalled &&
+		 test_and_clear_bit(UVPCI_STALL_LOGGED, &d->stall_flags);
+	if (!err) {
+		if (READ_ONCE(d->ring_stuck))
+			WRITE_ONCE(d->ring_stuck, false);
+		if (logged)
+			uvpci_rl(info, d, &d->rs_io, "model ring moving again: a posted %s stalled for %lld ms was delivered\n",
+				 uvpci_post_what(msg),
+				 ktime_ms_delta(ktime_get(), start));
 		return true;
+	}
 	atomic64_inc(&d->stats.write_drops);
-	if (err == -ETIMEDOUT)
-		uvpci_rl(warn, d, &d->rs_io, "model ring full for %u us: posted %s dropped\n",
-			 READ_ONCE(d->timeout_us),
-			 msg->type == UVPCI_MSG_CFG_WRITE ?
-			 "config write" : "write");
+	if (err == -EINTR)
+		uvpci_rl(warn, d, &d->rs_io, "posted %s discarded: the writer was killed while the model's ring was full\n",
+			 uvpci_post_what(msg));
+	else
+		uvpci_rl(warn, d, &d->rs_io, "posted %s discarded: the device model %s (device removed from the bus)\n",
+			 uvpci_post_what(msg),
+			 uvbus_channel_broken(d->ch) ? "is dead, its channel broken" :
+			 "detached");
 	return false;
 }
 
@@ -550,6 +649,7 @@ int uvpci_model_attach(struct uvpci_device *d, struct uvbus_port *port)
 		d->model = port;
 		WRITE_ONCE(d->gone, false);
 		WRITE_ONCE(d->ring_stuck, false);
+		clear_bit(UVPCI_STALL_LOGGED, &d->stall_flags);
 	}
 	spin_unlock_irqrestore(&d->lock, flags);
 	if (err)

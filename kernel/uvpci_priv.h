@@ -77,6 +77,9 @@
 #define UVPCI_COOKIE_OFF_MASK	0xffffffffULL
 #define UVPCI_SLOT_MAX		0xffff
 
+/* uvpci_device.stall_flags bits */
+#define UVPCI_STALL_LOGGED	0	/* a posted-write stall was logged */
+
 /* uvpci_device.msi_flags bits */
 #define UVPCI_MSI_IPI_QUEUED	0	/* msi_csd is queued, its run not begun */
 
@@ -87,7 +90,7 @@ struct uvpci_stats {
 	atomic64_t host_accesses;	/* of which UVPCI_IOC_MMIO */
 	atomic64_t read_timeouts;
 	atomic64_t read_gone;		/* answered all-ones: model gone */
-	atomic64_t write_drops;		/* ring full past the timeout, or gone */
+	atomic64_t write_drops;		/* model gone or dead, or writer killed */
 	atomic64_t cpl_stale;		/* completions nobody waited for */
 	atomic64_t cpl_errors;		/* completions with a status */
 	atomic64_t bad_cookie;		/* accesses through a bad cookie */
@@ -174,6 +177,7 @@ struct uvpci_device {
 	struct uvbus_port *model;
 	bool gone;			/* the model went away; no RESET since */
 	bool ring_stuck;		/* its ring stayed full a whole timeout */
+	unsigned long stall_flags;	/* UVPCI_STALL_* (atomic bitops) */
 	u64 next_tag;
 	struct list_head pending;
 	struct list_head ports;		/* struct uvpci_port_state */

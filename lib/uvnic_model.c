@@ -277,8 +277,8 @@ static int ring_post(struct uvnic_model *m, struct uvnic_ring *r, uint32_t idx,
 
 /*
  * A sync reported a refusal after a write-back of ours: was it that one?
- * (It may have been a refused TX frame read or an MSI the driver has not
- * enabled.) Write the same descriptors again, alone, and sync. Returns 0,
+ * (It may have been another posted request's, such as an MSI the driver
+ * has not enabled; refused reads are never reported by a sync.) Write the same descriptors again, alone, and sync. Returns 0,
  * a fatal error, or -EFAULT after a ring fault (the ring is stopped).
  */
 static int ring_verify(struct uvnic_model *m, struct uvnic_ring *r,

@@ -188,8 +188,8 @@ size_t uvpci_dma_split(uint64_t addr, size_t len, struct uvpci_dma *chunk);
  * requests (dword-aligned, at most 128 bytes, byte enables for the ragged
  * ends, never crossing 4 KiB; see uvpci_dma_split()). Posted: returns once
  * queued; the host checks each request against its live DMA mappings and
- * reports a refusal only through uvpci_device_sync(). Requests from one
- * device are handled in order, so data lands before a later
+ * reports a refusal only through the next uvpci_device_sync(). Requests
+ * from one device are handled in order, so data lands before a later
  * uvpci_msi_fire() on the same struct uvpci_device.
  * @return 0 or -errno: -EINVAL @addr + @len wraps past 2^64; -ETIMEDOUT no
  *         ring space for UVPCI_DEVICE_TIMEOUT_MS (some requests may have
@@ -202,8 +202,9 @@ int uvpci_dma_write(struct uvpci_device *dev, uint64_t addr, const void *buf,
 /**
  * uvpci_dma_read() - read @len bytes of host memory at @addr into @buf.
  * Non-posted: sends the read requests in waves of half the ring, rings
- * once per wave, and matches each completion to its request by tag. The
- * kernel records a refused read for uvpci_device_sync() too.
+ * once per wave, and matches each completion to its request by tag. A
+ * refusal is reported here, once, from the completion of the request
+ * that caused it; uvpci_device_sync() never reports it again.
  * @return 0, or the first refusal, the host's status unchanged: -EFAULT
  *         outside every live mapping, -EACCES the mapping's direction
  *         forbids the device to read it (DMA_FROM_DEVICE), -EPERM bus
@@ -246,11 +247,16 @@ int uvpci_msi_fire(struct uvpci_device *dev, unsigned int vector);
 
 /**
  * uvpci_device_sync() - wait until the host has handled every request sent
- * so far on @dev and return their outcome: a UVBUS_MSG_NOP flagged
- * UVPCI_F_ACK, answered by UVPCI_MSG_ACK, which carries the first error
- * since the previous ACK on this port.
- * @return 0 if all were accepted; else the host's first refusal since the
- *         last sync (including reads uvpci_dma_read() already reported):
+ * so far on @dev and return the outcome of the posted ones (DMA writes,
+ * MSIs): a UVBUS_MSG_NOP flagged UVPCI_F_ACK, answered by UVPCI_MSG_ACK,
+ * which carries the first refusal of a posted request since the previous
+ * ACK on this port. The rule: every refusal is reported once. A DMA read
+ * is reported by the uvpci_dma_read() that made it, never here; a posted
+ * request has no answer of its own, so its refusal is reported by the
+ * first sync after it, and only by that one: sync after the posted
+ * requests whose outcome matters, before queueing unrelated ones.
+ * @return 0 if all posted requests since the last sync were accepted; else
+ *         the host's first refusal among them:
  *         -EFAULT a DMA outside the live mappings (IOMMU fault), -EACCES
  *         a DMA against the mapping's direction, -EPERM bus mastering off
  *         or MSI not enabled by the driver, -ERANGE an MSI vector the

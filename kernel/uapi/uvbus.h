@@ -112,18 +112,22 @@ struct uvpci_msi {
 };
 
 /*
- * UVPCI_MSG_ACK: outcome of every u2k message of the same port since that
- * port's previous ACK; its tag is the acknowledged message's. The errors:
- * -EINVAL malformed (unknown type or flags, len or a reserved field set, a
- * bad DMA shape, an MMIO_CPL not from the model port), -EFAULT DMA outside
- * every live mapping, -EACCES DMA against the mapping's direction, -EPERM
- * DMA with bus mastering off or MSI not enabled, -ERANGE an MSI vector the
- * device lacks or the driver did not allocate, -ENODEV the model is gone.
- * A DMA_READ is always answered by a DMA_CPL, with the same status.
+ * UVPCI_MSG_ACK: outcome of the u2k messages of the same port since that
+ * port's previous ACK, DMA_READs excepted; its tag is the acknowledged
+ * message's. The errors: -EINVAL malformed (unknown type or flags, len or
+ * a reserved field set, a bad DMA shape, an MMIO_CPL not from the model
+ * port), -EFAULT DMA outside every live mapping, -EACCES DMA against the
+ * mapping's direction, -EPERM DMA with bus mastering off or MSI not
+ * enabled, -ERANGE an MSI vector the device lacks or the driver did not
+ * allocate, -ENODEV the model is gone.
+ * Each refusal is reported once, with the request that caused it: a
+ * DMA_READ, even a malformed one, is always answered by its own DMA_CPL
+ * carrying its status, and is never counted in an ACK; every other
+ * message has no reply of its own, so its refusal waits for the next ACK.
  */
 struct uvpci_ack {
 	__s32	status;		/* 0, or the first -errno since the last ACK */
-	__u32	faults;		/* refused requests since the last ACK */
+	__u32	faults;		/* refused messages since the last ACK, reads not counted */
 };
 
 #define UVBUS_MSG_SIZE		256

@@ -4,7 +4,7 @@
  * a tiny device model, and one-shot DMA/MSI/raw injections. Raw ABI only
  * (kernel/uapi/uvbus.h: ioctls, the mapping, the shared ring functions).
  *
- *   uvpci-model model NAME [--hang] [--stall] [--entries N]
+ *   uvpci-model model NAME [--hang] [--stall] [--hold FILE] [--entries N]
  *           [--cpl-status ERRNO] [--delay-us US] [--ready FILE]
  *           Attach as the device model and serve until the port hangs up
  *           (device destroyed) or a signal ends it. Every request is
@@ -16,7 +16,9 @@
  *           --cpl-status answers every read with that -errno instead;
  *           --delay-us answers each read that much later.
  *           --ready FILE is created once attached. --stall never
- *           reads the ring at all; --entries sets the ring size.
+ *           reads the ring at all; --hold FILE does not read it while
+ *           FILE exists (looked at every 10 ms; "held" and "resumed"
+ *           are logged); --entries sets the ring size.
  *   uvpci-model dmaw NAME ADDR HEXBYTES    device writes host memory
  *   uvpci-model dmar NAME ADDR LEN         device reads host memory
  *   uvpci-model msi NAME VECTOR [--drop-caps]   device fires an MSI;
@@ -211,8 +213,8 @@ static void mem_write(unsigned int bar, uint64_t off, unsigned int size,
 
 static int cmd_model(const char *name, int argc, char **argv)
 {
-	const char *ready = NULL;
-	bool hang = false, stall = false;
+	const char *ready = NULL, *hold = NULL;
+	bool hang = false, stall = false, held = false;
 	int cpl_status = 0;
 	uint32_t delay_us = 0;
 	struct uvbus_msg m, r;
@@ -224,6 +226,8 @@ static int cmd_model(const char *name, int argc, char **argv)
 			hang = true;
 		else if (!strcmp(argv[i], "--stall"))
 			stall = true;
+		else if (!strcmp(argv[i], "--hold") && i + 1 < argc)
+			hold = argv[++i];
 		else if (!strcmp(argv[i], "--entries") && i + 1 < argc)
 			ring_entries = number(argv[++i], "entries");
 		else if (!strcmp(argv[i], "--ready") && i + 1 < argc)
@@ -248,9 +252,22 @@ static int cmd_model(const char *name, int argc, char **argv)
 		pause();
 
 	for (;;) {
-		n = port_recv(&p, &m, -1);
+		if (hold && !access(hold, F_OK)) {
+			if (!held)
+				printf("held\n");
+			held = true;
+			usleep(10000);
+			continue;
+		}
+		if (held)
+			printf("resumed\n");
+		held = false;
+		/* With --hold, come back to look at FILE every 10 ms. */
+		n = port_recv(&p, &m, hold ? 10 : -1);
 		if (n < 0)
 			return 0;
+		if (!n)
+			continue;
 		switch (m.type) {
 		case UVPCI_MSG_MMIO_WRITE:
 			printf("W %u 0x%" PRIx64 " %u 0x%" PRIx64 "\n", m.mmio.bar,

@@ -416,6 +416,41 @@ hex_of() {
 	assert_output "$(printf '0x%08x' 13)"
 }
 
+@test "a refused DMA read is reported once, by its own copy; the next good copy reports 0" {
+	sample_dev "$dev" --timeout-us "$MODEL_TIMEOUT_US"
+	start_model "$dev"
+	sample_load
+	wait_klog "uvpci_sample $dev: ready:"
+	local addr tx
+	addr=$(printf '%#x' "$(buf_addr "$dev")")
+	tx=$(tx_addr "$dev")
+
+	# A copy FROM outside every mapping: uvpci_dma_read() itself fails.
+	uvpci-poke "$dev" 0:0x80.q="$(printf '%#x' $((addr + 4096)))" 0:0x88.q="$addr" 0:0x90=4 0:0x94=0 0:0x98=1
+	run uvpci-peek "$dev" 0:0x9c
+	assert_output "$(printf '0x%08x' 14)"
+	grep -qF "COPY $(printf '%#x' $((addr + 4096))) $addr 4 = -14" "$BATS_TEST_TMPDIR/$dev.log" ||
+		fail "$(model_log "$dev")"
+	# The next copy is good: its read, write and sync all succeed. The
+	# refusal above was reported with the read that caused it and is not
+	# latched for this copy's uvpci_device_sync().
+	uvpci-poke "$dev" 0:0x80.q="$tx" 0:0x88.q="$addr" 0:0x90=5 0:0x98=1
+	run uvpci-peek "$dev" 0:0x9c
+	[ "$output" = 0x00000000 ] || fail "RESULT $output after a good copy; model log: $(tail -3 "$BATS_TEST_TMPDIR/$dev.log")"
+	grep -qF "COPY $tx $addr 5 = 0" "$BATS_TEST_TMPDIR/$dev.log" ||
+		fail "$(model_log "$dev")"
+	run uvdma-inject "$dev" "$addr" --read 5
+	assert_output "$(hex_of 'hello')"
+	# A read straddling the end of the TX buffer: EFAULT again, then a
+	# good copy once more.
+	uvpci-poke "$dev" 0:0x80.q="$(printf '%#x' $((tx + 60)))" 0:0x88.q="$addr" 0:0x90=8 0:0x98=1
+	run uvpci-peek "$dev" 0:0x9c
+	assert_output "$(printf '0x%08x' 14)"
+	uvpci-poke "$dev" 0:0x80.q="$tx" 0:0x88.q="$addr" 0:0x90=5 0:0x98=1
+	run uvpci-peek "$dev" 0:0x9c
+	assert_output 0x00000000
+}
+
 @test "several tools at once while the model runs and copies" {
 	sample_dev "$dev" --timeout-us "$MODEL_TIMEOUT_US"
 	start_model "$dev"

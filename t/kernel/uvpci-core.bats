@@ -92,6 +92,11 @@ sample_tx_addr() {
 	printf '0x%x%08x' "$(peek "$1" 0 0x24 4)" "$(peek "$1" 0 0x20 4)"
 }
 
+# Interrupts handled on Linux IRQ IRQ, on the guest's two CPUs.
+irq_count() {
+	awk -v i="$1:" '$1 == i { print $2 + $3 }' /proc/interrupts
+}
+
 debugfs() {
 	cat "/sys/kernel/debug/uvbus/$1"
 }
@@ -435,8 +440,15 @@ debugfs() {
 	assert_output 'ack: status=EINVAL faults=1'
 	run uvpci-model raw "$dev" 0x181 --addr "$((addr + 4088))" --ndw 4 --fbe 15 --lbe 15
 	assert_output 'ack: status=EINVAL faults=1'
+	# A refused read is reported once, in its own completion, never latched
+	# for the port's next ACK (t/helpers/uvpci-model raw sets UVPCI_F_ACK
+	# on it); even one refused before its shape is looked at gets one.
 	run uvpci-model raw "$dev" 0x182 --addr "$((addr + 4092))" --ndw 2 --fbe 15 --lbe 15
-	assert_output --partial 'cpl: status=EINVAL'
+	assert_output "$(printf '%s\n' 'cpl: status=EINVAL' 'ack: status=0 faults=0')"
+	run uvpci-model raw "$dev" 0x182 --flags 3 --addr "$addr" --ndw 1 --fbe 15
+	assert_output "$(printf '%s\n' 'cpl: status=EINVAL' 'ack: status=0 faults=0')"
+	run uvpci-model raw "$dev" 0x182 --addr "$((addr + 4096))" --ndw 1 --fbe 15
+	assert_output "$(printf '%s\n' 'cpl: status=EFAULT' 'ack: status=0 faults=0')"
 	for be in "--fbe 0" "--fbe 5" "--fbe 15 --lbe 1" "--fbe 16" "--ndw 2 --fbe 7 --lbe 15" \
 		"--ndw 2 --fbe 15 --lbe 0" "--ndw 2 --fbe 15 --lbe 2" "--status -5 --fbe 15"; do
 		# shellcheck disable=SC2086
@@ -694,30 +706,103 @@ debugfs() {
 	kill_model
 }
 
-@test "a model that stops consuming: one timeout, then writes drop and reads fail at once" {
-	uvpci-create create "$dev" --bar 0:4096 --timeout-us 2000000
-	start_model "$dev" --stall --entries 2
-	poke "$dev" 0 0 4 1
-	poke "$dev" 0 4 4 2
-	local t0 t1
-	t0=$(now_ms)
-	poke "$dev" 0 8 4 3
-	t1=$(now_ms)
-	[ $((t1 - t0)) -ge 2000 ]
-	wait_klog "uvpci $dev: model ring full for 2000000 us: posted write dropped"
-	# Stuck: no more waiting a timeout per access (each would take 2 s,
-	# the two 4 s).
-	t0=$(now_ms)
-	poke "$dev" 0 12 4 4
-	run peek "$dev" 0 0 4
-	t1=$(now_ms)
+# stalled_writer NAME COUNT: a model on NAME with a 16-entry ring that
+# holds it (consumes nothing) while $BATS_TEST_TMPDIR/hold exists, and
+# uvpci-poke writing 1..COUNT to BAR0 0x40, in the background ($poke_pid),
+# stalled on the full ring past the device's timeout (logged).
+stalled_writer() {
+	local i specs=()
+	touch "$BATS_TEST_TMPDIR/hold"
+	start_model "$1" --hold "$BATS_TEST_TMPDIR/hold" --entries 16
+	wait_for model_log_has "$1" held
+	for i in $(seq "$2"); do
+		specs+=("$(printf '0:0x40=%#x' "$i")")
+	done
+	uvpci-poke "$1" "${specs[@]}" 3>&- &
+	poke_pid=$!
+	wait_klog "uvpci $1: model ring full for 200000 us: posted write"
+}
+
+@test "a model that stops consuming stalls the writer past the timeout; no write is lost, all arrive in order" {
+	uvpci-create create "$dev" --bar 0:4096 --timeout-us 200000
+	stalled_writer "$dev" 40
+	# Five timeouts later the writer still waits (a drop would have let it
+	# finish), and the model has seen nothing.
+	nap 1
+	kill -0 "$poke_pid"
+	klog_has "uvpci $dev: model ring full for 200000 us: posted write stalled until the model consumes its ring (nothing is dropped)"
+	run ! grep -q '^W ' "$BATS_TEST_TMPDIR/$dev.log"
+	# A read meanwhile cannot get onto the ring: all-ones, and as the ring
+	# is stuck it does not wait a timeout for that.
+	run peek "$dev" 0 0x40 4
 	assert_output 0xffffffff
-	[ $((t1 - t0)) -lt 3500 ]
+	[ "$(grep -c 'model ring full' <(klog))" = 1 ]
+
+	rm "$BATS_TEST_TMPDIR/hold"
+	wait "$poke_pid"
+	wait_for model_log_has "$dev" 'W 0 0x40 4 0x28'
+	run grep '^W ' "$BATS_TEST_TMPDIR/$dev.log"
+	assert_output "$(for i in $(seq 40); do printf 'W 0 0x40 4 0x%x\n' "$i"; done)"
+	wait_klog "uvpci $dev: model ring moving again: a posted write stalled for"
 	run debugfs "$dev"
-	assert_line --regexp ' write_drops 2 '
-	assert_line --regexp ' read_timeouts 1 '
+	assert_line --regexp ' write_drops 0 '
+	# The device is as good as before: the read sees the last write.
+	run peek "$dev" 0 0x40 4
+	assert_output 0x00000028
+	run ! klog_has "discarded"
+}
+
+@test "a model killed while a writer stalls on its ring releases the writer" {
+	uvpci-create create "$dev" --bar 0:4096 --timeout-us 200000
+	stalled_writer "$dev" 40
+	kill -0 "$poke_pid"
 	kill_model
-	wait_true '[ "$(cat "$SYSBUS/devices/$dev/model")" = gone ]'
+	# The writer ends (posted writes report nothing), well within the wait.
+	wait "$poke_pid"
+	wait_klog "uvpci $dev: posted write discarded: the device model detached (device removed from the bus)"
+	wait_klog "device model detached: BAR reads return all-ones"
+	[ "$(cat "$SYSBUS/devices/$dev/model")" = gone ]
+	run debugfs "$dev"
+	assert_line --regexp ' write_drops [1-9][0-9]* '
+	# The device answers as a removed card, at once.
+	run peek "$dev" 0 0x40 4
+	assert_output 0xffffffff
+	# A destroy with a writer stalled releases it too.
+	uvpci-create reset "$dev"
+	klog_mark
+	stalled_writer "$dev" 40
+	uvpci-create destroy "$dev"
+	wait "$poke_pid" || true
+	[ ! -e "$SYSBUS/devices/$dev" ]
+}
+
+@test "a writer that cannot sleep stalls at most 5 s on a model that consumes nothing, then the model is taken as dead" {
+	sample_dev "$dev" --timeout-us 200000
+	local hold="$BATS_TEST_TMPDIR/hold" i t0 irq n=0
+	start_model "$dev" --hold "$hold" --entries 16
+	# No STATUS poll: reads would only time out while the model holds.
+	insmod "$UVNIC_TOP/kernel/uvpci_sample.ko" poll_ms=0
+	wait_klog "uvpci_sample $dev: ready"
+	irq=$(cut -d' ' -f1 "$SYSBUS/devices/$dev/msi_irqs")
+	touch "$hold"
+	wait_for model_log_has "$dev" held
+	# Each MSI's handler writes IRQ_ACK in hard IRQ context: 16 fill the
+	# ring, the 17th handler spins (interrupts off) waiting for room.
+	t0=$(now_ms)
+	for i in $(seq 20); do
+		uvpci-model msi "$dev" 0 >/dev/null 2>&1 || break
+		n=$((n + 1))
+		wait_until "[ \$(irq_count $irq) -ge $n ]" 20 || true
+	done
+	wait_klog "uvbus: channel $dev broken: device model's ring full for 5000 ms while a posted write could not sleep: the model is taken as dead"
+	wait_klog "uvpci_sample $dev: posted write discarded: the device model is dead, its channel broken (device removed from the bus)"
+	[ $(($(now_ms) - t0)) -ge 5000 ]
+	klog_has "posted write stalled until the model consumes its ring"
+	run grep -E "^$dev " /sys/kernel/debug/uvbus/channels
+	assert_output --regexp "^$dev uvpci broken "
+	rm "$hold"
+	rmmod uvpci_sample
+	kill_model
 }
 
 @test "a completion with an error status reads all-ones" {
