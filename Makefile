@@ -87,8 +87,9 @@ t/bench/%: t/bench/%.c $(LIB) $(HDRS)
 	$(CC) $(UV_CFLAGS) $(CFLAGS) -o $@ $< $(LIB) $(UV_LIBS)
 t/bench/uvpci-bench-model: kernel/uapi/uvpci_bench.h
 
-man/%: man/%.in
-	sed -e 's/@VERSION@/$(VERSION)/g' $< > $@
+# @NUMBERS@ on a line of its own: the NUMBERS section every CLI page shares.
+man/%: man/%.in man/numbers.inc
+	sed -e 's/@VERSION@/$(VERSION)/g' -e '/^@NUMBERS@$$/{r man/numbers.inc' -e 'd;}' $< > $@
 
 man: $(MANS)
 

@@ -111,7 +111,7 @@ create_error() {
 
 @test "a number option: junk, empty, too big, missing" {
 	local v=(--vendor 1 --device 1)
-	create_error "invalid --msi '12k': not a number (use decimal or 0x hex)" "${v[@]}" --msi 12k
+	create_error "invalid --msi '12k': not a number (decimal, or hex with 0x)" "${v[@]}" --msi 12k
 	create_error "option --msi: empty value" "${v[@]}" --msi ''
 	create_error "invalid --msi '99999999999999999999999': out of range (0 to 32)" "${v[@]}" --msi 99999999999999999999999
 	usage_error uvbus-ctl create dev0 "${v[@]}" --msi
@@ -137,7 +137,7 @@ create_error() {
 	local v=(--vendor 0x5556 --device 1)
 	create_error "invalid --vendor '0': 0x0000 and 0xffff are not vendor IDs" --vendor 0 --device 1
 	create_error "invalid --vendor '0xffff': 0x0000 and 0xffff are not vendor IDs" --vendor 0xffff --device 1
-	create_error "invalid --vendor 'intel': not a number (use decimal or 0x hex)" --vendor intel --device 1
+	create_error "invalid --vendor 'intel': not a number (decimal, or hex with 0x)" --vendor intel --device 1
 	create_error "invalid --device '0x10000': out of range (0 to 65535)" --vendor 1 --device 0x10000
 	create_error "invalid --class '0x1000000': out of range (0x0 to 0xffffff)" "${v[@]}" --class 0x1000000
 	create_error "invalid --subsystem '1': expected VENDOR:DEVICE, e.g. 0x5556:0x0001" "${v[@]}" --subsystem 1
@@ -168,9 +168,9 @@ create_error() {
 @test "uvPCI create: bad --msi and --timeout-us" {
 	local v=(--vendor 0x5556 --device 1)
 	create_error "invalid --msi '33': out of range (0 to 32)" "${v[@]}" --msi 33
-	create_error "invalid --msi 'four': not a number (use decimal or 0x hex)" "${v[@]}" --msi four
+	create_error "invalid --msi 'four': not a number (decimal, or hex with 0x)" "${v[@]}" --msi four
 	create_error "invalid --timeout-us '10000001': at most 10000000 (10 s)" "${v[@]}" --timeout-us 10000001
-	create_error "invalid --timeout-us '-5': not a number (use decimal or 0x hex)" "${v[@]}" --timeout-us=-5
+	create_error "invalid --timeout-us '-5': not a number (decimal, or hex with 0x)" "${v[@]}" --timeout-us=-5
 }
 
 @test "uvPCI create: a valid device line gets as far as the device" {
