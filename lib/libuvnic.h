@@ -427,6 +427,19 @@ int uvnic_parse_uint(const char *s, unsigned int min, unsigned int max,
 int uvnic_hex_digit(char c);
 
 /* ================================================================== */
+/* JSON output                                                         */
+/* ================================================================== */
+
+/**
+ * uvnic_json_string() - write @s to @fp as one JSON string (RFC 8259):
+ * quoted; '"', '\\' and control characters escaped; valid UTF-8 kept as
+ * it is; any byte that is not part of valid UTF-8 written as \ufffd (the
+ * replacement character), so the output is valid JSON whatever @s holds.
+ * A NULL @s is written as null.
+ */
+void uvnic_json_string(FILE *fp, const char *s);
+
+/* ================================================================== */
 /* CLI support: the argtable2 flow and the messages every tool shares  */
 /* ================================================================== */
 

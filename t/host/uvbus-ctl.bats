@@ -27,16 +27,19 @@ usage_error() {
 	assert_success
 	[ -z "$stderr" ]
 	assert_line --index 0 'Usage: uvbus-ctl create NAME [--vendor=ID] [--device=ID] [--class=CODE] [--subsystem=V:D] [--revision=N] [--bar=BAR]... [--msi=COUNT] [--timeout-us=US]'
-	assert_line '       uvbus-ctl list'
-	assert_line '       uvbus-ctl show NAME'
+	assert_line '       uvbus-ctl list [--json]'
+	assert_line '       uvbus-ctl show NAME [--json]'
 	assert_line '       uvbus-ctl destroy NAME'
 	assert_line '       uvbus-ctl reset NAME'
 	assert_line '       uvbus-ctl [-h|--help] [--version]'
 	assert_line --partial 'Commands:'
 	assert_line --regexp '^  create +create a loopback channel, or a uvPCI device \(--vendor, --device\)$'
 	assert_line --regexp '^  --bar=BAR +a memory BAR, N:SIZE\[:64\]\[:prefetch\]'
+	assert_line --regexp '^  --json +list and show: print JSON instead of text \(keys in uvbus-ctl\(8\)\)$'
 	assert_line --regexp '^  -h, --help +print this help and exit$'
 	assert_line --regexp '^  --version +print the version and exit$'
+	# One glossary line for --json, though two commands take it.
+	[ "$(grep -c -- '--json ' <<<"$output")" -eq 1 ] || fail "--json glossary: $output"
 }
 
 @test "-h is --help" {
@@ -187,6 +190,21 @@ create_error() {
 @test "uvPCI options belong to create only" {
 	usage_error uvbus-ctl show dev0 --vendor 1
 	[[ ${stderr_lines[0]} == *'--vendor'* ]] || fail "${stderr_lines[0]}"
+}
+
+@test "--json belongs to list and show only, and reaches the device" {
+	usage_error uvbus-ctl destroy foo --json
+	assert_equal "${stderr_lines[0]}" 'uvbus-ctl: invalid option "--json"'
+	usage_error uvbus-ctl create foo --json
+	usage_error uvbus-ctl list --json=1
+	local cmd
+	for cmd in "list --json" "show foo --json" "show --json foo"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr uvbus-ctl $cmd
+		assert_failure 1
+		assert_output ''
+		assert_equal "$stderr" "uvbus-ctl: cannot open /nonexistent/uvbus: No such file or directory (is uvbus.ko loaded?)"
+	done
 }
 
 @test "name too long or empty" {
