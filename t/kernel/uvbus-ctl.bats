@@ -359,3 +359,16 @@ PY
 	assert_output ''
 	assert_equal "$stderr" "uvbus-ctl: show 'bt_nosuch': No such file or directory (no such channel)"
 }
+
+@test "bash completion offers the names uvbus-ctl list gives" {
+	sample_create bt_pci
+	uvbus-ctl create bt_lo
+	# shellcheck disable=SC1091
+	source "$UVNIC_TOP/contrib/completion/uvnic"
+	COMP_WORDS=(uvpci-peek bt_) COMP_CWORD=1 COMPREPLY=()
+	_uvnic_complete uvpci-peek
+	assert_equal "${COMPREPLY[*]}" bt_pci
+	COMP_WORDS=(uvbus-ctl show bt_) COMP_CWORD=2 COMPREPLY=()
+	_uvnic_complete uvbus-ctl
+	assert_equal "$(printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' ')" 'bt_lo bt_pci '
+}
