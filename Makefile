@@ -6,7 +6,8 @@
 #   make bench      ring and loopback benchmarks (host and guest)
 #   make stress     the long kernel stress runs in a QEMU guest (60 s MSI storms)
 #   make demo       boot a guest, load uvbus, create a channel, show it
-#   make install    PREFIX=/usr/local DESTDIR=  (tools, library, man pages)
+#   make install    PREFIX=/usr/local DESTDIR=  (tools, library, man pages,
+#                   bash completion)
 #   make modules_install   (the modules, into /lib/modules/$(KVER))
 
 VERSION := 0.1.0
@@ -17,6 +18,7 @@ SBINDIR ?= $(PREFIX)/sbin
 LIBDIR  ?= $(PREFIX)/lib
 INCDIR  ?= $(PREFIX)/include
 MANDIR  ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 
 # The kernel the modules are built for: the running one when its build
 # tree exists, else the newest installed kernel that has headers (the one
@@ -56,7 +58,7 @@ MANS     := $(MAN_SRCS:.in=)
 HDRS := kernel/uapi/uvbus.h $(wildcard lib/*.h)
 
 .PHONY: deps all userspace modules man check check-loaded check-unit check-host check-kernel \
-	stress bench demo lint lint-run install modules_install clean
+	stress bench demo lint lint-run install install-completion modules_install clean
 
 all: userspace modules
 
@@ -87,8 +89,9 @@ t/bench/%: t/bench/%.c $(LIB) $(HDRS)
 	$(CC) $(UV_CFLAGS) $(CFLAGS) -o $@ $< $(LIB) $(UV_LIBS)
 t/bench/uvpci-bench-model: kernel/uapi/uvpci_bench.h
 
-man/%: man/%.in
-	sed -e 's/@VERSION@/$(VERSION)/g' $< > $@
+# @NUMBERS@ on a line of its own: the NUMBERS section every CLI page shares.
+man/%: man/%.in man/numbers.inc
+	sed -e 's/@VERSION@/$(VERSION)/g' -e '/^@NUMBERS@$$/{r man/numbers.inc' -e 'd;}' $< > $@
 
 man: $(MANS)
 
@@ -170,7 +173,7 @@ lint-run: $(CHECKPATCH) man
 
 # --- install ---------------------------------------------------------
 
-install: userspace
+install: userspace install-completion
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \
 		$(DESTDIR)$(INCDIR)/uvnic $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man4 \
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man9
@@ -181,6 +184,14 @@ install: userspace
 	install -m 0644 $(LIB) $(DESTDIR)$(LIBDIR)
 	install -m 0644 $(wildcard lib/*.h) kernel/uapi/uvbus.h kernel/uapi/uvnic.h $(DESTDIR)$(INCDIR)/uvnic
 	for m in $(MANS); do s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s; done
+
+# One completion file for every tool, under each tool's name: bash-completion
+# loads completions/TOOL when TOOL is first completed.
+COMPLETED := $(notdir $(TOOLS)) uvnic-vm uvpci-port
+
+install-completion:
+	install -d $(DESTDIR)$(BASHCOMPDIR)
+	for t in $(COMPLETED); do install -m 0644 contrib/completion/uvnic $(DESTDIR)$(BASHCOMPDIR)/$$t || exit 1; done
 
 modules_install: modules
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel modules_install

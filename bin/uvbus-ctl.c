@@ -37,6 +37,9 @@ struct create_args {
 	struct arg_str *timeout;
 };
 
+/* A driver's name: MODULE_NAME_LEN (56) and its NUL fit. */
+#define DRIVER_MAX	64
+
 /* The kernel's limit on a read timeout (uvpci.ko): 10 s. */
 #define PCI_TIMEOUT_MAX_US	10000000
 
@@ -187,8 +190,15 @@ static int do_create(int fd, const struct uvbus_create *req)
 	return 0;
 }
 
-static void print_pci(const struct uvpci_params *p)
+/* The driver bound to uvPCI device @name, or NULL: the buffer's or none. */
+static const char *bound_driver(const char *name, char *buf, size_t size)
 {
+	return uvpci_driver_name(name, buf, size) ? NULL : buf;
+}
+
+static void print_pci(const char *name, const struct uvpci_params *p)
+{
+	char drv[DRIVER_MAX];
 	unsigned int i;
 
 	printf("vendor: 0x%04x\n", p->vendor);
@@ -205,20 +215,107 @@ static void print_pci(const struct uvpci_params *p)
 		       p->bar[i].flags & UVPCI_BAR_64 ? " 64bit" : "",
 		       p->bar[i].flags & UVPCI_BAR_PREFETCH ? " prefetch" : "");
 	}
+	printf("driver: %s\n", bound_driver(name, drv, sizeof(drv)) ?: "none");
 }
 
-static int do_show(int fd, const char *name)
+/* "KEY":, the separator before it first; @key is a literal of ours. */
+static void json_key(const char *key, int *first)
+{
+	printf("%s\"%s\":", *first ? "" : ",", key);
+	*first = 0;
+}
+
+static void json_str(const char *key, const char *val, int *first)
+{
+	json_key(key, first);
+	uvnic_json_string(stdout, val);
+}
+
+static void json_u64(const char *key, uint64_t val, int *first)
+{
+	json_key(key, first);
+	printf("%" PRIu64, val);
+}
+
+/* An ID as show prints it, "0x5556", @digits hex digits wide. */
+static void json_hex(const char *key, unsigned int val, int digits, int *first)
+{
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), "0x%0*x", digits, val);
+	json_str(key, buf, first);
+}
+
+static void json_pci(const char *name, const struct uvpci_params *p)
+{
+	char drv[DRIVER_MAX];
+	int first = 1, bfirst;
+	unsigned int i, n = 0;
+
+	putchar('{');
+	json_hex("vendor", p->vendor, 4, &first);
+	json_hex("device", p->device, 4, &first);
+	json_hex("subsystem_vendor", p->subvendor, 4, &first);
+	json_hex("subsystem_device", p->subdevice, 4, &first);
+	json_hex("class", p->class_code, 6, &first);
+	json_hex("revision", p->revision, 2, &first);
+	json_u64("msi", p->msi_count, &first);
+	json_u64("timeout_us", p->timeout_us, &first);
+	json_key("bars", &first);
+	putchar('[');
+	for (i = 0; i < UVPCI_NUM_BARS; i++) {
+		if (!p->bar[i].size)
+			continue;
+		bfirst = 1;
+		printf("%s{", n++ ? "," : "");
+		json_u64("bar", i, &bfirst);
+		json_u64("size", p->bar[i].size, &bfirst);
+		json_key("64bit", &bfirst);
+		fputs(p->bar[i].flags & UVPCI_BAR_64 ? "true" : "false", stdout);
+		json_key("prefetch", &bfirst);
+		fputs(p->bar[i].flags & UVPCI_BAR_PREFETCH ? "true" : "false", stdout);
+		putchar('}');
+	}
+	putchar(']');
+	json_str("driver", bound_driver(name, drv, sizeof(drv)), &first);
+	putchar('}');
+}
+
+static int do_show(int fd, const char *name, int json)
 {
 	struct uvbus_info info;
+	const char *flags;
 	int rc = uvbus_info(fd, name, &info);
+	int first = 1;
 
 	if (rc)
 		uvnic_die_err(rc, UVNIC_CTX_CHANNEL, "show '%s'", name);
 	info.name[sizeof(info.name) - 1] = '\0';
+	flags = info.flags & UVBUS_CREATE_EPHEMERAL ? "ephemeral" : "none";
+	if (json) {
+		putchar('{');
+		json_str("name", info.name, &first);
+		json_str("type", uvbus_type_name(info.type), &first);
+		json_str("flags", flags, &first);
+		json_str("state", uvbus_state_name(info.state), &first);
+		json_u64("ports", info.ports, &first);
+		json_u64("k2u_msgs", info.k2u_msgs, &first);
+		json_u64("u2k_msgs", info.u2k_msgs, &first);
+		json_u64("k2u_full", info.k2u_full, &first);
+		json_u64("signals_in", info.signals_in, &first);
+		json_u64("signals_out", info.signals_out, &first);
+		json_u64("errors", info.errors, &first);
+		json_key("pci", &first);
+		if (info.type == UVBUS_TYPE_UVPCI)
+			json_pci(info.name, &info.pci);
+		else
+			fputs("null", stdout);
+		puts("}");
+		return 0;
+	}
 	printf("name: %s\n", info.name);
 	printf("type: %s\n", uvbus_type_name(info.type));
-	printf("flags: %s\n",
-	       info.flags & UVBUS_CREATE_EPHEMERAL ? "ephemeral" : "none");
+	printf("flags: %s\n", flags);
 	printf("state: %s\n", uvbus_state_name(info.state));
 	printf("ports: %u\n", info.ports);
 	printf("k2u_msgs: %" PRIu64 "\n", (uint64_t)info.k2u_msgs);
@@ -228,18 +325,57 @@ static int do_show(int fd, const char *name)
 	printf("signals_out: %" PRIu64 "\n", (uint64_t)info.signals_out);
 	printf("errors: %" PRIu64 "\n", (uint64_t)info.errors);
 	if (info.type == UVBUS_TYPE_UVPCI)
-		print_pci(&info.pci);
+		print_pci(info.name, &info.pci);
 	return 0;
 }
 
-#define LIST_FORMAT	"%-31s  %-8s  %-6s  %5s\n"
+#define LIST_FORMAT	"%-31s  %-8s  %-6s  %5s  %-13s  %-6s  %s\n"
+
+static void list_line(const struct uvbus_info *c)
+{
+	char ports[16], id[16] = "-", class_code[16] = "-", drv[DRIVER_MAX];
+	const char *driver = "-";
+
+	snprintf(ports, sizeof(ports), "%u", c->ports);
+	if (c->type == UVBUS_TYPE_UVPCI) {
+		/* as lspci -nnk: [vendor:device], [class], Kernel driver in use */
+		snprintf(id, sizeof(id), "%04x:%04x", c->pci.vendor, c->pci.device);
+		snprintf(class_code, sizeof(class_code), "%06x", c->pci.class_code);
+		driver = bound_driver(c->name, drv, sizeof(drv)) ?: "-";
+	}
+	printf(LIST_FORMAT, c->name, uvbus_type_name(c->type),
+	       uvbus_state_name(c->state), ports, id, class_code, driver);
+}
+
+static void list_json(const struct uvbus_info *c, uint32_t i)
+{
+	char drv[DRIVER_MAX];
+	int first = 1;
+	int pci = c->type == UVBUS_TYPE_UVPCI;
+
+	printf("%s{", i ? "," : "");
+	json_str("name", c->name, &first);
+	json_str("type", uvbus_type_name(c->type), &first);
+	json_str("state", uvbus_state_name(c->state), &first);
+	json_u64("ports", c->ports, &first);
+	if (pci) {
+		json_hex("vendor", c->pci.vendor, 4, &first);
+		json_hex("device", c->pci.device, 4, &first);
+		json_hex("class", c->pci.class_code, 6, &first);
+	} else {
+		json_str("vendor", NULL, &first);
+		json_str("device", NULL, &first);
+		json_str("class", NULL, &first);
+	}
+	json_str("driver", pci ? bound_driver(c->name, drv, sizeof(drv)) : NULL, &first);
+	putchar('}');
+}
 
 /* The whole list first: an error prints nothing on stdout, not even the header. */
-static int do_list(int fd)
+static int do_list(int fd, int json)
 {
 	struct uvbus_info *all = NULL, *grown;
 	uint32_t i, n = 0, max = 0;
-	char ports[16];
 	int rc;
 
 	for (;;) {
@@ -255,14 +391,20 @@ static int do_list(int fd)
 			break;
 		if (rc)
 			uvnic_die_err(rc, UVNIC_CTX_NONE, "list");
+		all[n].name[sizeof(all[n].name) - 1] = '\0';
 		n++;
 	}
 
-	printf(LIST_FORMAT, "NAME", "TYPE", "STATE", "PORTS");
-	for (i = 0; i < n; i++) {
-		snprintf(ports, sizeof(ports), "%u", all[i].ports);
-		printf(LIST_FORMAT, all[i].name, uvbus_type_name(all[i].type),
-		       uvbus_state_name(all[i].state), ports);
+	if (json) {
+		fputs("{\"channels\":[", stdout);
+		for (i = 0; i < n; i++)
+			list_json(&all[i], i);
+		puts("]}");
+	} else {
+		printf(LIST_FORMAT, "NAME", "TYPE", "STATE", "PORTS",
+		       "VENDOR:DEVICE", "CLASS", "DRIVER");
+		for (i = 0; i < n; i++)
+			list_line(&all[i]);
 	}
 	free(all);
 	return 0;
@@ -294,14 +436,17 @@ int main(int argc, char **argv)
 				 c.vendor, c.device, c.class_code, c.subsystem,
 				 c.revision, c.bar, c.msi, c.timeout, c_end };
 
-	/* list */
+	/* list [--json] */
+	struct arg_lit *l_json = arg_lit0(NULL, "json",
+					  "list and show: print JSON instead of text (keys in uvbus-ctl(8))");
 	struct arg_end *l_end = arg_end(MAXERR);
-	void *list_table[] = { uvnic_cli_command("list"), l_end };
+	void *list_table[] = { uvnic_cli_command("list"), l_json, l_end };
 
-	/* show NAME, destroy NAME, reset NAME */
+	/* show NAME [--json], destroy NAME, reset NAME */
 	struct arg_str *s_name = arg_str1(NULL, NULL, "NAME", NULL);
+	struct arg_lit *s_json = arg_lit0(NULL, "json", NULL);
 	struct arg_end *s_end = arg_end(MAXERR);
-	void *show_table[] = { uvnic_cli_command("show"), s_name, s_end };
+	void *show_table[] = { uvnic_cli_command("show"), s_name, s_json, s_end };
 
 	struct arg_str *d_name = arg_str1(NULL, NULL, "NAME", NULL);
 	struct arg_end *d_end = arg_end(MAXERR);
@@ -315,7 +460,7 @@ int main(int argc, char **argv)
 	const struct uvnic_cli_syntax syntax[] = {
 		[CREATE] = { "create", "create a loopback channel, or a uvPCI device (--vendor, --device)",
 			     create_table, ARRAY_SIZE(create_table) },
-		[LIST] = { "list", "list the channels: name, type, state, ports",
+		[LIST] = { "list", "list the channels: name, type, state, ports; a uvPCI device's IDs, class, driver",
 			   list_table, ARRAY_SIZE(list_table) },
 		[SHOW] = { "show", "print a channel's state and counters",
 			   show_table, ARRAY_SIZE(show_table) },
@@ -360,10 +505,10 @@ int main(int argc, char **argv)
 		rc = do_create(fd, &req);
 		break;
 	case LIST:
-		rc = do_list(fd);
+		rc = do_list(fd, l_json->count > 0);
 		break;
 	case SHOW:
-		rc = do_show(fd, name);
+		rc = do_show(fd, name, s_json->count > 0);
 		break;
 	case DESTROY:
 		rc = uvbus_destroy(fd, name);

@@ -686,15 +686,20 @@ static void pin_cpu(const char *arg)
 {
 	long n = -1;
 	cpu_set_t set;
-	char *end;
+	uint64_t v;
+	int rc;
 
 	if (arg && !strcmp(arg, "any"))
 		return;
 	if (arg) {
-		errno = 0;
-		n = strtol(arg, &end, 10);
-		if (errno || end == arg || *end || n < 0 || n >= CPU_SETSIZE)
-			uvnic_usage_die("invalid --cpu '%s': a CPU number or 'any'", arg);
+		rc = uvnic_parse_u64(arg, CPU_SETSIZE - 1, &v);
+		if (rc == -ERANGE)
+			uvnic_usage_die("invalid --cpu '%s': out of range (0 to %d), or 'any'",
+					arg, CPU_SETSIZE - 1);
+		if (rc)
+			uvnic_usage_die("invalid --cpu '%s': %s, or 'any'", arg,
+					uvnic_parse_why(arg, strlen(arg), rc));
+		n = (long)v;
 	} else {
 		if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
 			return;

@@ -18,7 +18,7 @@ int main(int argc, char **argv)
 {
 	struct arg_str *dev = arg_str1(NULL, NULL, "DEV", "uvPCI device (channel) name");
 	struct arg_str *regs = arg_strn(NULL, NULL, "REG", 1, 256,
-					"BAR:OFFSET[.b|.w|.l|.q]: BAR 0-5, OFFSET in hex, width 8, 16, 32 (default) or 64 bits");
+					"BAR:OFFSET[.b|.w|.l|.q]: BAR 0-5, OFFSET decimal or 0x hex, width 8, 16, 32 (default) or 64 bits");
 	struct arg_end *end = arg_end(5);
 	void *table[] = { dev, regs, end };
 	const struct uvnic_cli_syntax syntax[] = {

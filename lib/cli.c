@@ -306,8 +306,8 @@ uint64_t uvnic_cli_number(const char *what, const char *s, uint64_t min,
 	int rc = uvnic_parse_u64(s, max, &v);
 
 	if (rc == -EINVAL)
-		uvnic_usage_die("invalid %s '%s': not a number (use decimal or 0x hex)",
-				what, s ? s : "");
+		uvnic_usage_die("invalid %s '%s': %s", what, s ? s : "",
+				uvnic_parse_why(s, s ? strlen(s) : 0, rc));
 	if (rc || v < min) {
 		if (max > 0xffff)
 			uvnic_usage_die("invalid %s '%s': out of range (0x%llx to 0x%llx)",

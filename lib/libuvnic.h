@@ -378,17 +378,39 @@ int uvnic_format_error(char *buf, size_t size, int err, enum uvnic_ctx ctx);
 /* Number parsing                                                      */
 /* ================================================================== */
 
+/*
+ * The number rule of every uvNIC tool, for messages and man pages: a
+ * number is decimal ("4096") or hexadecimal with 0x or 0X ("0x1000"), and
+ * nothing else: no sign, no blanks, no suffix, no leading zero ("010" is
+ * octal to C, hex to setpci: refused, not guessed). A number accepted
+ * means what strtoull(s, NULL, 0) makes of it.
+ */
+#define UVNIC_NUMBER_RULE "decimal, or hex with 0x"
+
 /**
- * uvnic_parse_u64() - parse an unsigned number, bounded.
- * @s:   decimal ("4096") or hexadecimal with 0x/0X ("0x1000"); nothing else:
- *       no sign, no blanks, no suffix, no octal (a leading 0 is decimal)
- * @max: the largest value accepted
+ * uvnic_parse_u64n() - parse the @len bytes at @s (no NUL needed) as one
+ * number under the rule above, bounded by @max. Every number a uvNIC tool
+ * reads, register specs included, goes through here.
  * @out: set on success only
  *
- * @return 0; -EINVAL if @s is NULL, empty or not a number; -ERANGE if the
- *         value is above @max (including overflow of 64 bits).
+ * @return 0; -EINVAL if @s is NULL, empty or not a number (a leading
+ *         zero included); -ERANGE if the value is above @max (including
+ *         overflow of 64 bits).
+ */
+int uvnic_parse_u64n(const char *s, size_t len, uint64_t max, uint64_t *out);
+
+/**
+ * uvnic_parse_u64() - uvnic_parse_u64n() on the NUL-terminated @s.
  */
 int uvnic_parse_u64(const char *s, uint64_t max, uint64_t *out);
+
+/**
+ * uvnic_parse_why() - why uvnic_parse_u64n(@s, @len) failed with @rc, in
+ * words, for a message: "not a number (decimal, or hex with 0x)", "a
+ * leading zero is ambiguous (...)", or "too large" for -ERANGE (a caller
+ * that knows the range says it instead).
+ */
+const char *uvnic_parse_why(const char *s, size_t len, int rc);
 
 /**
  * uvnic_parse_uint() - uvnic_parse_u64() into an unsigned int, between
@@ -403,6 +425,19 @@ int uvnic_parse_uint(const char *s, unsigned int min, unsigned int max,
  * uvnic_hex_digit() - the value of hex digit @c (either case), or -1.
  */
 int uvnic_hex_digit(char c);
+
+/* ================================================================== */
+/* JSON output                                                         */
+/* ================================================================== */
+
+/**
+ * uvnic_json_string() - write @s to @fp as one JSON string (RFC 8259):
+ * quoted; '"', '\\' and control characters escaped; valid UTF-8 kept as
+ * it is; any byte that is not part of valid UTF-8 written as \ufffd (the
+ * replacement character), so the output is valid JSON whatever @s holds.
+ * A NULL @s is written as null.
+ */
+void uvnic_json_string(FILE *fp, const char *s);
 
 /* ================================================================== */
 /* CLI support: the argtable2 flow and the messages every tool shares  */
@@ -524,7 +559,8 @@ void uvnic_usage_die(const char *fmt, ...);
 /**
  * uvnic_cli_number() - parse an option's value with uvnic_parse_u64() and
  * bounds, or uvnic_usage_die() with one line naming @what:
- * "PROG: invalid --entries 'abc': not a number (use decimal or 0x hex)".
+ * "PROG: invalid --msi 'abc': not a number (decimal, or hex with 0x)",
+ * "PROG: invalid --msi '40': out of range (0 to 32)".
  * @what: the option or argument as the user knows it ("--entries")
  *
  * @return the value, between @min and @max.

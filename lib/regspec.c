@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * regspec.c - the register-spec parser: BAR:OFFSET[.WIDTH][=VALUE[:MASK]],
- * setpci's grammar with uvPCI's BARs. The grammar and every error are
- * documented in uvpci-regspec.h.
+ * setpci's grammar with uvPCI's BARs, and the number rule of every uvNIC
+ * tool (parse.c). The grammar and every error are documented in
+ * uvpci-regspec.h.
  *
  * The spec is split into fields by its punctuation first (':' after the
  * BAR, '.' before the width, '=' before the value, ':' before the mask),
@@ -44,31 +45,10 @@ static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
 #define QUOTE(f) (int)((f).len > FIELD_QUOTE_MAX ? FIELD_QUOTE_MAX : (f).len), \
 		 (f).s, ((f).len > FIELD_QUOTE_MAX ? "..." : "")
 
-/*
- * A hex number: an optional 0x/0X, then one or more hex digits, nothing
- * else (no sign, no space: strtoull would take both).
- * Returns 0, -EINVAL (not a hex number) or -ERANGE (beyond 64 bits).
- */
-static int parse_hex(struct field f, uint64_t *out)
+/* A number, under the rule of every uvNIC tool (uvnic_parse_u64n()). */
+static int parse_num(struct field f, uint64_t *out)
 {
-	const char *p = f.s, *end = f.s + f.len;
-	uint64_t v = 0;
-
-	if (end - p >= 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
-		p += 2;
-	if (p == end)
-		return -EINVAL;
-	for (; p < end; p++) {
-		int d = uvnic_hex_digit(*p);
-
-		if (d < 0)
-			return -EINVAL;
-		if (v > UINT64_MAX >> 4)
-			return -ERANGE;
-		v = v << 4 | (uint64_t)d;
-	}
-	*out = v;
-	return 0;
+	return uvnic_parse_u64n(f.s, f.len, UINT64_MAX, out);
 }
 
 uint64_t uvpci_regspec_width_mask(unsigned int size)
@@ -113,10 +93,10 @@ static int parse_number(struct field f, const char *what, unsigned int size,
 	if (!f.len)
 		return fail(err, errlen, -EINVAL, "missing %s after '%c'", what,
 			    what[0] == 'v' ? '=' : ':');
-	ret = parse_hex(f, &v);
+	ret = parse_num(f, &v);
 	if (ret == -EINVAL)
-		return fail(err, errlen, ret, "%s '%.*s%s' is not a hex number",
-			    what, QUOTE(f));
+		return fail(err, errlen, ret, "%s '%.*s%s': %s", what, QUOTE(f),
+			    uvnic_parse_why(f.s, f.len, ret));
 	if (ret == -ERANGE)
 		return fail(err, errlen, ret, "%s '%.*s%s' does not fit in 64 bits",
 			    what, QUOTE(f));
@@ -190,7 +170,7 @@ int uvpci_regspec_parse(const char *str, unsigned int flags,
 	/* Now each field, left to right. */
 	if (!bar.len)
 		return fail(err, errlen, -EINVAL, "missing BAR before ':'");
-	ret = parse_hex(bar, &n);
+	ret = parse_num(bar, &n);
 	if (ret == -EINVAL)
 		return fail(err, errlen, ret, "BAR '%.*s%s' is not a number (0 to %d)",
 			    QUOTE(bar), UVPCI_REGSPEC_BAR_MAX);
@@ -202,10 +182,10 @@ int uvpci_regspec_parse(const char *str, unsigned int flags,
 	if (!off.len)
 		return fail(err, errlen, -EINVAL, "missing offset after '%.*s%s:'",
 			    QUOTE(bar));
-	ret = parse_hex(off, &r.offset);
+	ret = parse_num(off, &r.offset);
 	if (ret == -EINVAL)
-		return fail(err, errlen, ret, "offset '%.*s%s' is not a hex number",
-			    QUOTE(off));
+		return fail(err, errlen, ret, "offset '%.*s%s': %s", QUOTE(off),
+			    uvnic_parse_why(off.s, off.len, ret));
 	if (ret == -ERANGE)
 		return fail(err, errlen, ret, "offset '%.*s%s' does not fit in 64 bits",
 			    QUOTE(off));

@@ -279,6 +279,19 @@ int uvpci_mmio_read(int fd, const char *name, unsigned int bar,
 int uvpci_mmio_write(int fd, const char *name, unsigned int bar,
 		     uint64_t offset, unsigned int size, uint64_t value);
 
+/**
+ * uvpci_driver_name() - the driver bound to uvPCI device @name, as the
+ * driver model says (the basename of /sys/bus/uvpci/devices/NAME/driver,
+ * what lspci -k calls "Kernel driver in use"). Needs no privilege.
+ * @buf:  set to the driver's name on success
+ * @size: size of @buf; 64 holds any module name (MODULE_NAME_LEN)
+ *
+ * @return 0; -ENOENT when no driver is bound (or there is no such
+ *         device); -ENAMETOOLONG when @buf is too small; -EINVAL for a
+ *         bad @name; another -errno from readlink(2).
+ */
+int uvpci_driver_name(const char *name, char *buf, size_t size);
+
 #ifdef __cplusplus
 }
 #endif

@@ -7,21 +7,23 @@
  *	BAR:OFFSET[.WIDTH][=VALUE[:MASK]]
  *
  *  BAR     the BAR number, 0 to 5.
- *  OFFSET  the byte offset into the BAR, in hex (as setpci: every number is
- *          hex; "0x" or "0X" in front is allowed and changes nothing, so
- *          "10" and "0x10" are both sixteen). At most 16 significant digits.
+ *  OFFSET  the byte offset into the BAR. Like every number here, and
+ *          every number any uvNIC tool reads (uvnic_parse_u64n()), it is
+ *          decimal, or hex with 0x or 0X: "16" and "0x10" are both
+ *          sixteen. Unlike setpci, a bare "10" is decimal ten; a leading
+ *          zero ("010") is refused, as is hex without 0x ("1f").
  *  WIDTH   b (8 bits), w (16), l (32) or q (64), upper or lower case;
  *          ".l" when absent. OFFSET must be a multiple of the width's size.
- *  VALUE   the value to write, hex, at most as wide as WIDTH.
- *  MASK    hex, at most as wide as WIDTH, not zero: a read-modify-write.
+ *  VALUE   the value to write, at most as wide as WIDTH.
+ *  MASK    at most as wide as WIDTH, not zero: a read-modify-write.
  *          Only the bits set in MASK change:
  *	        new = (old & ~MASK) | (VALUE & MASK)
  *          VALUE may not have bits outside MASK (that is almost always a
  *          typo, so it is refused rather than silently dropped).
  *
  * Numbers have no sign, no spaces and no suffix; nothing may follow the
- * spec. Examples: "0:0x10", "2:1f8.b", "0:8.Q=0xdeadbeefcafe",
- * "1:0x40.w=0x8000:0x8000".
+ * spec. Examples: "0:0x10", "2:0x1f8.b", "0:8.Q=0xdeadbeefcafe",
+ * "1:0x40.w=0x8000:0x8000", "0:16=1".
  *
  * Errors come back in two parts: a negative errno for programs and a one-
  * line reason for people. Tools print it as
@@ -87,7 +89,7 @@ struct uvpci_regspec {
  *
  * @return 0;
  *         -EINVAL when @str is malformed: empty, no ':', a BAR, offset,
- *         value or mask that is not a hex number, an unknown width, an
+ *         value or mask that is not a number, an unknown width, an
  *         offset not aligned to the width, a zero mask, value bits outside
  *         the mask, a value given with UVPCI_REGSPEC_NO_VALUE or missing
  *         with UVPCI_REGSPEC_NEED_VALUE, anything after the spec; also

@@ -2,11 +2,15 @@
 /*
  * uvpci_mmio.c - host-side register access to a uvPCI device
  * (UVPCI_IOC_MMIO), for uvpci-peek and uvpci-poke: the same path as a
- * driver's access, so an attached model sees it.
+ * driver's access, so an attached model sees it; and the driver bound to
+ * a device, from sysfs.
  */
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "libuvnic.h"
 
@@ -52,4 +56,28 @@ int uvpci_mmio_write(int fd, const char *name, unsigned int bar,
 	req.offset = offset;
 	req.value = value;
 	return mmio_ioctl(fd, name, &req);
+}
+
+int uvpci_driver_name(const char *name, char *buf, size_t size)
+{
+	char path[64 + UVBUS_NAME_MAX], link[PATH_MAX];
+	const char *base;
+	ssize_t n;
+	int rc = uvbus_check_name(name);
+
+	if (rc)
+		return rc;
+	snprintf(path, sizeof(path), "/sys/bus/uvpci/devices/%s/driver", name);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return -errno;
+	link[n] = '\0';
+	base = strrchr(link, '/');
+	base = base ? base + 1 : link;
+	if (!*base)
+		return -ENOENT;
+	if (strlen(base) >= size)
+		return -ENAMETOOLONG;
+	strcpy(buf, base);
+	return 0;
 }

@@ -27,16 +27,19 @@ usage_error() {
 	assert_success
 	[ -z "$stderr" ]
 	assert_line --index 0 'Usage: uvbus-ctl create NAME [--vendor=ID] [--device=ID] [--class=CODE] [--subsystem=V:D] [--revision=N] [--bar=BAR]... [--msi=COUNT] [--timeout-us=US]'
-	assert_line '       uvbus-ctl list'
-	assert_line '       uvbus-ctl show NAME'
+	assert_line '       uvbus-ctl list [--json]'
+	assert_line '       uvbus-ctl show NAME [--json]'
 	assert_line '       uvbus-ctl destroy NAME'
 	assert_line '       uvbus-ctl reset NAME'
 	assert_line '       uvbus-ctl [-h|--help] [--version]'
 	assert_line --partial 'Commands:'
 	assert_line --regexp '^  create +create a loopback channel, or a uvPCI device \(--vendor, --device\)$'
 	assert_line --regexp '^  --bar=BAR +a memory BAR, N:SIZE\[:64\]\[:prefetch\]'
+	assert_line --regexp '^  --json +list and show: print JSON instead of text \(keys in uvbus-ctl\(8\)\)$'
 	assert_line --regexp '^  -h, --help +print this help and exit$'
 	assert_line --regexp '^  --version +print the version and exit$'
+	# One glossary line for --json, though two commands take it.
+	[ "$(grep -c -- '--json ' <<<"$output")" -eq 1 ] || fail "--json glossary: $output"
 }
 
 @test "-h is --help" {
@@ -111,7 +114,7 @@ create_error() {
 
 @test "a number option: junk, empty, too big, missing" {
 	local v=(--vendor 1 --device 1)
-	create_error "invalid --msi '12k': not a number (use decimal or 0x hex)" "${v[@]}" --msi 12k
+	create_error "invalid --msi '12k': not a number (decimal, or hex with 0x)" "${v[@]}" --msi 12k
 	create_error "option --msi: empty value" "${v[@]}" --msi ''
 	create_error "invalid --msi '99999999999999999999999': out of range (0 to 32)" "${v[@]}" --msi 99999999999999999999999
 	usage_error uvbus-ctl create dev0 "${v[@]}" --msi
@@ -137,7 +140,7 @@ create_error() {
 	local v=(--vendor 0x5556 --device 1)
 	create_error "invalid --vendor '0': 0x0000 and 0xffff are not vendor IDs" --vendor 0 --device 1
 	create_error "invalid --vendor '0xffff': 0x0000 and 0xffff are not vendor IDs" --vendor 0xffff --device 1
-	create_error "invalid --vendor 'intel': not a number (use decimal or 0x hex)" --vendor intel --device 1
+	create_error "invalid --vendor 'intel': not a number (decimal, or hex with 0x)" --vendor intel --device 1
 	create_error "invalid --device '0x10000': out of range (0 to 65535)" --vendor 1 --device 0x10000
 	create_error "invalid --class '0x1000000': out of range (0x0 to 0xffffff)" "${v[@]}" --class 0x1000000
 	create_error "invalid --subsystem '1': expected VENDOR:DEVICE, e.g. 0x5556:0x0001" "${v[@]}" --subsystem 1
@@ -168,9 +171,9 @@ create_error() {
 @test "uvPCI create: bad --msi and --timeout-us" {
 	local v=(--vendor 0x5556 --device 1)
 	create_error "invalid --msi '33': out of range (0 to 32)" "${v[@]}" --msi 33
-	create_error "invalid --msi 'four': not a number (use decimal or 0x hex)" "${v[@]}" --msi four
+	create_error "invalid --msi 'four': not a number (decimal, or hex with 0x)" "${v[@]}" --msi four
 	create_error "invalid --timeout-us '10000001': at most 10000000 (10 s)" "${v[@]}" --timeout-us 10000001
-	create_error "invalid --timeout-us '-5': not a number (use decimal or 0x hex)" "${v[@]}" --timeout-us=-5
+	create_error "invalid --timeout-us '-5': not a number (decimal, or hex with 0x)" "${v[@]}" --timeout-us=-5
 }
 
 @test "uvPCI create: a valid device line gets as far as the device" {
@@ -187,6 +190,21 @@ create_error() {
 @test "uvPCI options belong to create only" {
 	usage_error uvbus-ctl show dev0 --vendor 1
 	[[ ${stderr_lines[0]} == *'--vendor'* ]] || fail "${stderr_lines[0]}"
+}
+
+@test "--json belongs to list and show only, and reaches the device" {
+	usage_error uvbus-ctl destroy foo --json
+	assert_equal "${stderr_lines[0]}" 'uvbus-ctl: invalid option "--json"'
+	usage_error uvbus-ctl create foo --json
+	usage_error uvbus-ctl list --json=1
+	local cmd
+	for cmd in "list --json" "show foo --json" "show --json foo"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr uvbus-ctl $cmd
+		assert_failure 1
+		assert_output ''
+		assert_equal "$stderr" "uvbus-ctl: cannot open /nonexistent/uvbus: No such file or directory (is uvbus.ko loaded?)"
+	done
 }
 
 @test "name too long or empty" {

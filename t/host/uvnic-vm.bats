@@ -63,7 +63,7 @@ setup() {
 
 @test "options also take --opt=value" {
 	run -1 uvnic-vm --smp=0 -- true
-	assert_line --index 0 "uvnic-vm: --smp: '0' is not a CPU count (1-255)"
+	assert_line --index 0 "uvnic-vm: invalid --smp '0': out of range (1 to 255)"
 }
 
 @test "no command is a usage error" {

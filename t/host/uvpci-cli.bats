@@ -112,11 +112,14 @@ reaches_device() {
 }
 
 @test "uvpci-peek: bad register specs, one clear line each" {
-	usage_error "'0:13': offset 0x13 is not aligned to 4 bytes" uvpci-peek dev0 0:13
+	usage_error "'0:0x13': offset 0x13 is not aligned to 4 bytes" uvpci-peek dev0 0:0x13
+	usage_error "'0:13': offset 0xd is not aligned to 4 bytes" uvpci-peek dev0 0:13
 	usage_error "'0:1.w': offset 0x1 is not aligned to 2 bytes" uvpci-peek dev0 0:1.w
 	usage_error "'6:0': BAR 6 is out of range (0 to 5)" uvpci-peek dev0 6:0
-	usage_error "'0:10=1': unexpected '=1' (a read takes no value)" uvpci-peek dev0 0:10=1
-	usage_error "'0:zz': offset 'zz' is not a hex number" uvpci-peek dev0 0:zz
+	usage_error "'0:0x10=1': unexpected '=1' (a read takes no value)" uvpci-peek dev0 0:0x10=1
+	usage_error "'0:zz': offset 'zz': not a number (decimal, or hex with 0x)" uvpci-peek dev0 0:zz
+	usage_error "'0:fffc.w': offset 'fffc': not a number (decimal, or hex with 0x)" uvpci-peek dev0 0:fffc.w
+	usage_error "'0:010': offset '010': a leading zero is ambiguous (decimal, or hex with 0x, no octal)" uvpci-peek dev0 0:010
 	run --separate-stderr uvpci-peek dev0 0:0.x
 	assert_failure 1
 	[[ ${stderr_lines[0]} == "uvpci-peek: '0:0.x': "* ]] || fail "$stderr"
@@ -129,7 +132,9 @@ reaches_device() {
 
 @test "uvpci-poke: bad register specs, one clear line each" {
 	usage_error "'0:4': missing '=VALUE' (expected BAR:OFFSET[.WIDTH]=VALUE[:MASK])" uvpci-poke dev0 0:4
-	usage_error "'0:4.b=100': value 0x100 does not fit in .b (8 bits)" uvpci-poke dev0 0:4.b=100
+	usage_error "'0:4.b=0x100': value 0x100 does not fit in .b (8 bits)" uvpci-poke dev0 0:4.b=0x100
+	usage_error "'0:4.b=256': value 0x100 does not fit in .b (8 bits)" uvpci-poke dev0 0:4.b=256
+	usage_error "'0:4=beef': value 'beef': not a number (decimal, or hex with 0x)" uvpci-poke dev0 0:4=beef
 	usage_error "'0:4=1:0': mask 0 selects no bit to write" uvpci-poke dev0 0:4=1:0
 	usage_error "'0:6=1': offset 0x6 is not aligned to 4 bytes" uvpci-poke dev0 0:6=1
 	run --separate-stderr uvpci-poke dev0 0:4=3:1
@@ -143,13 +148,13 @@ reaches_device() {
 }
 
 @test "good specs get as far as the device" {
-	reaches_device uvpci-peek dev0 0:0 1:0x10.b 5:0X8.Q 0:fffc.w
-	reaches_device uvpci-poke dev0 0:0=1 0:8.q=0xdeadbeefcafe 0:4.w=8000:8000
+	reaches_device uvpci-peek dev0 0:0 1:0x10.b 5:0X8.Q 0:0xfffc.w 0:16 0:0x0010
+	reaches_device uvpci-poke dev0 0:0=1 0:8.q=0xdeadbeefcafe 0:4.w=0x8000:0x8000 0:4.w=32768:32768
 }
 
 @test "uvdma-inject: bad ADDR, --hex, --read, sources" {
-	usage_error "invalid ADDR 'xyz': not a number (use decimal or 0x hex)" uvdma-inject dev0 xyz --hex 00
-	usage_error "invalid ADDR '0x1g': not a number (use decimal or 0x hex)" uvdma-inject dev0 0x1g --hex 00
+	usage_error "invalid ADDR 'xyz': not a number (decimal, or hex with 0x)" uvdma-inject dev0 xyz --hex 00
+	usage_error "invalid ADDR '0x1g': not a number (decimal, or hex with 0x)" uvdma-inject dev0 0x1g --hex 00
 	usage_error "invalid ADDR '0x10000000000000000': out of range (0x0 to 0xffffffffffffffff)" uvdma-inject dev0 0x10000000000000000 --hex 00
 	usage_error "invalid ADDR '0xffffffffffffffff': the transfer would run past the end of the 64-bit bus address space" uvdma-inject dev0 0xffffffffffffffff --hex 0000
 	usage_error "invalid --hex 'abc': odd number of hex digits (give whole bytes, e.g. 0f)" uvdma-inject dev0 0x1000 --hex abc
@@ -159,7 +164,7 @@ reaches_device() {
 	usage_error "option --hex: empty value" uvdma-inject dev0 0x1000 --hex ''
 	usage_error "invalid --read '0': out of range (0x1 to 0x1000000)" uvdma-inject dev0 0x1000 --read 0
 	usage_error "invalid --read '0x1000001': out of range (0x1 to 0x1000000)" uvdma-inject dev0 0x1000 --read 0x1000001
-	usage_error "invalid --read 'all': not a number (use decimal or 0x hex)" uvdma-inject dev0 0x1000 --read all
+	usage_error "invalid --read 'all': not a number (decimal, or hex with 0x)" uvdma-inject dev0 0x1000 --read all
 	usage_error "give the bytes one way only: --hex, --file or -" uvdma-inject dev0 0x1000 --hex 00 -
 	usage_error "give the bytes one way only: --hex, --file or -" uvdma-inject dev0 0x1000 --hex 00 --file /etc/hostname
 }
@@ -191,8 +196,8 @@ reaches_device() {
 
 @test "uvmsi-fire: bad VECTOR" {
 	usage_error "invalid VECTOR '32': out of range (0 to 31)" uvmsi-fire dev0 32
-	usage_error "invalid VECTOR 'one': not a number (use decimal or 0x hex)" uvmsi-fire dev0 one
-	usage_error "invalid VECTOR '': not a number (use decimal or 0x hex)" uvmsi-fire dev0 ''
+	usage_error "invalid VECTOR 'one': not a number (decimal, or hex with 0x)" uvmsi-fire dev0 one
+	usage_error "invalid VECTOR '': not a number (decimal, or hex with 0x)" uvmsi-fire dev0 ''
 	reaches_device uvmsi-fire dev0 0x1f
 	reaches_device uvmsi-fire dev0 0
 }

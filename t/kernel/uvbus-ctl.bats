@@ -18,6 +18,9 @@ setup() {
 
 teardown() {
 	local n
+	if [ -n "${loaded_sample:-}" ] && [ -d /sys/module/uvpci_sample ]; then
+		rmmod uvpci_sample
+	fi
 	for n in $(uvbus-ctl list 2>/dev/null | awk 'NR > 1 && $1 ~ /^bt_/ { print $1 }'); do
 		uvbus-ctl destroy "$n" 2>/dev/null || true
 	done
@@ -36,8 +39,8 @@ field() {
 
 	run uvbus-ctl list
 	assert_success
-	assert_line --index 0 --regexp '^NAME +TYPE +STATE +PORTS$'
-	assert_line --regexp '^bt_a +loopback +ok +0$'
+	assert_line --index 0 --regexp '^NAME +TYPE +STATE +PORTS +VENDOR:DEVICE +CLASS +DRIVER$'
+	assert_line --regexp '^bt_a +loopback +ok +0 +- +- +-$'
 
 	run uvbus-ctl show bt_a
 	assert_success
@@ -63,7 +66,7 @@ field() {
 	run uvbus-ctl list
 	assert_success
 	[ "${#lines[@]}" -eq 1 ] || fail "other channels exist (left by an earlier test?): ${lines[*]:1}"
-	assert_output --regexp '^NAME +TYPE +STATE +PORTS$'
+	assert_output --regexp '^NAME +TYPE +STATE +PORTS +VENDOR:DEVICE +CLASS +DRIVER$'
 }
 
 @test "duplicate name, missing channel, no reset: one clear error each" {
@@ -117,7 +120,7 @@ field() {
 	done
 	run uvbus-ctl list
 	assert_success
-	[ "$(printf '%s\n' "${lines[@]}" | grep -cE '^bt_m[0-9]+ +loopback +ok +0$')" -eq 16 ]
+	[ "$(printf '%s\n' "${lines[@]}" | grep -cE '^bt_m[0-9]+ +loopback +ok +0 +- +- +-$')" -eq 16 ]
 	run uvbus-loop roundtrip bt_m15 100
 	assert_success
 	run uvbus-ctl show bt_m0
@@ -238,4 +241,134 @@ field() {
 	done < <(grep '^# uvbus\\-ctl' "$man")
 	run uvbus-ctl show loop0
 	assert_failure 1
+}
+
+# --- uvPCI devices in list and show: IDs, class, bound driver; JSON ------
+
+# A uvPCI device uvpci_sample.ko binds to (its header comment's IDs).
+sample_create() {
+	load_uvpci
+	uvbus-ctl create "$1" --vendor 0x5556 --device 0x0001 --class 0x020000 \
+		--subsystem 0x5556:0x0002 --revision 3 --bar 0:4096 --bar 2:0x100000:64:prefetch --msi 4
+}
+
+sample_load() {
+	loaded_sample=1
+	insmod "$UVNIC_TOP/kernel/uvpci_sample.ko" poll_ms=0
+}
+
+# bound_to DEV DRIVER: is DEV's driver link DRIVER's?
+bound_to() {
+	local l
+	l=$(readlink "/sys/bus/uvpci/devices/$1/driver") && [ "${l##*/}" = "$2" ]
+}
+
+@test "list: a uvPCI device's vendor:device, class and bound driver, as lspci -nnk" {
+	sample_create bt_pci
+	uvbus-ctl create bt_lo
+	run --separate-stderr uvbus-ctl list
+	assert_success
+	assert_line --regexp '^bt_pci +uvpci +ok +0 +5556:0001 +020000 +-$'
+	assert_line --regexp '^bt_lo +loopback +ok +0 +- +- +-$'
+	run uvbus-ctl show bt_pci
+	assert_line 'driver: none'
+
+	sample_load
+	wait_true 'bound_to bt_pci uvpci_sample'
+	run --separate-stderr uvbus-ctl list
+	assert_success
+	assert_line --regexp '^bt_pci +uvpci +ok +0 +5556:0001 +020000 +uvpci_sample$'
+	assert_line --regexp '^bt_lo +loopback +ok +0 +- +- +-$'
+	run uvbus-ctl show bt_pci
+	assert_line 'driver: uvpci_sample'
+	# The last of the uvPCI block, after the BARs.
+	assert_line --index $((${#lines[@]} - 1)) 'driver: uvpci_sample'
+
+	# Unbound through sysfs, as any driver: the list follows.
+	echo bt_pci >/sys/bus/uvpci/drivers/uvpci_sample/unbind
+	run uvbus-ctl list
+	assert_line --regexp '^bt_pci +uvpci +ok +0 +5556:0001 +020000 +-$'
+}
+
+@test "list --json and show --json parse, with the documented keys and the text's facts" {
+	sample_create bt_pci
+	uvbus-ctl create bt_lo
+	sample_load
+	wait_true 'bound_to bt_pci uvpci_sample'
+	local check=$BATS_TEST_TMPDIR/check.py
+	cat >"$check" <<'PY'
+import json, sys
+kind = sys.argv[1]
+doc = json.load(sys.stdin)
+if kind == "list":
+    assert list(doc) == ["channels"], doc
+    ch = {c["name"]: c for c in doc["channels"]}
+    keys = ["name", "type", "state", "ports", "vendor", "device", "class", "driver"]
+    for c in doc["channels"]:
+        assert list(c) == keys, c
+    assert ch["bt_lo"] == {"name": "bt_lo", "type": "loopback", "state": "ok", "ports": 0,
+                           "vendor": None, "device": None, "class": None, "driver": None}, ch["bt_lo"]
+    assert ch["bt_pci"] == {"name": "bt_pci", "type": "uvpci", "state": "ok", "ports": 0,
+                            "vendor": "0x5556", "device": "0x0001", "class": "0x020000",
+                            "driver": "uvpci_sample"}, ch["bt_pci"]
+    names = [c["name"] for c in doc["channels"]]
+    assert names.index("bt_pci") < names.index("bt_lo"), names
+elif kind == "show-pci":
+    assert list(doc) == ["name", "type", "flags", "state", "ports", "k2u_msgs", "u2k_msgs",
+                         "k2u_full", "signals_in", "signals_out", "errors", "pci"], doc
+    assert doc["name"] == "bt_pci" and doc["type"] == "uvpci" and doc["flags"] == "none"
+    assert all(isinstance(doc[k], int) for k in ["ports", "k2u_msgs", "u2k_msgs", "k2u_full",
+                                                  "signals_in", "signals_out", "errors"])
+    assert doc["pci"] == {"vendor": "0x5556", "device": "0x0001", "subsystem_vendor": "0x5556",
+                          "subsystem_device": "0x0002", "class": "0x020000", "revision": "0x03",
+                          "msi": 4, "timeout_us": 0,
+                          "bars": [{"bar": 0, "size": 4096, "64bit": False, "prefetch": False},
+                                   {"bar": 2, "size": 1048576, "64bit": True, "prefetch": True}],
+                          "driver": "uvpci_sample"}, doc["pci"]
+elif kind == "show-lo":
+    assert doc["name"] == "bt_lo" and doc["type"] == "loopback" and doc["pci"] is None, doc
+print("ok")
+PY
+	run --separate-stderr bash -c "uvbus-ctl list --json | python3 '$check' list"
+	assert_success
+	assert_output ok
+	run --separate-stderr bash -c "uvbus-ctl show bt_pci --json | python3 '$check' show-pci"
+	assert_success
+	assert_output ok
+	run --separate-stderr bash -c "uvbus-ctl show --json bt_lo | python3 '$check' show-lo"
+	assert_success
+	assert_output ok
+	# One line each, as the man page says; json.tool takes it.
+	run uvbus-ctl list --json
+	[ "${#lines[@]}" -eq 1 ] || fail "$output"
+	run bash -c 'uvbus-ctl show bt_pci --json | python3 -m json.tool'
+	assert_success
+	# show --json carries the counters show prints.
+	uvbus-loop roundtrip bt_lo 10
+	run bash -c "uvbus-ctl show bt_lo --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d[\"u2k_msgs\"], d[\"k2u_msgs\"])'"
+	assert_output "10 10"
+	[ "$(field bt_lo u2k_msgs)" = 10 ]
+}
+
+@test "list --json with no channel, and errors print nothing on stdout" {
+	run --separate-stderr uvbus-ctl list --json
+	assert_success
+	assert_output '{"channels":[]}'
+	run --separate-stderr uvbus-ctl show bt_nosuch --json
+	assert_failure 1
+	assert_output ''
+	assert_equal "$stderr" "uvbus-ctl: show 'bt_nosuch': No such file or directory (no such channel)"
+}
+
+@test "bash completion offers the names uvbus-ctl list gives" {
+	sample_create bt_pci
+	uvbus-ctl create bt_lo
+	# shellcheck disable=SC1091
+	source "$UVNIC_TOP/contrib/completion/uvnic"
+	COMP_WORDS=(uvpci-peek bt_) COMP_CWORD=1 COMPREPLY=()
+	_uvnic_complete uvpci-peek
+	assert_equal "${COMPREPLY[*]}" bt_pci
+	COMP_WORDS=(uvbus-ctl show bt_) COMP_CWORD=2 COMPREPLY=()
+	_uvnic_complete uvbus-ctl
+	assert_equal "$(printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' ')" 'bt_lo bt_pci '
 }

@@ -54,7 +54,7 @@ static void number_tests(void)
 	u64("0x1000", 4096, 0, 4096);
 	u64("0X1000", 4096, 0, 4096);
 	u64("0xdeadBEEF", UINT64_MAX, 0, 0xdeadbeefULL);
-	u64("010", 100, 0, 10);			/* a leading 0 is decimal, not octal */
+	u64("0x0010", 100, 0, 16);		/* zeros after 0x are fine */
 	u64("18446744073709551615", UINT64_MAX, 0, UINT64_MAX);
 	u64("0xffffffffffffffff", UINT64_MAX, 0, UINT64_MAX);
 	/* bounds */
@@ -77,6 +77,25 @@ static void number_tests(void)
 	u64("1k", UINT64_MAX, -EINVAL, 0);
 	u64("0b101", UINT64_MAX, -EINVAL, 0);
 	u64("99999999999999999999999x", UINT64_MAX, -EINVAL, 0);	/* junk wins over range */
+	/* a leading zero: octal to C, hex to setpci; refused, not guessed */
+	u64("010", 100, -EINVAL, 0);
+	u64("00", 100, -EINVAL, 0);
+	u64("08", 100, -EINVAL, 0);
+	u64("0x", 100, -EINVAL, 0);
+	u64("ff", UINT64_MAX, -EINVAL, 0);		/* hex needs its 0x */
+	ok(!strcmp(uvnic_parse_why("010", 3, -EINVAL),
+		   "a leading zero is ambiguous (decimal, or hex with 0x, no octal)"),
+	   "why: a leading zero");
+	ok(!strcmp(uvnic_parse_why("x1", 2, -EINVAL), "not a number (decimal, or hex with 0x)"),
+	   "why: not a number");
+	ok(!strcmp(uvnic_parse_why("0", 1, -EINVAL), "not a number (decimal, or hex with 0x)"),
+	   "why: a lone 0 is no leading zero");
+	{
+		uint64_t v = 0;
+		int rc = uvnic_parse_u64n("12345", 2, UINT64_MAX, &v);
+
+		ok(rc == 0 && v == 12, "parse_u64n reads only its length: %d %" PRIu64, rc, v);
+	}
 
 	uint_("2", 2, 4096, 0, 2);
 	uint_("1", 2, 4096, -ERANGE, 0);
