@@ -3,7 +3,8 @@
  * uvpci-msi-storm - several device-side ports fire MSIs at one uvPCI
  * device as fast as they can, for t/kernel/uvpci-storm.bats.
  *
- *   uvpci-msi-storm NAME SECONDS [--ports N] [--batch N] [--allow-gone]
+ *   uvpci-msi-storm NAME SECONDS [--ports N] [--batch N] [--rate N]
+ *                   [--allow-gone]
  *
  * Opens N auxiliary ports (libuvnic's uvpci-device.h; default 2) on device
  * NAME, one thread each, thread i pinned to CPU i modulo the CPUs online,
@@ -11,7 +12,9 @@
  * batch of N (default 8) MSIs per doorbell, vector after vector over all
  * of the device's vectors (the kernel drains each doorbell in the
  * writer's context on its own CPU, so both CPUs deliver at once). Each
- * port then syncs: the host must have accepted every MSI.
+ * port then syncs: the host must have accepted every MSI. --rate caps
+ * each port at N MSIs a second (in whole batches), so that the guest's
+ * tasks keep a share of the CPUs beside the storm.
  *
  * Prints one line per port and a total, e.g.
  *   port 0 cpu 0: 123456 MSIs in 3.001 s, accepted
@@ -43,6 +46,7 @@ struct storm_port {
 	pthread_t thread;
 	struct uvpci_device *dev;
 	unsigned int index, cpu, nvec, batch;
+	uint64_t rate;		/* MSIs a second, 0: no cap */
 	int64_t end_ns;
 	uint64_t fired;
 	int64_t elapsed_ns;
@@ -65,6 +69,18 @@ static int64_t mono_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Sleep until CLOCK_MONOTONIC reaches @when_ns (at once if it has). */
+static void pace(int64_t when_ns)
+{
+	struct timespec ts = {
+		.tv_sec = when_ns / 1000000000,
+		.tv_nsec = when_ns % 1000000000,
+	};
+
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR && !stop)
+		;
 }
 
 static void *storm(void *arg)
@@ -91,6 +107,8 @@ static void *storm(void *arg)
 			uvpci_device_batch_end(p->dev);
 		if (rc)
 			break;
+		if (p->rate)
+			pace(t0 + (int64_t)(p->fired * 1000000000 / p->rate));
 	}
 	p->elapsed_ns = mono_ns() - t0;
 	if (!rc)
@@ -118,10 +136,12 @@ int main(int argc, char **argv)
 	struct arg_str *secs = arg_str1(NULL, NULL, "SECONDS", "how long to fire");
 	struct arg_str *ports = arg_str0(NULL, "ports", "N", "ports (threads), default 2");
 	struct arg_str *batch = arg_str0(NULL, "batch", "N", "MSIs per doorbell, default 8");
+	struct arg_str *rate = arg_str0(NULL, "rate", "N",
+					"at most N MSIs a second per port, default no cap");
 	struct arg_lit *allow_gone = arg_lit0(NULL, "allow-gone",
 					      "a device destroyed mid-storm is no failure");
-	struct arg_end *end = arg_end(5);
-	void *table[] = { name, secs, ports, batch, allow_gone, end };
+	struct arg_end *end = arg_end(6);
+	void *table[] = { name, secs, ports, batch, rate, allow_gone, end };
 	const struct uvnic_cli_syntax syntax[] = {
 		{ NULL, NULL, table, ARRAY_SIZE(table) },
 	};
@@ -134,6 +154,7 @@ int main(int argc, char **argv)
 	};
 	struct storm_port port[MAX_PORTS];
 	unsigned int nports = 2, nbatch = 8, i;
+	uint64_t nrate = 0;
 	long ncpus = sysconf(_SC_NPROCESSORS_ONLN);
 	struct uvpci_params params;
 	uint64_t total = 0, seconds;
@@ -147,6 +168,8 @@ int main(int argc, char **argv)
 		nports = uvnic_cli_number("--ports", ports->sval[0], 1, MAX_PORTS);
 	if (batch->count)
 		nbatch = uvnic_cli_number("--batch", batch->sval[0], 1, 256);
+	if (rate->count)
+		nrate = uvnic_cli_number("--rate", rate->sval[0], 1, 100000000);
 	if (ncpus < 1)
 		ncpus = 1;
 	uvnic_cli_stop_on_signals(on_signal);
@@ -165,6 +188,7 @@ int main(int argc, char **argv)
 		p->cpu = i % ncpus;
 		p->nvec = params.msi_count;
 		p->batch = nbatch;
+		p->rate = nrate;
 		p->end_ns = (int64_t)seconds * 1000000000;
 	}
 
