@@ -58,7 +58,7 @@ MANS     := $(MAN_SRCS:.in=)
 HDRS := kernel/uapi/uvbus.h $(wildcard lib/*.h)
 
 .PHONY: deps all userspace modules man check check-loaded check-unit check-host check-kernel \
-	stress bench demo lint lint-run install install-completion modules_install clean
+	stress boot-check bench demo lint lint-run install install-completion modules_install clean
 
 all: userspace modules
 
@@ -131,6 +131,14 @@ check-kernel: all
 # The storms of t/kernel/uvpci-storm.bats for STRESS_SECS (60) each, instead
 # of make check's few seconds, and every storm uncapped.
 STRESS_SECS ?= 60
+
+# BOOTS (50) guest boots in a row, each checked whole (t/boot-check).
+BOOTS ?= 50
+
+boot-check:
+	contrib/install-deps check
+	$(MAKE) all
+	t/boot-check $(BOOTS)
 
 stress:
 	contrib/install-deps check

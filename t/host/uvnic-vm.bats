@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # uvnic-vm on the host: options, usage errors, the kernel choice. None of
-# these boots a guest.
+# these boots a guest but the pause test.
 
 bats_require_minimum_version 1.5.0
 
@@ -139,6 +139,14 @@ setup() {
 # uvPCI's read timeout counts the time the model had to answer: a guest
 # that its host stops (SIGSTOP to QEMU, as a busy host's scheduler does for
 # shorter spells) must not see the reads in flight then time out.
+@test "t/boot-check refuses a count that is not a number of boots, before any boot" {
+	local n
+	for n in 0 -1 x 1.5 010; do
+		run -1 "$UVNIC_TOP/t/boot-check" "$n"
+		assert_output "t/boot-check: '$n' is not a boot count"
+	done
+}
+
 @test "a guest paused by its host for longer than the read timeout: no read turns into all-ones" {
 	[ -f "$UVNIC_TOP/kernel/uvpci.ko" ] || fail "kernel/uvpci.ko is not built: make modules"
 	local d=$BATS_TEST_TMPDIR/pause vm qpid i
