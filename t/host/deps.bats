@@ -24,7 +24,7 @@ DEMO_FILES=(
 	contrib/demo contrib/uvnic-net.bash bin/uvnic-vm contrib/install-deps
 )
 CHECK_FILES=(
-	'Makefile:check,check-loaded,stress,check-unit,check-host,check-kernel,t/unit/%,t/unit/ring-stress-tsan'
+	'Makefile:check,check-loaded,stress,fuzz,check-unit,check-host,check-kernel,t/unit/%,t/unit/ring-stress-tsan'
 	t/run-checks t/loaded t/lint-suites t/host/*.bats t/kernel/*.bats t/test_helper/*.bash contrib/uvpci-port
 )
 # shellcheck disable=SC2016
