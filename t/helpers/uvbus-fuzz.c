@@ -1376,8 +1376,6 @@ int main(int argc, char **argv)
 		close(f.fd[i]);
 	cleanup_channels(ctl);
 	close(ctl);
-	if (f.have_driver)
-		sysfs_write("/sys/bus/uvpci/drivers_probe", DEV_NAME);
 
 	/* Every reference the fuzzer's descriptors held must go. */
 	for (i = 0; i < 100; i++) {
