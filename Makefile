@@ -5,6 +5,7 @@
 #   make check-loaded  make check with every CPU kept busy (not in CI)
 #   make bench      ring and loopback benchmarks (host and guest)
 #   make stress     the long kernel stress runs in a QEMU guest (60 s MSI storms)
+#   make fuzz       the ABI fuzzer in a QEMU guest (FUZZ_SECONDS=600, FUZZ_SEED=)
 #   make demo       boot a guest, load uvbus, create a channel, show it
 #   make install    PREFIX=/usr/local DESTDIR=  (tools, library, man pages,
 #                   bash completion)
@@ -58,7 +59,7 @@ MANS     := $(MAN_SRCS:.in=)
 HDRS := kernel/uapi/uvbus.h $(wildcard lib/*.h)
 
 .PHONY: deps all userspace modules man check check-loaded check-unit check-host check-kernel \
-	stress boot-check bench demo lint lint-run install install-completion modules_install clean
+	stress boot-check fuzz bench demo lint lint-run install install-completion modules_install clean
 
 all: userspace modules
 
@@ -145,6 +146,19 @@ stress:
 	$(MAKE) all
 	bin/uvnic-vm --timeout $$(( 4 * $(STRESS_SECS) + 600 )) -- \
 		env UVNIC_STORM_SECS=$(STRESS_SECS) UVNIC_STORM_RATE= bats t/kernel/uvpci-storm.bats
+
+# t/helpers/uvbus-fuzz for FUZZ_SECONDS as root in a guest, uvpci_sample.ko
+# bound to its device and polling every 10 ms; FUZZ_SEED replays a run.
+# Fails on a finding or on a kernel log problem (uvnic-vm's check).
+FUZZ_SECONDS ?= 600
+FUZZ_SEED ?=
+
+fuzz:
+	contrib/install-deps check
+	$(MAKE) all
+	bin/uvnic-vm --timeout $$(( $(FUZZ_SECONDS) + 600 )) --module kernel/uvpci_sample.ko -- \
+		sh -c 'echo 10 >/sys/module/uvpci_sample/parameters/poll_ms && exec uvbus-fuzz "$$@"' \
+		uvbus-fuzz --duration $(FUZZ_SECONDS) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED))
 
 bench:
 	contrib/install-deps bench

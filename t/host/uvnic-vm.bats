@@ -190,3 +190,24 @@ setup() {
 	run grep -x 'ok [0-9]* bad 0' "$d/out"
 	assert_success
 }
+
+# The debug reports of kernels built with kmemleak, lockdep or stack
+# checks fail a run, and COMMAND gets the check's expression to watch
+# /dev/kmsg with (uvbus-fuzz does).
+@test "the kernel log check fails a run on kmemleak, lockdep and stack overflow reports" {
+	# shellcheck disable=SC2016
+	run uvnic-vm -q --timeout 600 -- bash -c '
+		lines=("kmemleak: 2 new suspected memory leaks (see /sys/kernel/debug/kmemleak)"
+		       "INFO: trying to register non-static key."
+		       "INFO: possible irq lock inversion dependency detected"
+		       "DEBUG_LOCKS_WARN_ON(1)"
+		       "Kernel stack overflow: corrupted stack end detected inside scheduler")
+		printf "%s\n" "${lines[@]}" | grep -Ec -- "$UVNIC_VM_PROBLEM_RE"
+		for l in "${lines[@]}"; do echo "$l" >/dev/kmsg; done
+		echo "a healthy line" | grep -Ec -- "$UVNIC_VM_PROBLEM_RE"'
+	assert_failure
+	assert_line 5
+	assert_line 0
+	assert_output --partial 'uvnic-vm: the guest kernel log shows problems:'
+	assert_output --partial 'kmemleak: 2 new suspected memory leaks'
+}
