@@ -9,9 +9,9 @@
  * to a registered struct uvpci_driver whose id table matches, honouring
  * driver_override; created with UVBUS_CREATE_HELD, it binds to nothing
  * until UVPCI_IOC_RELEASE (so that a model can attach first). Destroying
- * the channel (or rmmod uvpci) unbinds the
- * driver first. The model and other processes attach to the channel as
- * uvBus ports; their messages arrive here through uvpci_rx().
+ * the channel (or rmmod uvpci) unbinds the driver first. The model and
+ * other processes attach to the channel as uvBus ports; their messages
+ * arrive here through uvpci_rx().
  */
 #define pr_fmt(fmt) "uvpci: " fmt
 
