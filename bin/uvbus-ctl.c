@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * uvbus-ctl - create, list, show, reset and destroy uvBus channels.
+ * uvbus-ctl - create, list, show, reset, release and destroy uvBus channels.
  *
  * One argtable2 syntax per command; libuvnic's uvnic_cli_parse() adds
  * -h/--help and --version and picks the syntax. See uvbus-ctl(8).
@@ -35,6 +35,7 @@ struct create_args {
 	struct arg_str *bar;
 	struct arg_str *msi;
 	struct arg_str *timeout;
+	struct arg_lit *held;
 };
 
 /* A driver's name: MODULE_NAME_LEN (56) and its NUL fit. */
@@ -136,7 +137,7 @@ static void create_pci(const struct create_args *a, struct uvbus_create *req)
 		if (a->vendor->count || a->device->count)
 			uvnic_usage_die("a uvPCI device needs both --vendor and --device: %s is missing",
 					opt);
-		uvnic_usage_die("the uvPCI options (--class, --subsystem, --revision, --bar, --msi, --timeout-us) need --vendor and --device");
+		uvnic_usage_die("the uvPCI options (--class, --subsystem, --revision, --bar, --msi, --timeout-us, --held) need --vendor and --device");
 	}
 	req->type = UVBUS_TYPE_UVPCI;
 	p->vendor = pci_id("--vendor", a->vendor->sval[0]);
@@ -166,6 +167,8 @@ static void create_pci(const struct create_args *a, struct uvbus_create *req)
 					a->timeout->sval[0], PCI_TIMEOUT_MAX_US);
 		p->timeout_us = (uint32_t)us;
 	}
+	if (a->held->count)
+		req->flags |= UVBUS_CREATE_HELD;
 }
 
 static void create_request(const struct create_args *a,
@@ -177,7 +180,7 @@ static void create_request(const struct create_args *a,
 
 	if (a->vendor->count || a->device->count || a->class_code->count ||
 	    a->subsystem->count || a->revision->count || a->bar->count ||
-	    a->msi->count || a->timeout->count)
+	    a->msi->count || a->timeout->count || a->held->count)
 		create_pci(a, req);
 }
 
@@ -281,6 +284,38 @@ static void json_pci(const char *name, const struct uvpci_params *p)
 	putchar('}');
 }
 
+/* show's flags: "none", or the names of the set bits, comma-separated. */
+static const char *flags_name(uint32_t flags)
+{
+	static const char *const names[] = {
+		"none", "ephemeral", "held", "ephemeral,held",
+	};
+
+	return names[flags & (UVBUS_CREATE_EPHEMERAL | UVBUS_CREATE_HELD)];
+}
+
+/* list's STATE: a held device that is otherwise ok says "held". */
+static const char *state_name(const struct uvbus_info *c)
+{
+	if (c->state == UVBUS_STATE_OK && (c->flags & UVBUS_CREATE_HELD))
+		return "held";
+	return uvbus_state_name(c->state);
+}
+
+static int do_release(int fd, const char *name)
+{
+	int rc = uvpci_release(fd, name);
+
+	if (rc == -EALREADY)
+		uvnic_die("release '%s': not held (created without --held, or already released)",
+			  name);
+	if (rc == -ENOTTY)
+		uvnic_die("release '%s': not a uvPCI device", name);
+	if (rc)
+		uvnic_die_err(rc, UVNIC_CTX_CHANNEL, "release '%s'", name);
+	return 0;
+}
+
 static int do_show(int fd, const char *name, int json)
 {
 	struct uvbus_info info;
@@ -291,12 +326,14 @@ static int do_show(int fd, const char *name, int json)
 	if (rc)
 		uvnic_die_err(rc, UVNIC_CTX_CHANNEL, "show '%s'", name);
 	info.name[sizeof(info.name) - 1] = '\0';
-	flags = info.flags & UVBUS_CREATE_EPHEMERAL ? "ephemeral" : "none";
+	flags = flags_name(info.flags);
 	if (json) {
 		putchar('{');
 		json_str("name", info.name, &first);
 		json_str("type", uvbus_type_name(info.type), &first);
 		json_str("flags", flags, &first);
+		json_key("held", &first);
+		fputs(info.flags & UVBUS_CREATE_HELD ? "true" : "false", stdout);
 		json_str("state", uvbus_state_name(info.state), &first);
 		json_u64("ports", info.ports, &first);
 		json_u64("k2u_msgs", info.k2u_msgs, &first);
@@ -343,8 +380,8 @@ static void list_line(const struct uvbus_info *c)
 		snprintf(class_code, sizeof(class_code), "%06x", c->pci.class_code);
 		driver = bound_driver(c->name, drv, sizeof(drv)) ?: "-";
 	}
-	printf(LIST_FORMAT, c->name, uvbus_type_name(c->type),
-	       uvbus_state_name(c->state), ports, id, class_code, driver);
+	printf(LIST_FORMAT, c->name, uvbus_type_name(c->type), state_name(c),
+	       ports, id, class_code, driver);
 }
 
 static void list_json(const struct uvbus_info *c, uint32_t i)
@@ -357,6 +394,8 @@ static void list_json(const struct uvbus_info *c, uint32_t i)
 	json_str("name", c->name, &first);
 	json_str("type", uvbus_type_name(c->type), &first);
 	json_str("state", uvbus_state_name(c->state), &first);
+	json_key("held", &first);
+	fputs(c->flags & UVBUS_CREATE_HELD ? "true" : "false", stdout);
 	json_u64("ports", c->ports, &first);
 	if (pci) {
 		json_hex("vendor", c->pci.vendor, 4, &first);
@@ -430,11 +469,14 @@ int main(int argc, char **argv)
 		.msi = arg_str0(NULL, "msi", "COUNT", "its MSI vectors, 0 to 32 (default 0)"),
 		.timeout = arg_str0(NULL, "timeout-us", "US",
 				    "its register read timeout in microseconds, at most 10000000; 0 or absent: the module's default"),
+		.held = arg_lit0(NULL, "held",
+				 "no driver binds to it until 'uvbus-ctl release NAME': attach its model in between"),
 	};
 	struct arg_end *c_end = arg_end(MAXERR);
 	void *create_table[] = { uvnic_cli_command("create"), c.name,
 				 c.vendor, c.device, c.class_code, c.subsystem,
-				 c.revision, c.bar, c.msi, c.timeout, c_end };
+				 c.revision, c.bar, c.msi, c.timeout, c.held,
+				 c_end };
 
 	/* list [--json] */
 	struct arg_lit *l_json = arg_lit0(NULL, "json",
@@ -456,7 +498,11 @@ int main(int argc, char **argv)
 	struct arg_end *r_end = arg_end(MAXERR);
 	void *reset_table[] = { uvnic_cli_command("reset"), r_name, r_end };
 
-	enum { CREATE, LIST, SHOW, DESTROY, RESET };
+	struct arg_str *rl_name = arg_str1(NULL, NULL, "NAME", NULL);
+	struct arg_end *rl_end = arg_end(MAXERR);
+	void *release_table[] = { uvnic_cli_command("release"), rl_name, rl_end };
+
+	enum { CREATE, LIST, SHOW, DESTROY, RESET, RELEASE };
 	const struct uvnic_cli_syntax syntax[] = {
 		[CREATE] = { "create", "create a loopback channel, or a uvPCI device (--vendor, --device)",
 			     create_table, ARRAY_SIZE(create_table) },
@@ -468,17 +514,19 @@ int main(int argc, char **argv)
 			      destroy_table, ARRAY_SIZE(destroy_table) },
 		[RESET] = { "reset", "reset a channel (what that means is its type's)",
 			    reset_table, ARRAY_SIZE(reset_table) },
+		[RELEASE] = { "release", "let drivers bind to a uvPCI device created with --held; they probe it at once",
+			      release_table, ARRAY_SIZE(release_table) },
 	};
 	const struct uvnic_cli cli = {
 		.prog = "uvbus-ctl",
-		.purpose = "Create, list, show, reset and destroy uvBus channels (/dev/uvbus,\n"
+		.purpose = "Create, list, show, reset, release and destroy uvBus channels (/dev/uvbus,\n"
 			   "or $UVBUS_DEVICE). Quiet on success, except list and show.",
 		.epilog = "Exit status: 0 on success, 1 on any error. See uvbus-ctl(8).",
 		.syntax = syntax,
 		.nsyntax = ARRAY_SIZE(syntax),
 	};
 	struct uvbus_create req;
-	const char *name;
+	const char *name = NULL;
 	int which, fd, rc = 0;
 
 	which = uvnic_cli_parse(&cli, argc, argv);
@@ -496,6 +544,9 @@ int main(int argc, char **argv)
 		break;
 	case RESET:
 		name = uvnic_cli_name(r_name->sval[0]);
+		break;
+	case RELEASE:
+		name = uvnic_cli_name(rl_name->sval[0]);
 		break;
 	}
 
@@ -519,6 +570,9 @@ int main(int argc, char **argv)
 		rc = uvbus_reset(fd, name);
 		if (rc)
 			uvnic_die_err(rc, UVNIC_CTX_CHANNEL, "reset '%s'", name);
+		break;
+	case RELEASE:
+		rc = do_release(fd, name);
 		break;
 	}
 	close(fd);

@@ -74,6 +74,8 @@ void uvbus_unregister_type(const struct uvbus_type *type);
 const char *uvbus_channel_name(const struct uvbus_channel *ch);
 void *uvbus_channel_priv(const struct uvbus_channel *ch);
 void uvbus_channel_set_priv(struct uvbus_channel *ch, void *priv);
+/* Clear UVBUS_CREATE_* bits that no longer apply (HELD once released). */
+void uvbus_channel_clear_flags(struct uvbus_channel *ch, u32 flags);
 
 /*
  * Mark a channel broken after a peer corrupted shared memory: logs one

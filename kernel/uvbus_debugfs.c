@@ -35,12 +35,15 @@ static int uvbus_channel_show(struct seq_file *m, void *unused)
 {
 	struct uvbus_channel *ch = m->private;
 	struct uvbus_port *port;
+	u32 flags;
 
 	seq_printf(m, "name:        %s\n", ch->name);
 	seq_printf(m, "type:        %s (%u)\n", ch->type->name, ch->type_id);
 	seq_printf(m, "state:       %s\n", uvbus_state_name(ch));
-	seq_printf(m, "flags:       %#x%s\n", ch->flags,
-		   ch->flags & UVBUS_CREATE_EPHEMERAL ? " ephemeral" : "");
+	flags = READ_ONCE(ch->flags);
+	seq_printf(m, "flags:       %#x%s%s\n", flags,
+		   flags & UVBUS_CREATE_EPHEMERAL ? " ephemeral" : "",
+		   flags & UVBUS_CREATE_HELD ? " held" : "");
 	seq_printf(m, "k2u_msgs:    %lld\n", (long long)atomic64_read(&ch->k2u_msgs));
 	seq_printf(m, "u2k_msgs:    %lld\n", (long long)atomic64_read(&ch->u2k_msgs));
 	seq_printf(m, "k2u_full:    %lld\n", (long long)atomic64_read(&ch->k2u_full));

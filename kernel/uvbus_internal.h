@@ -37,7 +37,7 @@ enum {
  * @name:      NUL-terminated, validated
  * @type:      what serves it; never called once @dead is set
  * @type_id:   enum uvbus_channel_type
- * @flags:     UVBUS_CREATE_*
+ * @flags:     UVBUS_CREATE_*; uvbus_channel_clear_flags() changes it under @lock
  * @creator:   EPHEMERAL: the creating file's cookie (compared, never used)
  * @priv:      the type's private data
  * @pci:       UVBUS_TYPE_UVPCI: the parameters it was created with

@@ -258,6 +258,23 @@ void uvbus_channel_set_priv(struct uvbus_channel *ch, void *priv)
 EXPORT_SYMBOL_GPL(uvbus_channel_set_priv);
 
 /**
+ * uvbus_channel_clear_flags() - clear UVBUS_CREATE_* bits a channel no
+ * longer has (uvPCI's UVBUS_CREATE_HELD once released), as
+ * UVBUS_IOC_INFO reports them.
+ * @ch:    the channel
+ * @flags: the bits to clear
+ *
+ * Process context.
+ */
+void uvbus_channel_clear_flags(struct uvbus_channel *ch, u32 flags)
+{
+	spin_lock_irq(&ch->lock);
+	WRITE_ONCE(ch->flags, ch->flags & ~flags);
+	spin_unlock_irq(&ch->lock);
+}
+EXPORT_SYMBOL_GPL(uvbus_channel_clear_flags);
+
+/**
  * uvbus_channel_broken() - has a peer corrupted this channel's rings?
  * @ch: the channel
  *
@@ -760,13 +777,15 @@ static long uvbus_ioc_create(struct uvbus_file *uf, void __user *arg)
 
 	err = -EINVAL;
 	if (memchr_inv(req->reserved, 0, sizeof(req->reserved)) ||
-	    req->flags & ~UVBUS_CREATE_EPHEMERAL)
+	    req->flags & ~(UVBUS_CREATE_EPHEMERAL | UVBUS_CREATE_HELD))
 		goto err_free_req;
 	err = uvbus_check_name(req->name);
 	if (err)
 		goto err_free_req;
 	err = -EINVAL;
 	if (req->type != UVBUS_TYPE_LOOPBACK && req->type != UVBUS_TYPE_UVPCI)
+		goto err_free_req;
+	if (req->flags & UVBUS_CREATE_HELD && req->type != UVBUS_TYPE_UVPCI)
 		goto err_free_req;
 
 	err = -ENOMEM;
@@ -885,9 +904,9 @@ static void uvbus_fill_info(struct uvbus_channel *ch, u32 index,
 	strscpy(info->name, ch->name, sizeof(info->name));
 	info->index = index;
 	info->type = ch->type_id;
-	info->flags = ch->flags;
 	info->state = atomic_read(&ch->state);
 	spin_lock_irq(&ch->lock);
+	info->flags = ch->flags;
 	info->ports = ch->nports;
 	spin_unlock_irq(&ch->lock);
 	info->k2u_msgs = atomic64_read(&ch->k2u_msgs);

@@ -7,9 +7,11 @@
  * uvpci_params and registers a device named after the channel: it shows
  * up in /sys/bus/uvpci/devices/NAME (under /sys/devices/uvpci/) and binds
  * to a registered struct uvpci_driver whose id table matches, honouring
- * driver_override. Destroying the channel (or rmmod uvpci) unbinds the
- * driver first. The model and other processes attach to the channel as
- * uvBus ports; their messages arrive here through uvpci_rx().
+ * driver_override; created with UVBUS_CREATE_HELD, it binds to nothing
+ * until UVPCI_IOC_RELEASE (so that a model can attach first). Destroying
+ * the channel (or rmmod uvpci) unbinds the driver first. The model and
+ * other processes attach to the channel as uvBus ports; their messages
+ * arrive here through uvpci_rx().
  */
 #define pr_fmt(fmt) "uvpci: " fmt
 
@@ -105,9 +107,14 @@ static const struct uvpci_device_id *uvpci_match(struct uvpci_driver *drv,
 	return override ? &uvpci_id_any : NULL;
 }
 
+/* A held device matches nothing: neither the bus's probe nor sysfs bind. */
 static int uvpci_bus_match(struct device *dev, struct device_driver *drv)
 {
-	return !!uvpci_match(to_uvpci_driver(drv), to_uvpci_dev(dev));
+	struct uvpci_dev *udev = to_uvpci_dev(dev);
+
+	if (atomic_read(&to_uvpci_device(udev)->held))
+		return 0;
+	return !!uvpci_match(to_uvpci_driver(drv), udev);
 }
 
 /* After remove() (or a failed probe()): undo what the driver left behind. */
@@ -669,6 +676,7 @@ static int uvpci_create(struct uvbus_channel *ch, const struct uvbus_create *req
 		return -ENOMEM;
 	d->ch = ch;
 	d->params = *p;
+	atomic_set(&d->held, !!(req->flags & UVBUS_CREATE_HELD));
 	d->timeout_us = p->timeout_us ?:
 			clamp_t(u32, READ_ONCE(uvpci_timeout_us), 1,
 				UVPCI_TIMEOUT_MAX_US);
@@ -809,12 +817,42 @@ static void uvpci_detach(struct uvbus_channel *ch, struct uvbus_port *port)
 	kfree(ps);
 }
 
+/*
+ * UVPCI_IOC_RELEASE: end UVBUS_CREATE_HELD and probe the device now, as
+ * device_add() would have; a driver's probe() runs before this returns.
+ * Destroy waits for this ioctl, so the device stays registered meanwhile.
+ */
+static long uvpci_ioctl_release(struct uvbus_channel *ch, void __user *arg)
+{
+	struct uvpci_device *d = uvbus_channel_priv(ch);
+	struct uvbus_name req;
+	int err;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (copy_from_user(&req, arg, sizeof(req)))
+		return -EFAULT;
+	if (memchr_inv(req.reserved, 0, sizeof(req.reserved)))
+		return -EINVAL;
+	if (!atomic_xchg(&d->held, 0))
+		return -EALREADY;
+	uvbus_channel_clear_flags(ch, UVBUS_CREATE_HELD);
+	dev_dbg(&d->udev.dev, "released: drivers may bind\n");
+	err = device_attach(&d->udev.dev);
+	return err < 0 ? err : 0;
+}
+
 static long uvpci_ioctl(struct uvbus_channel *ch, unsigned int cmd,
 			void __user *arg)
 {
-	if (cmd != UVPCI_IOC_MMIO)
+	switch (cmd) {
+	case UVPCI_IOC_MMIO:
+		return uvpci_ioctl_mmio(uvbus_channel_priv(ch), arg);
+	case UVPCI_IOC_RELEASE:
+		return uvpci_ioctl_release(ch, arg);
+	default:
 		return -ENOTTY;
-	return uvpci_ioctl_mmio(uvbus_channel_priv(ch), arg);
+	}
 }
 
 static int uvpci_reset(struct uvbus_channel *ch)
@@ -838,8 +876,9 @@ static void uvpci_show(struct uvbus_channel *ch, struct seq_file *m)
 		   p->vendor, p->device, p->subvendor, p->subdevice,
 		   p->class_code, p->revision);
 	device_lock(&udev->dev);
-	seq_printf(m, "driver: %s\n",
-		   udev->dev.driver ? udev->dev.driver->name : "(none)");
+	seq_printf(m, "driver: %s%s\n",
+		   udev->dev.driver ? udev->dev.driver->name : "(none)",
+		   atomic_read(&d->held) ? ", held" : "");
 	device_unlock(&udev->dev);
 
 	spin_lock_irqsave(&d->lock, flags);

@@ -162,6 +162,7 @@ struct uvpci_device {
 	u32 timeout_us;
 	atomic_t users;
 	atomic_t enable_cnt;
+	atomic_t held;			/* UVBUS_CREATE_HELD: match() refuses every driver */
 	unsigned long regions;		/* BARs claimed by the driver (bitops) */
 
 	/* config space */

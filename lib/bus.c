@@ -91,7 +91,7 @@ int uvbus_create_loopback(int fd, const char *name, uint32_t flags)
 	return uvbus_create(fd, &req);
 }
 
-/* DESTROY and RESET share their argument. */
+/* DESTROY, RESET and uvPCI's RELEASE share their argument. */
 static int uvbus_name_ioctl(int fd, unsigned long cmd, const char *name)
 {
 	struct uvbus_name arg;
@@ -112,6 +112,11 @@ int uvbus_destroy(int fd, const char *name)
 int uvbus_reset(int fd, const char *name)
 {
 	return uvbus_name_ioctl(fd, UVBUS_IOC_RESET, name);
+}
+
+int uvpci_release(int fd, const char *name)
+{
+	return uvbus_name_ioctl(fd, UVPCI_IOC_RELEASE, name);
 }
 
 int uvbus_info(int fd, const char *name, struct uvbus_info *info)

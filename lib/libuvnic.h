@@ -130,6 +130,16 @@ int uvbus_destroy(int fd, const char *name);
 int uvbus_reset(int fd, const char *name);
 
 /**
+ * uvpci_release() - let drivers bind to a uvPCI device created with
+ * UVBUS_CREATE_HELD (UVPCI_IOC_RELEASE): the bus probes it before this
+ * returns. Needs CAP_SYS_ADMIN.
+ *
+ * @return 0, -EALREADY (not held, or already released), -ENOENT (no such
+ *         channel), -ENOTTY (not a uvPCI device), -EPERM, or -errno.
+ */
+int uvpci_release(int fd, const char *name);
+
+/**
  * uvbus_info() - a channel's identity, state and counters (UVBUS_IOC_INFO).
  * @info: zeroed, then filled in on success
  *

@@ -215,8 +215,15 @@ enum uvbus_channel_type {
 	UVBUS_TYPE_UVPCI	= 2,	/* a uvPCI device (needs uvpci.ko) */
 };
 
-/* uvbus_create.flags */
+/*
+ * uvbus_create.flags. UVBUS_CREATE_HELD (uvPCI only, -EINVAL otherwise):
+ * the device is on the bus but no driver binds to it, not even through
+ * sysfs bind, until UVPCI_IOC_RELEASE; a model can attach meanwhile, so
+ * that the driver's probe finds it. uvbus_info.flags keeps the bit while
+ * the device is held. A module older than the flag refuses it (-EINVAL).
+ */
 #define UVBUS_CREATE_EPHEMERAL	(1U << 0) /* destroyed when the creating fd closes */
+#define UVBUS_CREATE_HELD	(1U << 1) /* uvPCI: no driver binds until released */
 
 /* uvpci_bar.flags */
 #define UVPCI_BAR_64		(1U << 0) /* 64-bit memory BAR (takes two slots) */
@@ -294,7 +301,7 @@ struct uvbus_info {
 	char	name[UVBUS_NAME_MAX];
 	__u32	index;
 	__u32	type;
-	__u32	flags;
+	__u32	flags;		/* UVBUS_CREATE_*; HELD only while still held */
 	__u32	state;
 	__u32	ports;		/* attached descriptors */
 	__u32	reserved0;
@@ -341,6 +348,13 @@ struct uvpci_mmio_req {
 #define UVBUS_IOC_LIST		_IOWR(UVBUS_IOC_MAGIC, 0x05, struct uvbus_info)
 #define UVBUS_IOC_RESET		_IOW(UVBUS_IOC_MAGIC, 0x06, struct uvbus_name)
 #define UVPCI_IOC_MMIO		_IOWR(UVBUS_IOC_MAGIC, 0x40, struct uvpci_mmio_req)
+/*
+ * Let drivers bind to a device created with UVBUS_CREATE_HELD: the bus
+ * probes it at once, before the ioctl returns. Needs CAP_SYS_ADMIN.
+ * -EALREADY if the device is not held (any more), -ENOENT if there is no
+ * such channel, -ENOTTY if it is not a uvPCI device.
+ */
+#define UVPCI_IOC_RELEASE	_IOW(UVBUS_IOC_MAGIC, 0x41, struct uvbus_name)
 
 /* ------------------------------------------------------------------ */
 /* The ring algorithm, shared by the kernel and libuvnic               */

@@ -721,8 +721,11 @@ static int cmd_bad_ioctl(void)
 	c.raw[31] = 1;
 	expect(ioc(fd, UVBUS_IOC_CREATE, &c), EINVAL, "loopback CREATE with parameters");
 	c.raw[31] = 0;
-	c.flags = 1U << 1;
+	c.flags = 1U << 2;
 	expect(ioc(fd, UVBUS_IOC_CREATE, &c), EINVAL, "CREATE with an unknown flag");
+	c.flags = UVBUS_CREATE_HELD;
+	expect(ioc(fd, UVBUS_IOC_CREATE, &c), EINVAL, "loopback CREATE with HELD (uvPCI only)");
+	c.flags = 0;
 	expect_create(fd, other, 0, 0, EINVAL, "CREATE of type 0");
 	expect_create(fd, other, 99, 0, EINVAL, "CREATE of type 99");
 	if (access("/sys/module/uvpci", F_OK))

@@ -62,8 +62,8 @@ SH
 
 @test "uvbus-ctl: its commands, from its --help" {
 	run comp uvbus-ctl ''
-	assert_output "$(printf '%s\n' create destroy list reset show)"
-	run comp uvbus-ctl re
+	assert_output "$(printf '%s\n' create destroy list release reset show)"
+	run comp uvbus-ctl res
 	assert_output reset
 }
 
@@ -95,7 +95,7 @@ SH
 	want=$(uvbus-ctl --help | sed -nE 's/^ +(-[A-Za-z0-9], +)?(--[A-Za-z0-9-]+).*/\1 \2/p' |
 		tr -s ', ' '\n' | grep -E '^-' | sort -u)
 	run bash -c "source '$UVNIC_TOP/$COMPLETION'
-		for c in create list show destroy reset; do
+		for c in create list show destroy reset release; do
 			COMP_WORDS=(uvbus-ctl \$c x -) COMP_CWORD=3; _uvnic_complete uvbus-ctl
 			printf '%s\n' \"\${COMPREPLY[@]}\"
 		done | sort -u"
@@ -108,6 +108,8 @@ SH
 	assert_output "$(printf '%s\n' dev0 loop0 nic0)"
 	run comp uvbus-ctl destroy n
 	assert_output nic0
+	run comp uvbus-ctl release d
+	assert_output dev0
 	run comp uvbus-ctl reset --json ''
 	# (not a real line, but the name is still the first positional)
 	assert_output "$(printf '%s\n' dev0 loop0 nic0)"

@@ -26,14 +26,17 @@ usage_error() {
 	run --separate-stderr uvbus-ctl --help
 	assert_success
 	[ -z "$stderr" ]
-	assert_line --index 0 'Usage: uvbus-ctl create NAME [--vendor=ID] [--device=ID] [--class=CODE] [--subsystem=V:D] [--revision=N] [--bar=BAR]... [--msi=COUNT] [--timeout-us=US]'
+	assert_line --index 0 'Usage: uvbus-ctl create NAME [--vendor=ID] [--device=ID] [--class=CODE] [--subsystem=V:D] [--revision=N] [--bar=BAR]... [--msi=COUNT] [--timeout-us=US] [--held]'
 	assert_line '       uvbus-ctl list [--json]'
 	assert_line '       uvbus-ctl show NAME [--json]'
 	assert_line '       uvbus-ctl destroy NAME'
 	assert_line '       uvbus-ctl reset NAME'
+	assert_line '       uvbus-ctl release NAME'
 	assert_line '       uvbus-ctl [-h|--help] [--version]'
 	assert_line --partial 'Commands:'
 	assert_line --regexp '^  create +create a loopback channel, or a uvPCI device \(--vendor, --device\)$'
+	assert_line --regexp '^  release +let drivers bind to a uvPCI device created with --held; they probe it at once$'
+	assert_line --regexp '^  --held +no driver binds to it until .uvbus-ctl release NAME.: attach its model in between$'
 	assert_line --regexp '^  --bar=BAR +a memory BAR, N:SIZE\[:64\]\[:prefetch\]'
 	assert_line --regexp '^  --json +list and show: print JSON instead of text \(keys in uvbus-ctl\(8\)\)$'
 	assert_line --regexp '^  -h, --help +print this help and exit$'
@@ -86,7 +89,7 @@ usage_error() {
 
 @test "missing NAME" {
 	local cmd
-	for cmd in create show destroy reset; do
+	for cmd in create show destroy reset release; do
 		usage_error uvbus-ctl "$cmd"
 		assert_equal "${stderr_lines[0]}" "uvbus-ctl: missing NAME"
 	done
@@ -130,9 +133,9 @@ create_error() {
 	create_error "a uvPCI device needs both --vendor and --device: --device is missing" --vendor 0x5556
 	create_error "a uvPCI device needs both --vendor and --device: --vendor is missing" --device 1
 	local opt
-	for opt in "--bar 0:4096" "--msi 4" "--class 0x020000" "--subsystem 1:2" "--revision 1" "--timeout-us 100"; do
+	for opt in "--bar 0:4096" "--msi 4" "--class 0x020000" "--subsystem 1:2" "--revision 1" "--timeout-us 100" "--held"; do
 		# shellcheck disable=SC2086
-		create_error "the uvPCI options (--class, --subsystem, --revision, --bar, --msi, --timeout-us) need --vendor and --device" $opt
+		create_error "the uvPCI options (--class, --subsystem, --revision, --bar, --msi, --timeout-us, --held) need --vendor and --device" $opt
 	done
 }
 
@@ -226,7 +229,7 @@ create_error() {
 
 @test "no device: one clear 'cannot open' line, exit 1, for every command" {
 	local cmd
-	for cmd in "create foo" "list" "show foo" "destroy foo" "reset foo"; do
+	for cmd in "create foo" "list" "show foo" "destroy foo" "reset foo" "release foo"; do
 		# shellcheck disable=SC2086
 		run --separate-stderr uvbus-ctl $cmd
 		assert_failure 1
@@ -264,7 +267,7 @@ create_error() {
 		[ -n "$line" ] || continue
 		case $line in Commands:|Options:|"Exit status"*|"Create, list"*|"or \$UVBUS_DEVICE"*) continue ;; esac
 		# A command summary line: only its word must be in the page.
-		if [[ $line =~ ^(create|list|show|destroy|reset)\  ]]; then
+		if [[ $line =~ ^(create|list|show|destroy|reset|release)\  ]]; then
 			[[ $page == *"${BASH_REMATCH[1]}"* ]] || fail "man page lacks command: $line"
 			continue
 		fi

@@ -303,20 +303,21 @@ doc = json.load(sys.stdin)
 if kind == "list":
     assert list(doc) == ["channels"], doc
     ch = {c["name"]: c for c in doc["channels"]}
-    keys = ["name", "type", "state", "ports", "vendor", "device", "class", "driver"]
+    keys = ["name", "type", "state", "held", "ports", "vendor", "device", "class", "driver"]
     for c in doc["channels"]:
         assert list(c) == keys, c
-    assert ch["bt_lo"] == {"name": "bt_lo", "type": "loopback", "state": "ok", "ports": 0,
+    assert ch["bt_lo"] == {"name": "bt_lo", "type": "loopback", "state": "ok", "held": False, "ports": 0,
                            "vendor": None, "device": None, "class": None, "driver": None}, ch["bt_lo"]
-    assert ch["bt_pci"] == {"name": "bt_pci", "type": "uvpci", "state": "ok", "ports": 0,
+    assert ch["bt_pci"] == {"name": "bt_pci", "type": "uvpci", "state": "ok", "held": False, "ports": 0,
                             "vendor": "0x5556", "device": "0x0001", "class": "0x020000",
                             "driver": "uvpci_sample"}, ch["bt_pci"]
     names = [c["name"] for c in doc["channels"]]
     assert names.index("bt_pci") < names.index("bt_lo"), names
 elif kind == "show-pci":
-    assert list(doc) == ["name", "type", "flags", "state", "ports", "k2u_msgs", "u2k_msgs",
+    assert list(doc) == ["name", "type", "flags", "held", "state", "ports", "k2u_msgs", "u2k_msgs",
                          "k2u_full", "signals_in", "signals_out", "errors", "pci"], doc
     assert doc["name"] == "bt_pci" and doc["type"] == "uvpci" and doc["flags"] == "none"
+    assert doc["held"] is False
     assert all(isinstance(doc[k], int) for k in ["ports", "k2u_msgs", "u2k_msgs", "k2u_full",
                                                   "signals_in", "signals_out", "errors"])
     assert doc["pci"] == {"vendor": "0x5556", "device": "0x0001", "subsystem_vendor": "0x5556",

@@ -35,6 +35,7 @@ teardown() {
 		{ kill -9 "$pid" && wait "$pid"; } 2>/dev/null || true
 	done
 	[ -d /sys/module/uvpci_sample ] && rmmod uvpci_sample
+	[ -e "$SYSBUS/drivers_autoprobe" ] && echo 1 >"$SYSBUS/drivers_autoprobe"
 	if [ -d "$SYSBUS/devices" ]; then
 		for d in "$SYSBUS"/devices/up*; do
 			[ -e "$d" ] && uvpci-create destroy "${d##*/}"
@@ -610,6 +611,126 @@ debugfs() {
 	wait_for model_log_has "$dev" 'R 0 0x8 4'
 	rmmod uvpci_sample
 	wait_for model_log_has "$dev" 'W 0 0x4 4 0x0'
+}
+
+# --- creation order: held devices, drivers_autoprobe -------------------
+
+# held_dev NAME: the sample driver's device, created held with uvbus-ctl.
+held_dev() {
+	uvbus-ctl create "$1" --vendor 0x5556 --device 0x0001 --bar 0:4096 --msi 4 --held
+}
+
+# The probe's config writes and the model's ID read, in the model's log.
+assert_probe_reached_model() {
+	klog_has "uvpci_sample $1: vendor 0x5556 device 0x0001 revision 0x00 class 0x000000, BAR0 4096 bytes, id 0xeeeeeeee"
+	run model_log "$1"
+	assert_line --index 0 'C 0x4 2 0x2'
+	assert_line --index 1 'C 0xc 1 0x10'
+	assert_line --index 2 'R 0 0x0 4'
+	assert_line --partial 'C 0x52 2 0xa5'
+	assert_line 'W 0 0x4 4 0x1'
+}
+
+@test "create --held with the driver loaded: no bind until release, then the probe reaches the model" {
+	sample_load
+	held_dev "$dev"
+	local d="$SYSBUS/devices/$dev"
+	[ -e "$d" ]
+	[ ! -e "$d/driver" ]
+	run uvbus-ctl show "$dev"
+	assert_line 'flags: held'
+	assert_line 'driver: none'
+	run uvbus-ctl list
+	assert_line --regexp "^$dev +uvpci +held +0 +5556:0001 +000000 +-\$"
+	run uvbus-ctl show "$dev" --json
+	assert_output --partial '"flags":"held","held":true,'
+	run debugfs "$dev"
+	assert_line 'driver: (none), held'
+	# sysfs bind is refused too while the device is held.
+	run bash -c 'echo "$1" >"$2"' _ "$dev" "$SYSBUS/drivers/uvpci_sample/bind"
+	assert_failure
+	[ ! -e "$d/driver" ]
+	start_model "$dev"
+	run ! klog_has "uvpci_sample $dev: ready"
+	# release returns once the probe has run.
+	run --separate-stderr uvbus-ctl release "$dev"
+	assert_success
+	assert_output ''
+	[ -z "$stderr" ]
+	[ "$(basename "$(readlink "$d/driver")")" = uvpci_sample ]
+	klog_has "uvpci_sample $dev: ready: 4 MSI vectors"
+	assert_probe_reached_model "$dev"
+	run uvbus-ctl show "$dev"
+	assert_line 'flags: none'
+	assert_line 'driver: uvpci_sample'
+	run uvbus-ctl list
+	assert_line --regexp "^$dev +uvpci +ok +1 +5556:0001 +000000 +uvpci_sample\$"
+}
+
+@test "a held device: driver loaded after stays unbound; release binds it" {
+	held_dev "$dev"
+	sample_load
+	[ ! -e "$SYSBUS/devices/$dev/driver" ]
+	start_model "$dev"
+	uvbus-ctl release "$dev"
+	[ "$(basename "$(readlink "$SYSBUS/devices/$dev/driver")")" = uvpci_sample ]
+	assert_probe_reached_model "$dev"
+}
+
+@test "release: not held, twice, no such channel, a loopback, no CAP_SYS_ADMIN; destroy while held" {
+	sample_load
+	sample_dev "$dev"
+	run --separate-stderr uvbus-ctl release "$dev"
+	assert_failure 1
+	assert_output ''
+	assert_equal "$stderr" "uvbus-ctl: release '$dev': not held (created without --held, or already released)"
+
+	run --separate-stderr uvbus-ctl release "${dev}none"
+	assert_failure 1
+	assert_equal "$stderr" "uvbus-ctl: release '${dev}none': No such file or directory (no such channel)"
+
+	uvbus-ctl create "${dev}lo"
+	run --separate-stderr uvbus-ctl release "${dev}lo"
+	assert_failure 1
+	assert_equal "$stderr" "uvbus-ctl: release '${dev}lo': not a uvPCI device"
+	uvbus-ctl destroy "${dev}lo"
+	run --separate-stderr uvbus-ctl create "${dev}lo" --held
+	assert_failure 1
+	assert_equal "${stderr_lines[0]}" "uvbus-ctl: the uvPCI options (--class, --subsystem, --revision, --bar, --msi, --timeout-us, --held) need --vendor and --device"
+
+	held_dev "${dev}h"
+	run --separate-stderr setpriv --inh-caps=-sys_admin --bounding-set=-sys_admin uvbus-ctl release "${dev}h"
+	assert_failure 1
+	assert_equal "$stderr" "uvbus-ctl: release '${dev}h': Operation not permitted (needs root or CAP_SYS_ADMIN)"
+	run --separate-stderr setpriv --inh-caps=-sys_admin --bounding-set=-sys_admin uvbus-ctl create "${dev}p" --vendor 0x5556 --device 1 --held
+	assert_failure 1
+	assert_equal "$stderr" "uvbus-ctl: create '${dev}p': Operation not permitted (needs root or CAP_SYS_ADMIN)"
+	[ ! -e "$SYSBUS/devices/${dev}h/driver" ]
+	uvbus-ctl release "${dev}h"
+	[ -e "$SYSBUS/devices/${dev}h/driver" ]
+	run --separate-stderr uvbus-ctl release "${dev}h"
+	assert_failure 1
+	assert_equal "$stderr" "uvbus-ctl: release '${dev}h': not held (created without --held, or already released)"
+
+	# Destroying a device that is still held needs no release.
+	held_dev "${dev}d"
+	start_model "${dev}d"
+	uvbus-ctl destroy "${dev}d"
+	[ ! -e "$SYSBUS/devices/${dev}d" ]
+	run uvbus-ctl show "${dev}d"
+	assert_failure 1
+	run ! klog_has "uvpci_sample ${dev}d:"
+}
+
+@test "drivers_autoprobe 0: no device binds until drivers_probe" {
+	sample_load
+	echo 0 >"$SYSBUS/drivers_autoprobe"
+	sample_dev "$dev"
+	[ ! -e "$SYSBUS/devices/$dev/driver" ]
+	start_model "$dev"
+	echo "$dev" >"$SYSBUS/drivers_probe"
+	[ "$(basename "$(readlink "$SYSBUS/devices/$dev/driver")")" = uvpci_sample ]
+	assert_probe_reached_model "$dev"
 }
 
 @test "a second model is refused; an auxiliary port is not" {
