@@ -8,7 +8,7 @@
 #   make fuzz       the ABI fuzzer in a QEMU guest (FUZZ_SECONDS=600, FUZZ_SEED=)
 #   make demo       boot a guest, load uvbus, create a channel, show it
 #   make install    PREFIX=/usr/local DESTDIR=  (tools, library, man pages,
-#                   bash completion)
+#                   bash completion, the bats library)
 #   make modules_install   (the modules, into /lib/modules/$(KVER))
 
 VERSION := 0.1.0
@@ -69,7 +69,7 @@ MANS     := $(MAN_SRCS:.in=)
 HDRS := kernel/uapi/uvbus.h $(wildcard lib/*.h)
 
 .PHONY: deps all userspace modules man check check-loaded check-unit check-host check-kernel \
-	stress boot-check fuzz bench demo lint lint-run install install-completion modules_install clean
+	stress boot-check fuzz bench demo lint lint-run install install-completion install-bats modules_install clean
 
 all: userspace modules
 
@@ -205,10 +205,10 @@ lint-run: $(CHECKPATCH) man
 
 # --- install ---------------------------------------------------------
 
-install: userspace install-completion
+install: userspace install-completion install-bats
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \
 		$(DESTDIR)$(INCDIR)/uvnic $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man4 \
-		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man9
+		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man9
 	install -m 0755 $(TOOLS) $(DESTDIR)$(SBINDIR)
 	install -m 0755 bin/uvnic-vm contrib/uvpci-port $(DESTDIR)$(BINDIR)
 	install -d $(DESTDIR)$(PREFIX)/share/uvnic
@@ -224,6 +224,14 @@ COMPLETED := $(notdir $(TOOLS)) uvnic-vm uvpci-port
 install-completion:
 	install -d $(DESTDIR)$(BASHCOMPDIR)
 	for t in $(COMPLETED); do install -m 0644 contrib/completion/uvnic $(DESTDIR)$(BASHCOMPDIR)/$$t || exit 1; done
+
+# The bats library for users' suites, where bats_load_library finds it
+# (bats' default BATS_LIB_PATH is /usr/lib/bats: PREFIX=/usr puts it there).
+BATSLIBDIR ?= $(LIBDIR)/bats
+
+install-bats:
+	install -d $(DESTDIR)$(BATSLIBDIR)/uvnic
+	install -m 0644 contrib/bats/uvnic/load.bash $(DESTDIR)$(BATSLIBDIR)/uvnic
 
 modules_install: modules
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel modules_install
