@@ -231,7 +231,7 @@ lint-run: $(CHECKPATCH) man $(GEN_HDRS)
 
 install: userspace install-completion
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \
-		$(DESTDIR)$(INCDIR)/uvnic $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man4 \
+		$(DESTDIR)$(INCDIR)/uvnic $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man4 $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man9
 	install -m 0755 $(TOOLS) $(DESTDIR)$(SBINDIR)
 	install -m 0755 bin/uvnic-vm contrib/uvpci-port $(DESTDIR)$(BINDIR)

@@ -136,8 +136,8 @@ int main(int argc, char **argv)
 	void *skel_table[] = { uvnic_cli_command("skeleton"), s_map, s_out, s_name, s_end };
 
 	struct arg_str *d_map = arg_str1(NULL, NULL, "MAP", NULL);
-	struct arg_str *d_specs = arg_strn(NULL, NULL, "BAR:OFFSET[.WIDTH][=VALUE]", 1, 4096,
-					   "decode: an access, as uvpci-peek(8) and uvpci-poke(8) write it");
+	struct arg_str *d_specs = arg_strn(NULL, NULL, "ACCESS", 1, 4096,
+					   "decode: BAR:OFFSET[.WIDTH][=VALUE], an access as uvpci-peek(8) and uvpci-poke(8) write it");
 	struct arg_end *d_end = arg_end(MAXERR);
 	void *decode_table[] = { uvnic_cli_command("decode"), d_map, d_specs, d_end };
 
