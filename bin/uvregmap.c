@@ -51,7 +51,7 @@ static void out_open(struct output *o, struct arg_str *opt)
 		uvnic_die("-o %s: name too long", o->path);
 	o->f = fopen(o->tmp, "w");
 	if (!o->f)
-		uvnic_die_err(errno, UVNIC_CTX_NONE, "%s", o->tmp);
+		uvnic_die_err(errno, UVNIC_CTX_NONE, "%s", o->path);
 }
 
 static void out_close(struct output *o, int rc)
