@@ -767,3 +767,43 @@ int uvregmap_parse_assign(const struct uvregmap *map, const char *str,
 	*regp = r;
 	return 0;
 }
+
+int uvregmap_regspec(const struct uvregmap *map, const char *str,
+		     unsigned int flags, struct uvpci_regspec *spec,
+		     char *err, size_t errlen)
+{
+	char nm[UVREGMAP_NAME_MAX + 1], *buf;
+	const struct uvregmap_reg *r;
+	const char *rest;
+	size_t n, len;
+	int rc;
+
+	/* Without a map, exactly uvpci_regspec_parse(): its messages unchanged. */
+	if (!map || !str || (str[0] >= '0' && str[0] <= '9'))
+		return uvpci_regspec_parse(str, flags, spec, err, errlen);
+	n = strcspn(str, "=");
+	rest = str + n;
+	if (!n || n > UVREGMAP_NAME_MAX) {
+		if (err && errlen)
+			snprintf(err, errlen, "not a register name or BAR:OFFSET");
+		return -EINVAL;
+	}
+	memcpy(nm, str, n);
+	nm[n] = '\0';
+	r = uvregmap_lookup(map, nm);
+	if (!r) {
+		if (err && errlen)
+			snprintf(err, errlen, "no register %s in %s", nm, map->path);
+		return -EINVAL;
+	}
+	/* The spec the name stands for, so that values and masks are checked once. */
+	len = 48 + strlen(rest);
+	buf = malloc(len);
+	if (!buf)
+		return -ENOMEM;
+	snprintf(buf, len, "%u:%#" PRIx64 ".%c%s", r->bar, r->offset,
+		 r->width == 8 ? 'b' : r->width == 16 ? 'w' : r->width == 64 ? 'q' : 'l', rest);
+	rc = uvpci_regspec_parse(buf, flags, spec, err, errlen);
+	free(buf);
+	return rc;
+}

@@ -202,6 +202,24 @@ int uvregmap_parse_assign(const struct uvregmap *map, const char *str,
 			  const struct uvregmap_reg **regp, uint64_t *value,
 			  char *err, size_t errlen);
 
+struct uvpci_regspec;
+
+/**
+ * uvregmap_regspec() - a register argument of uvpci-peek/uvpci-poke: a
+ * register spec (BAR:OFFSET[.WIDTH][=VALUE[:MASK]], uvpci-regspec.h) or,
+ * with a map, a register's name in its place: NAME[=VALUE[:MASK]] is the
+ * register NAME at its own width. An argument starting with a digit is a
+ * spec, any other a name.
+ * @map:   the map, or NULL (then only specs)
+ * @flags: as for uvpci_regspec_parse()
+ * @return as uvpci_regspec_parse() (which alone parses @str when @map is
+ *         NULL); -EINVAL also for a name the map does not have, the
+ *         reason in @err
+ */
+int uvregmap_regspec(const struct uvregmap *map, const char *str,
+		     unsigned int flags, struct uvpci_regspec *spec,
+		     char *err, size_t errlen);
+
 /* ---- generators (regmap_gen.c); each returns 0 or -errno of writing ---- */
 
 /**

@@ -245,3 +245,27 @@ copy_tree() {
 	assert_failure
 	assert_line --partial 'uvnic_regs.h is not what uvnic.regmap makes'
 }
+
+@test "uvpci-peek/uvpci-poke --map: names are checked before any device is opened" {
+	export UVBUS_DEVICE=/nonexistent/uvbus
+	run --separate-stderr uvpci-poke --map "$MAP" dev0 NOPE=1
+	assert_failure 1
+	assert_equal "${stderr_lines[0]}" "uvpci-poke: 'NOPE=1': no register NOPE in $MAP"
+	run --separate-stderr uvpci-poke --map "$MAP" dev0 CTRL=0x100000000
+	assert_failure 1
+	assert_equal "${stderr_lines[0]}" "uvpci-poke: 'CTRL=0x100000000': value 0x100000000 does not fit in .l (32 bits)"
+	run --separate-stderr uvpci-peek --map "$MAP" dev0 CTRL=1
+	assert_failure 1
+	assert_equal "${stderr_lines[0]}" "uvpci-peek: 'CTRL=1': unexpected '=1' (a read takes no value)"
+	run --separate-stderr uvpci-peek --map nothing.regmap dev0 CTRL
+	assert_failure 1
+	assert_equal "$stderr" "uvpci-peek: --map nothing.regmap: No such file or directory"
+	# Without --map a name is no register: the old message, unchanged.
+	run --separate-stderr uvpci-poke dev0 CTRL=1
+	assert_failure 1
+	[[ ${stderr_lines[0]} == "uvpci-poke: 'CTRL=1': "* ]] || fail "$stderr"
+	# Good names and specs mixed pass every check and reach the device.
+	run --separate-stderr uvpci-poke --map "$MAP" dev0 CTRL=0x3 TX_BASE=0x1000 0:0x44=0 ICR=0x1:0x1
+	assert_failure 1
+	assert_equal "$stderr" "uvpci-poke: cannot open /nonexistent/uvbus: No such file or directory (is uvbus.ko loaded?)"
+}

@@ -117,3 +117,13 @@ stop_model() {
 	assert_failure 1
 	assert_equal "$stderr" "uvregmap-skel-model: $dev: BAR 2 is 0 bytes, the map has 256"
 }
+
+@test "uvpci-peek/uvpci-poke --map: registers by name, values decoded, through the model" {
+	start_model --set ISR=0x5
+	run -0 uvpci-peek --map "$TMAP" "$dev" ID ISR STAT ADDR 0:0x24
+	assert_output "$(printf '%s\n' 'ID = 0x524d5431' 'ISR = 0x5 DONE=1 LINK=1' 'STAT = 0x1234' 'ADDR = 0' 'ADDR+4 = 0')"
+	run -0 uvpci-poke --map "$TMAP" "$dev" ISR=0x1 CTRL=0x21 ADDR=0x1122334455667788 SCRATCH=0x100:0x100
+	run -0 uvpci-peek --map "$TMAP" "$dev" ISR CTRL ADDR 0:0x24 SCRATCH
+	assert_output "$(printf '%s\n' 'ISR = 0x4 LINK=1' 'CTRL = 0x21 EN=1 MODE=0x2' 'ADDR = 0x1122334455667788' 'ADDR+4 = 0x11223344' 'SCRATCH = 0x5b5a')"
+	stop_model
+}
