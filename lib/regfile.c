@@ -89,11 +89,32 @@ static const struct uvregmap_reg *window(const struct uvregfile *rf, unsigned in
 	return r;
 }
 
+/* Count a read of the bits @win of @r, or a write of the bits @v. */
+static void count_read(struct uvregfile *rf, const struct uvregmap_reg *r, uint64_t win)
+{
+	unsigned int i;
+
+	rf->reg[idx(rf, r)].reads++;
+	for (i = 0; i < r->nfields; i++)
+		if (uvregmap_field_mask(&r->fields[i]) & win)
+			rf->field[r->field_base + i].reads++;
+}
+
+static void count_write(struct uvregfile *rf, const struct uvregmap_reg *r, uint64_t v)
+{
+	unsigned int i;
+
+	rf->reg[idx(rf, r)].writes++;
+	for (i = 0; i < r->nfields; i++)
+		if (uvregmap_field_mask(&r->fields[i]) & v)
+			rf->field[r->field_base + i].writes++;
+}
+
 uint64_t uvregfile_read(struct uvregfile *rf, unsigned int bar,
 			uint64_t offset, unsigned int size)
 {
 	const struct uvregmap_reg *r;
-	unsigned int shift, i, k;
+	unsigned int shift, k;
 	uint64_t win, v;
 
 	r = window(rf, bar, offset, size, &shift, &win);
@@ -102,11 +123,26 @@ uint64_t uvregfile_read(struct uvregfile *rf, unsigned int bar,
 	k = idx(rf, r);
 	v = rf->val[k] & win & ~r->mask[UVREGMAP_WO];
 	rf->val[k] &= ~(r->mask[UVREGMAP_RC] & win);
-	rf->reg[k].reads++;
-	for (i = 0; i < r->nfields; i++)
-		if (uvregmap_field_mask(&r->fields[i]) & win)
-			rf->field[r->field_base + i].reads++;
+	count_read(rf, r, win);
 	return v >> shift;
+}
+
+const struct uvregmap_reg *uvregfile_count(struct uvregfile *rf, unsigned int bar,
+					   uint64_t offset, unsigned int size,
+					   bool write, uint64_t value)
+{
+	const struct uvregmap_reg *r;
+	unsigned int shift;
+	uint64_t win;
+
+	r = window(rf, bar, offset, size, &shift, &win);
+	if (!r)
+		return NULL;
+	if (write)
+		count_write(rf, r, ((value & bytes_mask(size)) << shift) & win);
+	else
+		count_read(rf, r, win);
+	return r;
 }
 
 const struct uvregmap_reg *uvregfile_write(struct uvregfile *rf,
@@ -114,7 +150,7 @@ const struct uvregmap_reg *uvregfile_write(struct uvregfile *rf,
 					   unsigned int size, uint64_t value)
 {
 	const struct uvregmap_reg *r;
-	unsigned int shift, i, k;
+	unsigned int shift, k;
 	uint64_t win, v, takes;
 
 	r = window(rf, bar, offset, size, &shift, &win);
@@ -125,10 +161,7 @@ const struct uvregmap_reg *uvregfile_write(struct uvregfile *rf,
 	takes = (r->mask[UVREGMAP_RW] | r->mask[UVREGMAP_WO]) & win;
 	rf->val[k] = (rf->val[k] & ~takes) | (v & takes);
 	rf->val[k] &= ~(v & r->mask[UVREGMAP_W1C]);
-	rf->reg[k].writes++;
-	for (i = 0; i < r->nfields; i++)
-		if (uvregmap_field_mask(&r->fields[i]) & v)
-			rf->field[r->field_base + i].writes++;
+	count_write(rf, r, v);
 	return r;
 }
 

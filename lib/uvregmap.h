@@ -285,6 +285,16 @@ const struct uvregmap_reg *uvregfile_write(struct uvregfile *rf,
 					   unsigned int bar, uint64_t offset,
 					   unsigned int size, uint64_t value);
 
+/**
+ * uvregfile_count() - count a host access that a model with registers of
+ * its own served (uvnic-bridge --coverage): no value is stored or changed.
+ * @write: a write of @value, else a read
+ * @return the register accessed, or NULL (nothing counted)
+ */
+const struct uvregmap_reg *uvregfile_count(struct uvregfile *rf, unsigned int bar,
+					   uint64_t offset, unsigned int size,
+					   bool write, uint64_t value);
+
 /** uvregfile_get() - the device's view of @reg: its whole value. */
 uint64_t uvregfile_get(const struct uvregfile *rf,
 		       const struct uvregmap_reg *reg);

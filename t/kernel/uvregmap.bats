@@ -6,8 +6,9 @@
 # the host's uvpci-peek and uvpci-poke see hardware: RO ignores writes,
 # W1C clears the bits written 1, RC clears on read, WO reads 0, reserved
 # bits stay 0, a 64-bit register takes two halves. Then its coverage
-# counts say which registers and fields those accesses touched.
-# Devices are named rm*; teardown removes them.
+# counts say which registers and fields those accesses touched; and
+# uvnic-bridge --coverage says which uvNIC registers uvnic.ko touched.
+# Devices are named rm*, the veth pair rmw/rmp; teardown removes them.
 #
 #   bin/uvnic-vm -- bats t/kernel/uvregmap.bats
 
@@ -37,7 +38,10 @@ teardown() {
 		kill -9 "$model_pid" 2>/dev/null || true
 		wait "$model_pid" 2>/dev/null || true
 	fi
+	[ -d /sys/module/uvnic ] && rmmod uvnic
 	uvbus-ctl destroy "$dev" 2>/dev/null || true
+	uvbus-ctl destroy rmnic 2>/dev/null || true
+	ip link del rmw 2>/dev/null || true
 	return 0
 }
 
@@ -126,4 +130,55 @@ stop_model() {
 	run -0 uvpci-peek --map "$TMAP" "$dev" ISR CTRL ADDR 0:0x24 SCRATCH
 	assert_output "$(printf '%s\n' 'ISR = 0x4 LINK=1' 'CTRL = 0x21 EN=1 MODE=0x2' 'ADDR = 0x1122334455667788' 'ADDR+4 = 0x11223344' 'SCRATCH = 0x5b5a')"
 	stop_model
+}
+
+@test "uvnic-bridge --coverage: the uvNIC registers and fields uvnic.ko read and wrote" {
+	local MAP=$UVNIC_TOP/kernel/uapi/uvnic.regmap ifname
+	[ -f "$UVNIC_TOP/kernel/uvnic.ko" ] || fail "kernel/uvnic.ko is not built: make modules"
+	[ ! -d /sys/module/uvnic ] || rmmod uvnic
+	modprobe veth
+	ip link add rmw type veth peer name rmp
+	ip link set rmw up
+	uvbus-ctl create rmnic --vendor 0x5556 --device 0x0100 --class 0x020000 --bar 0:4096 --msi 3
+	uvnic-bridge --map "$MAP" --coverage "$COV" rmnic rmw \
+		>"$BATS_TEST_TMPDIR/bridge.log" 2>&1 3>&- &
+	model_pid=$!
+	wait_true 'uvpci-peek rmnic 0:0 | grep -qi 0x55564e43'
+	insmod "$UVNIC_TOP/kernel/uvnic.ko"
+	wait_true 'ls /sys/bus/uvpci/devices/rmnic/net/ | grep -q .'
+	ifname=$(ls /sys/bus/uvpci/devices/rmnic/net/)
+	ip link set "$ifname" up
+	wait_true 'grep -qx 1 /sys/class/net/'"$ifname"'/carrier'
+	ip link set "$ifname" down
+	rmmod uvnic
+	kill -TERM "$model_pid"
+	run wait "$model_pid"
+	model_pid=
+	assert_success
+	run -0 uvregmap coverage "$MAP" "$COV"
+	# Probe reads the identification; up resets, programs the rings and
+	# enables interrupts and both rings; down disables them.
+	assert_line --regexp $'^ID\t[1-9][0-9]*\t-$'
+	assert_line --regexp $'^VERSION\t[1-9][0-9]*\t-$'
+	assert_line --regexp $'^CTRL\t[0-9-]+\t[1-9][0-9]*$'
+	assert_line --regexp $'^CTRL\\.RESET\t-\t[1-9][0-9]*$'
+	assert_line --regexp $'^CTRL\\.RX_EN\t[0-9-]+\t[1-9][0-9]*$'
+	assert_line --regexp $'^RX_BASE\t[0-9-]+\t[1-9][0-9]*$'
+	assert_line --regexp $'^TX_LEN\t[0-9-]+\t[1-9][0-9]*$'
+	assert_line --regexp $'^IMR\t[0-9-]+\t[1-9][0-9]*$'
+	# Registers only the device changes are never written.
+	assert_line --regexp $'^TX_HEAD\t[0-9-]+\t-$'
+	assert_line --regexp $'^RX_PACKETS\t[0-9-]+\t-$'
+	assert_line --regexp '^covered: [1-9][0-9]* of 27 registers, [1-9][0-9]* of 19 fields$'
+	! klog | grep -E 'WARNING|BUG|Oops' || fail "kernel log: $(klog)"
+}
+
+@test "uvnic-bridge: --coverage without --map, or a map of another device, is refused before anything" {
+	run --separate-stderr uvnic-bridge --coverage "$COV" rmnic lo
+	assert_failure 1
+	assert_equal "${stderr_lines[0]}" "uvnic-bridge: --coverage needs --map (the uvNIC's register map, uvnic.regmap)"
+	run --separate-stderr uvnic-bridge --map "$TMAP" --coverage "$COV" rmnic lo
+	assert_failure 1
+	assert_equal "$stderr" "uvnic-bridge: --map $TMAP: not the uvNIC's register map (device UVNIC, BAR0 of 4096 bytes)"
+	[ ! -e "$COV" ]
 }
