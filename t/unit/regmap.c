@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "uvregmap.h"
+#include "libuvnic.h"
 #include "tap.h"
 
 static const char good[] =
@@ -251,6 +251,59 @@ static void test_assign(const struct uvregmap *map)
 	   strstr(err, "no register NOPE"), "unknown register: %s", err);
 }
 
+/* A model with registers of its own counts through uvregfile_count(). */
+static void test_count(const struct uvregmap *map)
+{
+	struct uvregfile *rf = uvregfile_new(map);
+	const struct uvregmap_reg *isr = uvregmap_lookup(map, "ISR");
+	char path[] = "/tmp/regmap-cnt-XXXXXX", buf[4096];
+	FILE *f;
+	size_t n;
+	int fd;
+
+	ok(uvregfile_count(rf, 0, 0xc, 4, true, 0x2) == isr &&
+	   uvregfile_count(rf, 0, 0xc, 4, false, 0) == isr &&
+	   uvregfile_count(rf, 0, 0x300, 4, true, 1) == NULL, "count: the register, or NULL");
+	uvregfile_set(rf, isr, 0x3);
+	uvregfile_count(rf, 0, 0xc, 4, true, 0x3);
+	ok(uvregfile_get(rf, isr) == 0x3, "count: no value changes");
+	fd = mkstemp(path);
+	f = fd >= 0 ? fdopen(fd, "w+") : NULL;
+	ok(f && uvregfile_coverage(rf, f) == 0, "count: written");
+	rewind(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	unlink(path);
+	ok(strstr(buf, "reg ISR 1 2\n") && strstr(buf, "field ISR.DONE 1 1\n") &&
+	   strstr(buf, "field ISR.ERR 1 2\n") && strstr(buf, "reg ID 0 0\n"),
+	   "count: per register and field, as reads and writes would");
+	uvregfile_free(rf);
+}
+
+/* Register arguments of uvpci-peek/uvpci-poke, by name with a map. */
+static void test_regspec(const struct uvregmap *map)
+{
+	char err[UVREGMAP_ERR_MAX] = "";
+	struct uvpci_regspec s;
+
+	ok(uvregmap_regspec(map, "ADDR=0x1122334455667788", UVPCI_REGSPEC_NEED_VALUE, &s,
+			    err, sizeof(err)) == 0 && s.bar == 0 && s.offset == 0x20 && s.size == 8 &&
+	   s.value == 0x1122334455667788ULL, "a 64-bit register by name, at its width (%s)", err);
+	ok(uvregmap_regspec(map, "STAT", UVPCI_REGSPEC_NO_VALUE, &s, err, sizeof(err)) == 0 &&
+	   s.bar == 2 && s.offset == 0x10 && s.size == 2, "BAR2's 16-bit register by name");
+	ok(uvregmap_regspec(map, "CTRL=0x10:0x30", 0, &s, err, sizeof(err)) == 0 &&
+	   uvpci_regspec_is_rmw(&s) && s.mask == 0x30, "a name with a mask");
+	ok(uvregmap_regspec(map, "0:0x8.b=1", 0, &s, err, sizeof(err)) == 0 && s.size == 1,
+	   "a spec still parses as a spec");
+	ok(uvregmap_regspec(map, "NOPE=1", 0, &s, err, sizeof(err)) == -EINVAL &&
+	   !strcmp(err, "no register NOPE in t.regmap"), "an unknown name: %s", err);
+	ok(uvregmap_regspec(map, "STAT=0x10000", 0, &s, err, sizeof(err)) == -ERANGE,
+	   "a value wider than the register: %s", err);
+	ok(uvregmap_regspec(NULL, "CTRL=1", 0, &s, err, sizeof(err)) == -EINVAL,
+	   "no map: a name is not a spec (%s)", err);
+}
+
 int main(void)
 {
 	struct uvregmap *map = parse_ok(good);
@@ -262,6 +315,8 @@ int main(void)
 	test_coverage(map);
 	test_decode(map);
 	test_assign(map);
+	test_count(map);
+	test_regspec(map);
 	uvregmap_free(map);
 	return tap_done();
 }
