@@ -10,6 +10,7 @@
  */
 #include <argtable2.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +70,29 @@ static void out_close(struct output *o, int rc)
 		unlink(o->tmp);
 		uvnic_die_err(-rc, UVNIC_CTX_NONE, "%s", o->path);
 	}
+}
+
+/*
+ * Options that land in generated C: refuse what would break it. @extra:
+ * the characters allowed besides letters, digits and _; @ident: a C
+ * identifier (no digit first); @what: the rule, for the message.
+ */
+static const char *check_word(const char *opt, const char *v, const char *extra,
+			      bool ident, const char *what)
+{
+	size_t i;
+
+	if (!*v)
+		uvnic_usage_die("invalid %s: empty", opt);
+	for (i = 0; v[i]; i++) {
+		char c = v[i];
+
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' ||
+		    (c >= '0' && c <= '9' && (i || !ident)) || strchr(extra, c))
+			continue;
+		uvnic_usage_die("invalid %s '%s': %s", opt, v, what);
+	}
+	return v;
 }
 
 /* "uvnic.regmap" -> "UVNIC_REGS_H" style guard from the map's prefix. */
@@ -173,10 +197,21 @@ int main(int argc, char **argv)
 	};
 	char err[UVREGMAP_ERR_MAX] = "", name[UVREGMAP_NAME_MAX + 32];
 	struct uvregmap *map = NULL;
+	const char *guard = NULL, *spdx = "GPL-2.0 WITH Linux-syscall-note", *prog = NULL;
 	struct output o;
 	int which, rc = 0;
 
 	which = uvnic_cli_parse(&cli, argc, argv);
+	/* Checked before any file is read or written. */
+	if (which == HEADER && h_guard->count)
+		guard = check_word("--guard", h_guard->sval[0], "", true,
+				   "a C identifier (letters, digits, _; not a digit first)");
+	if (which == HEADER && h_spdx->count)
+		spdx = check_word("--spdx", h_spdx->sval[0], " .-+()", false,
+				  "letters, digits, spaces and . _ - + ( ) only");
+	if (which == SKELETON && s_name->count)
+		prog = check_word("--name", s_name->sval[0], ".-", false,
+				  "letters, digits and . _ - only");
 	switch (which) {
 	case CHECK:
 		map = load(c_map->sval[0]);
@@ -185,9 +220,7 @@ int main(int argc, char **argv)
 		map = load(h_map->sval[0]);
 		default_guard(map, name, sizeof(name));
 		out_open(&o, h_out);
-		rc = uvregmap_emit_header(map, o.f, h_guard->count ? h_guard->sval[0] : name,
-					  h_spdx->count ? h_spdx->sval[0] :
-					  "GPL-2.0 WITH Linux-syscall-note");
+		rc = uvregmap_emit_header(map, o.f, guard ? guard : name, spdx);
 		out_close(&o, rc);
 		break;
 	case MAN:
@@ -199,7 +232,7 @@ int main(int argc, char **argv)
 		map = load(s_map->sval[0]);
 		default_prog(map, name, sizeof(name));
 		out_open(&o, s_out);
-		rc = uvregmap_emit_skeleton(map, o.f, s_name->count ? s_name->sval[0] : name);
+		rc = uvregmap_emit_skeleton(map, o.f, prog ? prog : name);
 		out_close(&o, rc);
 		break;
 	case DECODE:

@@ -520,6 +520,8 @@ static int parse_line(struct parser *p, char *line)
 			return fail(p, "a description without a keyword");
 		return 0;
 	}
+	if (desc && strstr(desc, "*/"))
+		return fail(p, "a description may not hold '*/' (it goes into C comments)");
 	if (strchr(desc ? desc : "", '\t'))
 		for (s = desc; *s; s++)
 			if (*s == '\t')

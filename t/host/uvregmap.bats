@@ -269,3 +269,25 @@ copy_tree() {
 	assert_failure 1
 	assert_equal "$stderr" "uvpci-poke: cannot open /nonexistent/uvbus: No such file or directory (is uvbus.ko loaded?)"
 }
+
+@test "options and descriptions that would break the generated C are refused, nothing written" {
+	usage_error "invalid --guard '1X': a C identifier (letters, digits, _; not a digit first)" \
+		uvregmap header --guard 1X -o out.h "$TMAP"
+	usage_error "invalid --spdx 'MIT */ x': letters, digits, spaces and . _ - + ( ) only" \
+		uvregmap header --spdx 'MIT */ x' -o out.h "$TMAP"
+	usage_error "invalid --name 'a b': letters, digits and . _ - only" \
+		uvregmap skeleton --name 'a b' -o out.c "$TMAP"
+	[ ! -e out.h ] && [ ! -e out.h.tmp ] && [ ! -e out.c ] && [ ! -e out.c.tmp ] ||
+		fail "something was written: $(ls)"
+	printf 'device X -- ends */ a comment\n' > bad.regmap
+	one_error "bad.regmap:1: a description may not hold '*/' (it goes into C comments)" \
+		uvregmap check bad.regmap
+	# A map path with quotes and a comment end still makes a skeleton that builds.
+	[ -f "$UVNIC_TOP/lib/libuvnic.a" ] || skip "lib/libuvnic.a not built"
+	mkdir -p 'd"q*/e'
+	cp "$TMAP" 'd"q*/e/t.regmap'
+	run -0 uvregmap skeleton -o model.c 'd"q*/e/t.regmap'
+	run cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I"$UVNIC_TOP/lib" -I"$UVNIC_TOP/kernel/uapi" \
+		-o model model.c "$UVNIC_TOP/lib/libuvnic.a" -largtable2 -lbsd -lpthread
+	assert_success
+}
