@@ -68,12 +68,22 @@ MANS     := $(MAN_SRCS:.in=)
 
 HDRS := kernel/uapi/uvbus.h $(wildcard lib/*.h)
 
+# Register maps as data (uvregmap(1)): the uvNIC register part of
+# kernel/uapi/uvnic.h and the register table of uvnic(4) are generated
+# from kernel/uapi/uvnic.regmap, never committed. bin/uvregmap links only
+# the lib/ objects that do not include uvnic.h; the others, and the
+# modules, wait for the header.
+REGMAP_OBJS := $(filter-out lib/uvnic_%.o,$(LIB_OBJS))
+GEN_HDRS    := kernel/uapi/uvnic_regs.h
+# The skeleton model the kernel suite t/kernel/uvregmap.bats drives.
+SKEL_MODEL  := t/helpers/uvregmap-skel-model
+
 .PHONY: deps all userspace modules man check check-loaded check-unit check-host check-kernel \
 	stress boot-check fuzz bench demo lint lint-run install install-completion install-bats modules_install clean
 
 all: userspace modules
 
-userspace: $(LIB) $(TOOLS) $(THELPERS) man
+userspace: $(LIB) $(TOOLS) $(THELPERS) $(SKEL_MODEL) man
 
 lib/%.o: lib/%.c $(HDRS)
 	$(CC) $(UV_CFLAGS) $(CFLAGS) -c -o $@ $<
@@ -83,6 +93,21 @@ $(LIB): $(LIB_OBJS)
 	$(AR) rcs $@ $^
 
 bin/%: bin/%.c $(LIB) $(HDRS)
+	$(CC) $(UV_CFLAGS) $(CFLAGS) $(TOOL_LDFLAGS) -o $@ $< $(LIB) $(UV_LIBS)
+
+bin/uvregmap: bin/uvregmap.c $(REGMAP_OBJS) $(HDRS)
+	$(CC) $(UV_CFLAGS) $(CFLAGS) $(TOOL_LDFLAGS) -o $@ $< $(REGMAP_OBJS) $(UV_LIBS)
+
+kernel/uapi/uvnic_regs.h: kernel/uapi/uvnic.regmap bin/uvregmap
+	bin/uvregmap header --guard _UAPI_LINUX_UVNIC_REGS_H -o $@ $<
+
+$(filter-out $(REGMAP_OBJS),$(LIB_OBJS)): $(GEN_HDRS)
+
+t/helpers/gen/uvregmap-skel-model.c: t/helpers/uvregmap-test.regmap bin/uvregmap
+	mkdir -p t/helpers/gen
+	bin/uvregmap skeleton --name uvregmap-skel-model -o $@ $<
+
+$(SKEL_MODEL): t/helpers/gen/uvregmap-skel-model.c $(LIB) $(HDRS)
 	$(CC) $(UV_CFLAGS) $(CFLAGS) $(TOOL_LDFLAGS) -o $@ $< $(LIB) $(UV_LIBS)
 
 t/unit/%: t/unit/%.c t/unit/tap.h $(LIB) $(HDRS)
@@ -104,9 +129,17 @@ t/bench/uvpci-bench-model: kernel/uapi/uvpci_bench.h
 man/%: man/%.in man/numbers.inc
 	sed -e 's/@VERSION@/$(VERSION)/g' -e '/^@NUMBERS@$$/{r man/numbers.inc' -e 'd;}' $< > $@
 
+# uvnic(4)'s register table: @UVNIC_REGS@ on a line of its own.
+man/uvnic.4: man/uvnic.4.in man/numbers.inc man/uvnic.4.regs
+	sed -e 's/@VERSION@/$(VERSION)/g' -e '/^@NUMBERS@$$/{r man/numbers.inc' -e 'd;}' \
+		-e '/^@UVNIC_REGS@$$/{r man/uvnic.4.regs' -e 'd;}' $< > $@
+
+man/uvnic.4.regs: kernel/uapi/uvnic.regmap bin/uvregmap
+	bin/uvregmap man -o $@ $<
+
 man: $(MANS)
 
-modules:
+modules: $(GEN_HDRS)
 	@test -d "$(KDIR)" || { echo "make: no kernel build tree at '$(KDIR)': apt-get install linux-headers-amd64, or set KDIR" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel modules
 
@@ -184,7 +217,8 @@ demo:
 # code, and a warning-free render of every man page.
 LINUX_SOURCE ?= $(firstword $(wildcard /usr/src/linux-source-*.tar.xz))
 CHECKPATCH := .lint-cache/scripts/checkpatch.pl
-KERNEL_SRCS := $(filter-out %.mod.c,$(wildcard kernel/*.c kernel/*.h)) $(wildcard kernel/uapi/*.h)
+KERNEL_SRCS := $(filter-out %.mod.c,$(wildcard kernel/*.c kernel/*.h)) \
+	       $(sort $(wildcard kernel/uapi/*.h) $(GEN_HDRS))
 
 $(CHECKPATCH):
 	@test -n "$(LINUX_SOURCE)" || { echo "make: no /usr/src/linux-source-*.tar.xz: apt-get install linux-source-6.1" >&2; exit 1; }
@@ -197,7 +231,7 @@ lint:
 	$(MAKE) lint-run
 
 # lint without the install step
-lint-run: $(CHECKPATCH) man
+lint-run: $(CHECKPATCH) man $(GEN_HDRS)
 	$(CHECKPATCH) --no-tree --quiet --show-types -f $(KERNEL_SRCS)
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel C=2 modules 2>&1 | tee .lint-cache/sparse.log
 	! grep -E '(warning|error):' .lint-cache/sparse.log
@@ -208,13 +242,15 @@ lint-run: $(CHECKPATCH) man
 install: userspace install-completion install-bats
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \
 		$(DESTDIR)$(INCDIR)/uvnic $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man4 \
-		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man9
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(MANDIR)/man9
 	install -m 0755 $(TOOLS) $(DESTDIR)$(SBINDIR)
 	install -m 0755 bin/uvnic-vm contrib/uvpci-port $(DESTDIR)$(BINDIR)
 	install -d $(DESTDIR)$(PREFIX)/share/uvnic
 	install -m 0644 contrib/uvpci-port.names $(DESTDIR)$(PREFIX)/share/uvnic
 	install -m 0644 $(LIB) $(DESTDIR)$(LIBDIR)
-	install -m 0644 $(wildcard lib/*.h) kernel/uapi/uvbus.h kernel/uapi/uvnic.h $(DESTDIR)$(INCDIR)/uvnic
+	install -m 0644 $(wildcard lib/*.h) kernel/uapi/uvbus.h kernel/uapi/uvnic.h \
+		$(GEN_HDRS) $(DESTDIR)$(INCDIR)/uvnic
 	for m in $(MANS); do s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s; done
 
 # One completion file for every tool, under each tool's name: bash-completion
@@ -238,5 +274,7 @@ modules_install: modules
 
 clean:
 	rm -f $(LIB) $(LIB_OBJS) $(TOOLS) $(UNITS) $(TSAN_UNITS) $(THELPERS) $(MANS)
+	rm -f $(GEN_HDRS) man/uvnic.4.regs $(SKEL_MODEL)
+	rm -rf t/helpers/gen
 	rm -rf .lint-cache
 	-test -d "$(KDIR)" && $(MAKE) -C $(KDIR) M=$(CURDIR)/kernel clean

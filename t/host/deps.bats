@@ -20,7 +20,7 @@ ALLOWED=(
 # What each target runs. Makefile:RULE,... is those rules' recipes.
 # shellcheck disable=SC2016 # ($(LIB): Make's names, not the shell's)
 DEMO_FILES=(
-	'Makefile:deps,demo,modules,lib/%.o,$(LIB),bin/%,man/%,t/helpers/%,t/bench/%'
+	'Makefile:deps,demo,modules,lib/%.o,$(LIB),bin/%,man/%,t/helpers/%,t/bench/%,bin/uvregmap,kernel/uapi/uvnic_regs.h,t/helpers/gen/uvregmap-skel-model.c,$(SKEL_MODEL),man/uvnic.4,man/uvnic.4.regs'
 	contrib/demo contrib/uvnic-net.bash bin/uvnic-vm contrib/install-deps
 )
 CHECK_FILES=(
