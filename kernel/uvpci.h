@@ -279,6 +279,19 @@ bool uvpci_is_enabled(struct uvpci_dev *udev);
 bool uvpci_device_is_present(struct uvpci_dev *udev);
 
 /**
+ * uvpci_set_power_state() - put the device in a D-state, as
+ * pci_set_power_state().
+ * @udev:  the device
+ * @state: PCI_D0 .. PCI_D3hot; PCI_D3cold is taken as PCI_D3hot
+ *
+ * Writes the PowerState field of the Power Management capability's PMCSR
+ * (the model is told, see uvpci(9)). uvpci_enable_device() puts the device
+ * in D0. Context: any (the write is posted).
+ * Return: 0, -EINVAL for another @state, -ENODEV once the model is gone.
+ */
+int uvpci_set_power_state(struct uvpci_dev *udev, pci_power_t state);
+
+/**
  * uvpci_set_master() - enable bus mastering (device DMA), as pci_set_master().
  * @udev: the device
  *

@@ -652,9 +652,13 @@ int uvpci_model_attach(struct uvpci_device *d, struct uvbus_port *port)
 		clear_bit(UVPCI_STALL_LOGGED, &d->stall_flags);
 	}
 	spin_unlock_irqrestore(&d->lock, flags);
-	if (err)
+	if (err) {
 		uvbus_port_put(port);
-	return err;
+		return err;
+	}
+	/* The model's first message: what the host has enabled so far. */
+	uvpci_host_state_send(d, port);
+	return 0;
 }
 
 /**

@@ -37,6 +37,7 @@
 #include "uvpci.h"
 
 #define UVPCI_CFG_SIZE		4096
+#define UVPCI_PM_CAP		0x40	/* the Power Management capability */
 #define UVPCI_MSI_CAP		0x50	/* where the MSI capability lives */
 
 /* Biggest BAR; and the most a read may be told to wait. */
@@ -172,6 +173,7 @@ struct uvpci_device {
 	bool mem_on;			/* PCI_COMMAND_MEMORY */
 	bool master_on;			/* PCI_COMMAND_MASTER */
 	bool msi_on;			/* PCI_MSI_FLAGS_ENABLE */
+	struct uvpci_host_state host;	/* as last told to the model (cfg_lock) */
 
 	/* MMIO: the model and non-posted reads */
 	spinlock_t lock;		/* model, gone, pending, ports */
@@ -245,6 +247,7 @@ int uvpci_cfg_read(struct uvpci_device *d, unsigned int off, unsigned int size,
 		   u32 *val);
 int uvpci_cfg_write(struct uvpci_device *d, unsigned int off, unsigned int size,
 		    u32 val);
+void uvpci_host_state_send(struct uvpci_device *d, struct uvbus_port *port);
 int uvpci_resources_init(struct uvpci_device *d);
 void uvpci_resources_release(struct uvpci_device *d);
 void uvpci_regions_release_all(struct uvpci_device *d);

@@ -58,6 +58,7 @@ enum uvbus_msg_type {
 	UVPCI_MSG_CFG_WRITE	= 0x102, /* config space was written (posted) */
 	UVPCI_MSG_DMA_CPL	= 0x103, /* data for a DMA_READ, same tag */
 	UVPCI_MSG_ACK		= 0x104, /* status for a message sent with UVPCI_F_ACK */
+	UVPCI_MSG_HOST_STATE	= 0x105, /* what the host enabled changed (posted) */
 
 	/* uvPCI, device side -> kernel */
 	UVPCI_MSG_MMIO_CPL	= 0x180, /* completion of an MMIO_READ */
@@ -86,6 +87,35 @@ struct uvpci_cfg {
 	__u8	reserved0;
 	__u32	value;		/* the value written */
 	__u32	reserved1[2];
+};
+
+/* uvpci_host_state.flags: the host-side state a device acts on */
+#define UVPCI_HOST_MEMORY	(1U << 0) /* Memory Space Enable (command register) */
+#define UVPCI_HOST_MASTER	(1U << 1) /* Bus Master Enable: the device may DMA */
+#define UVPCI_HOST_INTX_DISABLE	(1U << 2) /* Interrupt Disable: INTx masked */
+#define UVPCI_HOST_MSI		(1U << 3) /* MSI Enable */
+
+/**
+ * struct uvpci_host_state - UVPCI_MSG_HOST_STATE, sent to the model once
+ * when it attaches (before any other message) and again, after the config
+ * write that caused it, whenever one of these changes.
+ * @flags:       UVPCI_HOST_*
+ * @command:     the command register as it now reads
+ * @msi_vectors: MSI vectors the driver enabled and the host accepts
+ *               (0 .. msi_count; 0 while MSI is off)
+ * @power_state: the D-state in the Power Management capability's PMCSR:
+ *               0..3 = D0..D3hot
+ * @generation:  grows by one with each change; a model that sees an older
+ *               generation than one it already has ignores the message
+ *               (two config writers may post theirs out of order)
+ */
+struct uvpci_host_state {
+	__u32	flags;
+	__u16	command;
+	__u8	msi_vectors;
+	__u8	power_state;
+	__u32	generation;
+	__u32	reserved[5];
 };
 
 /*
@@ -153,6 +183,7 @@ struct uvbus_msg {
 		struct uvpci_dma	dma;
 		struct uvpci_msi	msi;
 		struct uvpci_ack	ack;
+		struct uvpci_host_state	host;
 	};
 };
 

@@ -12,6 +12,7 @@
  *             W BAR OFFSET SIZE VALUE    posted write
  *             R BAR OFFSET SIZE          read (answered unless --hang)
  *             C OFFSET SIZE VALUE        config space write
+ *             H flags F vectors N dD     host state (UVPCI_MSG_HOST_STATE)
  *           Each BAR is 64 KiB of memory whose unwritten bytes read 0xee.
  *           --cpl-status answers every read with that -errno instead;
  *           --delay-us answers each read that much later.
@@ -296,6 +297,10 @@ static int cmd_model(const char *name, int argc, char **argv)
 		case UVPCI_MSG_CFG_WRITE:
 			printf("C 0x%x %u 0x%x\n", m.cfg.offset, m.cfg.size,
 			       m.cfg.value);
+			break;
+		case UVPCI_MSG_HOST_STATE:
+			printf("H flags 0x%x vectors %u d%u\n", m.host.flags,
+			       m.host.msi_vectors, m.host.power_state);
 			break;
 		default:
 			printf("? type 0x%x tag %" PRIu64 "\n", m.type,
