@@ -52,6 +52,7 @@ static void uvpci_cfg_derive(struct uvpci_device *d)
 
 	WRITE_ONCE(d->mem_on, !!(cmd & PCI_COMMAND_MEMORY));
 	WRITE_ONCE(d->master_on, !!(cmd & PCI_COMMAND_MASTER));
+	WRITE_ONCE(d->intx_off, !!(cmd & PCI_COMMAND_INTX_DISABLE));
 	if (d->params.msi_count) {
 		u16 ctl = cfg_get(d->cfg, UVPCI_MSI_CAP + PCI_MSI_FLAGS, 2);
 		unsigned int mmc = (ctl & PCI_MSI_FLAGS_QMASK) >> 1;
@@ -160,6 +161,7 @@ void uvpci_cfg_init(struct uvpci_device *d)
 	cfg_put(c, PCI_SUBSYSTEM_VENDOR_ID, 2, p->subvendor);
 	cfg_put(c, PCI_SUBSYSTEM_ID, 2, p->subdevice);
 	cfg_put(w, PCI_INTERRUPT_LINE, 1, 0xff);
+	cfg_put(c, PCI_INTERRUPT_PIN, 1, p->intx_pin);
 
 	/* Power Management, version 3, D1 and D2 too: every D-state is valid. */
 	cfg_put(c, PCI_CAPABILITY_LIST, 1, UVPCI_PM_CAP);
@@ -240,7 +242,7 @@ int uvpci_cfg_write(struct uvpci_device *d, unsigned int off, unsigned int size,
 	};
 	struct uvbus_msg state = { .type = UVPCI_MSG_HOST_STATE };
 	unsigned long flags;
-	bool changed;
+	bool changed, intx_was_off;
 	unsigned int i;
 
 	if (uvpci_cfg_bad(off, size))
@@ -249,6 +251,7 @@ int uvpci_cfg_write(struct uvpci_device *d, unsigned int off, unsigned int size,
 		return PCIBIOS_SUCCESSFUL;
 
 	spin_lock_irqsave(&d->cfg_lock, flags);
+	intx_was_off = d->intx_off;
 	for (i = 0; i < size; i++) {
 		unsigned int o = off + i;
 		u8 m;
@@ -271,6 +274,9 @@ int uvpci_cfg_write(struct uvpci_device *d, unsigned int off, unsigned int size,
 	uvpci_posted_send(d, &msg);
 	if (changed)
 		uvpci_posted_send(d, &state);
+	/* Interrupt Disable cleared: a level still asserted fires now. */
+	if (intx_was_off && !READ_ONCE(d->intx_off))
+		uvpci_intx_unmasked(d);
 	return PCIBIOS_SUCCESSFUL;
 }
 
@@ -284,6 +290,43 @@ static void uvpci_command_update(struct uvpci_device *d, u16 clear, u16 set)
 		return;
 	uvpci_cfg_write(d, PCI_COMMAND, 2, (cmd & ~clear) | set);
 }
+
+/**
+ * uvpci_cfg_intx() - clear (@enable) or set Interrupt Disable.
+ * @d:      the device
+ * @enable: whether INTx may reach the host
+ */
+void uvpci_cfg_intx(struct uvpci_device *d, bool enable)
+{
+	if (enable)
+		uvpci_command_update(d, PCI_COMMAND_INTX_DISABLE, 0);
+	else
+		uvpci_command_update(d, 0, PCI_COMMAND_INTX_DISABLE);
+}
+
+/**
+ * uvpci_cfg_intx_status() - the Interrupt Status bit follows the level,
+ * whatever Interrupt Disable says (as PCI 2.3). The device owns it: the
+ * model is not told.
+ * @d:     the device
+ * @level: asserted
+ */
+void uvpci_cfg_intx_status(struct uvpci_device *d, bool level)
+{
+	unsigned long flags;
+	u16 st;
+
+	spin_lock_irqsave(&d->cfg_lock, flags);
+	st = cfg_get(d->cfg, PCI_STATUS, 2) & ~PCI_STATUS_INTERRUPT;
+	cfg_put(d->cfg, PCI_STATUS, 2, st | (level ? PCI_STATUS_INTERRUPT : 0));
+	spin_unlock_irqrestore(&d->cfg_lock, flags);
+}
+
+void uvpci_intx(struct uvpci_dev *udev, int enable)
+{
+	uvpci_cfg_intx(to_uvpci_device(udev), enable);
+}
+EXPORT_SYMBOL_GPL(uvpci_intx);
 
 int uvpci_read_config_byte(struct uvpci_dev *udev, int where, u8 *val)
 {

@@ -686,6 +686,7 @@ void uvpci_model_detach(struct uvpci_device *d, struct uvbus_port *port)
 	spin_unlock_irqrestore(&d->lock, flags);
 
 	wake_up_all(&d->wq);
+	uvpci_intx_drop(d);
 	wait_var_event(&d->inflight, !atomic_read(&d->inflight));
 	uvbus_port_put(port);
 	dev_info(&d->udev.dev, "device model detached: BAR reads return all-ones until a model attaches or the device is reset\n");

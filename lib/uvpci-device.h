@@ -266,6 +266,20 @@ int uvpci_dma_readv(struct uvpci_device *dev, const struct uvpci_dma_vec *vec,
 int uvpci_msi_fire(struct uvpci_device *dev, unsigned int vector);
 
 /**
+ * uvpci_intx_set() - assert (@level 1) or deassert (@level 0) the
+ * device's INTx pin (posted). A level: the host's handlers run while it
+ * is asserted and Interrupt Disable is clear, again after each run, until
+ * it is deasserted, so a model deasserts once the driver has acknowledged
+ * the cause (typically in its register write callback). The pin is the
+ * device's, whichever port drives it; the host deasserts it when the
+ * model goes away. Orders with DMA as uvpci_msi_fire() does.
+ * @return 0 or -errno; -ERANGE if the device has no interrupt pin (checked
+ *         against uvpci_device_params() before sending), -EINVAL if
+ *         @level is neither 0 nor 1.
+ */
+int uvpci_intx_set(struct uvpci_device *dev, int level);
+
+/**
  * uvpci_device_sync() - wait until the host has handled every request sent
  * so far on @dev and return the outcome of the posted ones (DMA writes,
  * MSIs): a UVBUS_MSG_NOP flagged UVPCI_F_ACK, answered by UVPCI_MSG_ACK,

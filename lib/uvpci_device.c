@@ -825,6 +825,22 @@ int uvpci_msi_fire(struct uvpci_device *dev, unsigned int vector)
 	return rc ? rc : kick(dev);
 }
 
+int uvpci_intx_set(struct uvpci_device *dev, int level)
+{
+	struct uvbus_msg m;
+	int rc;
+
+	if (level != 0 && level != 1)
+		return -EINVAL;
+	if (!dev->params.intx_pin)
+		return -ERANGE;
+	memset(&m, 0, sizeof(m));
+	m.type = UVPCI_MSG_INTX;
+	m.intx.level = (uint8_t)level;
+	rc = push(dev, &m, 1);
+	return rc ? rc : kick(dev);
+}
+
 int uvpci_device_sync(struct uvpci_device *dev)
 {
 	int64_t deadline;

@@ -65,6 +65,7 @@ enum uvbus_msg_type {
 	UVPCI_MSG_DMA_WRITE	= 0x181, /* write host memory (posted) */
 	UVPCI_MSG_DMA_READ	= 0x182, /* read host memory: answered by DMA_CPL */
 	UVPCI_MSG_MSI		= 0x183, /* raise an MSI vector (posted) */
+	UVPCI_MSG_INTX		= 0x184, /* assert or deassert INTx (posted) */
 };
 
 /* uvbus_msg.flags; uvPCI refuses a message with any other flag, or len != 0 */
@@ -142,6 +143,19 @@ struct uvpci_msi {
 };
 
 /*
+ * INTx is a level: the host's handler runs while it is asserted and not
+ * masked by Interrupt Disable, again after each run until the device
+ * deasserts it (as an unacknowledged level-triggered line does). The
+ * device has one pin, whichever port drives it; it is deasserted when
+ * the model goes away.
+ */
+struct uvpci_intx {
+	__u8	level;		/* 1 = assert, 0 = deassert */
+	__u8	reserved0[3];
+	__u32	reserved1;
+};
+
+/*
  * UVPCI_MSG_ACK: outcome of the u2k messages of the same port since that
  * port's previous ACK, DMA_READs excepted; its tag is the acknowledged
  * message's. The errors: -EINVAL malformed (unknown type or flags, len or
@@ -149,7 +163,8 @@ struct uvpci_msi {
  * port), -EFAULT DMA outside every live mapping, -EACCES DMA against the
  * mapping's direction, -EPERM DMA with bus mastering off or MSI not
  * enabled, -ERANGE an MSI vector the device lacks or the driver did not
- * allocate, -ENODEV the model is gone.
+ * allocate, or INTx on a device without an interrupt pin, -ENODEV the
+ * model is gone.
  * Each refusal is reported once, with the request that caused it: a
  * DMA_READ, even a malformed one, is always answered by its own DMA_CPL
  * carrying its status, and is never counted in an ACK; every other
@@ -182,6 +197,7 @@ struct uvbus_msg {
 		struct uvpci_cfg	cfg;
 		struct uvpci_dma	dma;
 		struct uvpci_msi	msi;
+		struct uvpci_intx	intx;
 		struct uvpci_ack	ack;
 		struct uvpci_host_state	host;
 	};
@@ -262,6 +278,8 @@ enum uvbus_channel_type {
 
 #define UVPCI_NUM_BARS		6
 #define UVPCI_MAX_MSI		32
+/* uvpci_params.intx_pin: 0 = none, else INTA..INTD as the Interrupt Pin register */
+#define UVPCI_INTX_PIN_MAX	4
 
 struct uvpci_bar {
 	__u64	size;		/* 0 = unused, else a power of two >= 16 */
@@ -281,7 +299,8 @@ struct uvpci_params {
 	__u32	class_code;	/* 24 bits: base class, sub class, prog-if */
 	__u8	revision;
 	__u8	msi_count;	/* 0..UVPCI_MAX_MSI */
-	__u16	reserved0;
+	__u8	intx_pin;	/* 0 (none) .. UVPCI_INTX_PIN_MAX; older modules refuse it */
+	__u8	reserved0;
 	__u32	timeout_us;
 	__u32	reserved1[3];
 	struct uvpci_bar bar[UVPCI_NUM_BARS];

@@ -21,6 +21,11 @@
  *                uvpci_dma_read(SRC), uvpci_dma_write(DST), uvpci_msi_fire(),
  *                uvpci_device_sync()
  *   0x9c RESULT  (32-bit) 0, or the positive errno of the last copy
+ *   0xa0 INTX    (32-bit) with an interrupt pin: writing 1 asserts INTx,
+ *                0 deasserts it
+ *   0x0c IRQ_ACK (32-bit) as uvpci_sample.ko's: a write deasserts INTx,
+ *                the way a device clears its cause once the driver acks
+ * (an INTx change is logged as "INTX LEVEL = RESULT")
  *
  * Each request is logged on stdout, one flushed line: "R BAR OFF SIZE",
  * "W BAR OFF SIZE VALUE", "C OFF SIZE VALUE", "COPY SRC DST LEN = RESULT",
@@ -54,6 +59,8 @@
 #define REG_MSI		0x94
 #define REG_GO		0x98
 #define REG_RESULT	0x9c
+#define REG_INTX	0xa0
+#define REG_IRQ_ACK	0x0c
 
 struct model {
 	struct uvpci_device *dev;
@@ -62,6 +69,7 @@ struct model {
 	uint32_t reads, writes;
 	bool stall;
 	uint64_t stall_off;
+	bool intx;		/* the device has an interrupt pin */
 };
 
 static volatile sig_atomic_t stop;
@@ -155,6 +163,12 @@ static void model_write(void *opaque, unsigned int bar, uint64_t off,
 		copy(m);
 		return;
 	}
+	if (bar == 0 && m->intx && (off == REG_INTX || off == REG_IRQ_ACK)) {
+		int level = off == REG_INTX && v;
+
+		printf("INTX %d = %d\n", level, uvpci_intx_set(m->dev, level));
+		fflush(stdout);
+	}
 	store(m, bar, off, size, v);
 }
 
@@ -224,6 +238,7 @@ int main(int argc, char **argv)
 
 	m.dev = uvpci_cli_device_open(name->sval[0], UVPCI_OPEN_MODEL);
 	uvpci_device_params(m.dev, &p);
+	m.intx = p.intx_pin != 0;
 	rc = uvpci_device_host_state(m.dev, &host);
 	if (rc)
 		uvnic_die_err(rc, UVNIC_CTX_CHANNEL, "%s: host state",
