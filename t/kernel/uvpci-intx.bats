@@ -266,3 +266,23 @@ INTX 0 = 0'
 	assert_failure 1
 	assert_equal "${stderr_lines[0]}" "uvmsi-fire: invalid --intx 'up': assert or deassert"
 }
+
+@test "MSI on a device with a pin: Interrupt Disable while MSI is on; udev->irq back to INTx after" {
+	intx_dev "$dev" --msi 2
+	local irq
+	irq=$(dev_irq "$dev")
+	insmod "$UVNIC_TOP/kernel/uvpci_sample.ko" poll_ms=0
+	wait_klog "$dev: ready: 2 MSI vectors"
+	# As the PCI core's MSI code: INTx off while MSI is on.
+	[ "$(( 0x$(cfg_word "$dev" 0x4) & 0x400 ))" = $((0x400)) ]
+	[ "$(dev_irq "$dev")" != "$irq" ]
+	# An asserted level does not reach anyone meanwhile.
+	uvmsi-fire "$dev" --intx assert
+	nap 0.2
+	[ -z "$(cat "/sys/kernel/irq/$irq/actions")" ]
+	[ "$(irq_count "$irq")" = "" ] || [ "$(irq_count "$irq")" = 0 ]
+	uvmsi-fire "$dev" --intx deassert
+	rmmod uvpci_sample
+	[ "$(dev_irq "$dev")" = "$irq" ]
+	[ "$(( 0x$(cfg_word "$dev" 0x4) & 0x400 ))" = 0 ]
+}
