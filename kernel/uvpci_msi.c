@@ -259,7 +259,7 @@ static int uvpci_intx_init(struct uvpci_device *d)
 	return 0;
 }
 
-/* Stop the level: no handler run starts after this returns (but quiesce). */
+/* Stop the level and its timer; deliveries under way: uvpci_msi_quiesce(). */
 static void uvpci_intx_stop(struct uvpci_device *d)
 {
 	unsigned long flags;
@@ -322,6 +322,8 @@ void uvpci_msi_fini(struct uvpci_device *d)
 {
 	uvpci_intx_stop(d);
 	uvpci_msi_quiesce(d);
+	/* A run that was under way may have armed the timer as it ended. */
+	hrtimer_cancel(&d->intx_timer);
 	if (d->intx_irq && !d->intx_leaked)
 		irq_free_desc(d->intx_irq);
 	else if (d->intx_irq)

@@ -30,7 +30,8 @@
  *           (as helper.h says), each answered by "=== STATUS"
  *   uvpci-model raw NAME TYPE [--flags F] [--len L] [--tag T] [--addr A]
  *           [--ndw N] [--fbe B] [--lbe B] [--status S] [--vector V]
- *           [--reserved R] [--model]
+ *           [--level N] [--reserved R] [--model]  (--vector and --reserved
+ *           overlay struct uvpci_intx too: reserved0 and reserved1)
  *           Send one message exactly as given (flags default UVPCI_F_ACK);
  *           with --model attach as the model to send it.
  *
@@ -533,6 +534,8 @@ static int cmd_raw(const char *name, int argc, char **argv)
 			m.dma.status = snumber(val, "status");
 		else if (!strcmp(opt, "--vector"))
 			m.msi.vector = number(val, "vector");
+		else if (!strcmp(opt, "--level"))
+			m.intx.level = number(val, "level");
 		else if (!strcmp(opt, "--reserved"))
 			m.msi.reserved0 = number(val, "reserved");
 		else

@@ -541,7 +541,7 @@ debugfs() {
 	run uvpci-model raw "$dev" 0x180 --model --tag 1 --addr 0x300
 	assert_output 'ack: status=EINVAL faults=1'
 	# Types that only the kernel sends, and unknown ones.
-	for t in 0x100 0x101 0x102 0x103 0x104 0x105 0x17f 0x184 0x1ff 0xffff 1; do
+	for t in 0x100 0x101 0x102 0x103 0x104 0x105 0x17f 0x185 0x1ff 0xffff 1; do
 		run uvpci-model raw "$dev" "$t"
 		assert_output 'ack: status=EINVAL faults=1'
 	done
@@ -705,7 +705,7 @@ assert_probe_reached_model() {
 	uvbus-ctl destroy "${dev}lo"
 	run --separate-stderr uvbus-ctl create "${dev}lo" --held
 	assert_failure 1
-	assert_equal "${stderr_lines[0]}" "uvbus-ctl: the uvPCI options (--class, --subsystem, --revision, --bar, --msi, --timeout-us, --held) need --vendor and --device"
+	assert_equal "${stderr_lines[0]}" "uvbus-ctl: the uvPCI options (--class, --subsystem, --revision, --bar, --msi, --intx, --timeout-us, --held) need --vendor and --device"
 
 	held_dev "${dev}h"
 	run --separate-stderr setpriv --inh-caps=-sys_admin --bounding-set=-sys_admin uvbus-ctl release "${dev}h"

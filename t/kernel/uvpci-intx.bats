@@ -18,7 +18,7 @@ setup() {
 	_common_setup
 	require_guest
 	local h
-	for h in uvpci-create uvpci-echo-model; do
+	for h in uvpci-create uvpci-echo-model uvpci-model; do
 		[ -x "$UVNIC_TOP/t/helpers/$h" ] ||
 			fail "t/helpers/$h is not built: make userspace"
 	done
@@ -285,4 +285,29 @@ INTX 0 = 0'
 	rmmod uvpci_sample
 	[ "$(dev_irq "$dev")" = "$irq" ]
 	[ "$(( 0x$(cfg_word "$dev" 0x4) & 0x400 ))" = 0 ]
+}
+
+@test "malformed INTx messages are refused and counted; no pin is ERANGE" {
+	intx_dev "$dev"
+	uvbus-ctl create "${dev}b" --vendor 0x5556 --device 0x0001 --bar 0:4096
+	run uvpci-model raw "$dev" 0x184 --level 2
+	assert_output 'ack: status=EINVAL faults=1'
+	run uvpci-model raw "$dev" 0x184 --level 1 --vector 0x101
+	assert_output 'ack: status=EINVAL faults=1'
+	run uvpci-model raw "$dev" 0x184 --level 1 --reserved 1
+	assert_output 'ack: status=EINVAL faults=1'
+	run uvpci-model raw "${dev}b" 0x184 --level 1
+	assert_output 'ack: status=ERANGE faults=1'
+	klog_has "uvpci ${dev}b: INTx level 1 refused: the device has no interrupt pin"
+	klog_has "uvpci $dev: INTx level 2 refused: level neither 0 nor 1"
+	# None of them moved the level; a good one does, counted.
+	run debugfs_intx "$dev"
+	assert_output --partial ', deasserted, '
+	run uvpci-model raw "$dev" 0x184 --level 1
+	assert_output 'ack: status=0 faults=0'
+	run debugfs_intx "$dev"
+	assert_output --partial ', asserted, '
+	# (With no handler requested the level waits, masked, for one.)
+	run grep -o ' intx [0-9]* intx_runs [0-9]* intx_refused [0-9]*' "/sys/kernel/debug/uvbus/$dev"
+	assert_output --regexp '^ intx 1 intx_runs [01] intx_refused 3$'
 }
