@@ -20,7 +20,7 @@
 /*
  * create. Options come in groups: the channel itself (NAME) and the
  * uvPCI device options (--vendor, --device, --class, --subsystem,
- * --revision, --bar, --msi, --timeout-us). A group adds its entries to
+ * --revision, --bar, --msi, --intx, --timeout-us). A group adds its entries to
  * create_table[] and its step to create_request(); --vendor and --device
  * make the channel a uvPCI device instead of a loopback, and the other
  * uvPCI options need them.
@@ -34,6 +34,7 @@ struct create_args {
 	struct arg_str *revision;
 	struct arg_str *bar;
 	struct arg_str *msi;
+	struct arg_lit *intx;
 	struct arg_str *timeout;
 	struct arg_lit *held;
 };
@@ -136,7 +137,7 @@ static void create_pci(const struct create_args *a, struct uvbus_create *req)
 		if (a->vendor->count || a->device->count)
 			uvnic_usage_die("a uvPCI device needs both --vendor and --device: %s is missing",
 					opt);
-		uvnic_usage_die("the uvPCI options (--class, --subsystem, --revision, --bar, --msi, --timeout-us, --held) need --vendor and --device");
+		uvnic_usage_die("the uvPCI options (--class, --subsystem, --revision, --bar, --msi, --intx, --timeout-us, --held) need --vendor and --device");
 	}
 	req->type = UVBUS_TYPE_UVPCI;
 	p->vendor = pci_id("--vendor", a->vendor->sval[0]);
@@ -157,6 +158,8 @@ static void create_pci(const struct create_args *a, struct uvbus_create *req)
 	if (a->msi->count)
 		p->msi_count = (uint8_t)uvnic_cli_number("--msi", a->msi->sval[0], 0,
 							 UVPCI_MAX_MSI);
+	if (a->intx->count)
+		p->intx_pin = 1;	/* INTA, as a single-function device has */
 	if (a->timeout->count) {
 		uint64_t us = uvnic_cli_number("--timeout-us", a->timeout->sval[0],
 					       0, UINT32_MAX);
@@ -179,7 +182,7 @@ static void create_request(const struct create_args *a,
 
 	if (a->vendor->count || a->device->count || a->class_code->count ||
 	    a->subsystem->count || a->revision->count || a->bar->count ||
-	    a->msi->count || a->timeout->count || a->held->count)
+	    a->msi->count || a->intx->count || a->timeout->count || a->held->count)
 		create_pci(a, req);
 }
 
@@ -198,6 +201,14 @@ static const char *bound_driver(const char *name, char *buf, size_t size)
 	return uvpci_driver_name(name, buf, size) ? NULL : buf;
 }
 
+/* The Interrupt Pin register's value as lspci names it, or "none". */
+static const char *intx_pin_name(unsigned int pin)
+{
+	static const char *const names[] = { "none", "INTA", "INTB", "INTC", "INTD" };
+
+	return pin < ARRAY_SIZE(names) ? names[pin] : "?";
+}
+
 static void print_pci(const char *name, const struct uvpci_params *p)
 {
 	char drv[DRIVER_MAX];
@@ -209,6 +220,7 @@ static void print_pci(const char *name, const struct uvpci_params *p)
 	printf("class: 0x%06x\n", p->class_code);
 	printf("revision: 0x%02x\n", p->revision);
 	printf("msi: %u\n", p->msi_count);
+	printf("intx: %s\n", intx_pin_name(p->intx_pin));
 	printf("timeout_us: %u\n", p->timeout_us);
 	for (i = 0; i < UVPCI_NUM_BARS; i++) {
 		if (!p->bar[i].size)
@@ -262,6 +274,7 @@ static void json_pci(const char *name, const struct uvpci_params *p)
 	json_hex("class", p->class_code, 6, &first);
 	json_hex("revision", p->revision, 2, &first);
 	json_u64("msi", p->msi_count, &first);
+	json_str("intx", intx_pin_name(p->intx_pin), &first);
 	json_u64("timeout_us", p->timeout_us, &first);
 	json_key("bars", &first);
 	putchar('[');
@@ -466,6 +479,8 @@ int main(int argc, char **argv)
 		.bar = arg_strn(NULL, "bar", "BAR", 0, UVPCI_NUM_BARS,
 				"a memory BAR, N:SIZE[:64][:prefetch]: N 0 to 5, SIZE a power of two of at least 16 bytes; a 64-bit BAR also takes slot N+1 (repeatable)"),
 		.msi = arg_str0(NULL, "msi", "COUNT", "its MSI vectors, 0 to 32 (default 0)"),
+		.intx = arg_lit0(NULL, "intx",
+				 "give it an interrupt pin (INTA): a level-triggered INTx IRQ, with or without MSI"),
 		.timeout = arg_str0(NULL, "timeout-us", "US",
 				    "its register read timeout in microseconds, at most 10000000; 0 or absent: the module's default"),
 		.held = arg_lit0(NULL, "held",
@@ -474,7 +489,7 @@ int main(int argc, char **argv)
 	struct arg_end *c_end = arg_end(MAXERR);
 	void *create_table[] = { uvnic_cli_command("create"), c.name,
 				 c.vendor, c.device, c.class_code, c.subsystem,
-				 c.revision, c.bar, c.msi, c.timeout, c.held,
+				 c.revision, c.bar, c.msi, c.intx, c.timeout, c.held,
 				 c_end };
 
 	/* list [--json] */

@@ -1,15 +1,48 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * uvmsi-fire - raise an MSI from the device side of a uvPCI device, as the
- * device would: the driver's handler for that vector runs (if the driver
- * enabled it). Attaches as an auxiliary port, so it works while a model
- * runs; waits for the host's verdict before exiting. See uvmsi-fire(8).
+ * uvmsi-fire - raise an MSI, or assert or deassert INTx, from the device
+ * side of a uvPCI device, as the device would: the driver's handler for
+ * that vector or line runs (if the driver enabled it). Attaches as an
+ * auxiliary port, so it works while a model runs; waits for the host's
+ * verdict before exiting. See uvmsi-fire(8).
  */
 #include <argtable2.h>
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "libuvnic.h"
+
+/* uvmsi-fire DEV --intx assert|deassert */
+static int intx(const char *name, const char *level)
+{
+	struct uvpci_device *d;
+	const char *why;
+	int on, rc;
+
+	if (!strcmp(level, "assert"))
+		on = 1;
+	else if (!strcmp(level, "deassert"))
+		on = 0;
+	else
+		uvnic_usage_die("invalid --intx '%s': assert or deassert", level);
+
+	d = uvpci_cli_device_open(name, 0);
+	rc = uvpci_intx_set(d, on);
+	if (rc == -ERANGE)
+		uvnic_die("%s: INTx %s: the device has no interrupt pin (create it with --intx)",
+			  name, level);
+	if (!rc)
+		rc = uvpci_device_sync(d);
+	if (rc) {
+		why = uvpci_cli_refusal(rc, -1);
+		if (why && rc != -ERANGE && rc != -EPERM)
+			uvnic_die("%s: INTx %s: %s", name, level, why);
+		uvnic_die_err(rc, UVNIC_CTX_CHANNEL, "%s: INTx %s", name, level);
+	}
+	uvpci_device_close(d);
+	return 0;
+}
 
 int main(int argc, char **argv)
 {
@@ -18,15 +51,23 @@ int main(int argc, char **argv)
 				       "MSI vector, 0 to the device's count - 1 (decimal or 0x hex)");
 	struct arg_end *end = arg_end(5);
 	void *table[] = { dev, vec, end };
+	struct arg_str *idev = arg_str1(NULL, NULL, "DEV", "uvPCI device (channel) name");
+	struct arg_str *level = arg_str1(NULL, "intx", "assert|deassert",
+					 "drive the device's INTx level instead (a device created with --intx)");
+	struct arg_end *iend = arg_end(5);
+	void *itable[] = { idev, level, iend };
 	const struct uvnic_cli_syntax syntax[] = {
 		{ NULL, NULL, table, ARRAY_SIZE(table) },
+		{ NULL, NULL, itable, ARRAY_SIZE(itable) },
 	};
 	const struct uvnic_cli cli = {
 		.prog = "uvmsi-fire",
 		.purpose = "Fire MSI vector VECTOR of a uvPCI device from the device side, after\n"
-			   "its earlier DMA has landed. Works while a device model runs. Quiet.",
-		.epilog = "Exit status: 0 when the host accepted the MSI, 1 otherwise (one line\n"
-			  "on stderr). See uvmsi-fire(8).",
+			   "its earlier DMA has landed; or assert or deassert its INTx level (the\n"
+			   "driver's handler runs while it is asserted). Works while a device model\n"
+			   "runs. Quiet.",
+		.epilog = "Exit status: 0 when the host accepted the MSI or the level, 1 otherwise\n"
+			  "(one line on stderr). See uvmsi-fire(8).",
 		.syntax = syntax,
 		.nsyntax = ARRAY_SIZE(syntax),
 	};
@@ -36,7 +77,11 @@ int main(int argc, char **argv)
 	unsigned int v;
 	int rc;
 
-	uvnic_cli_parse(&cli, argc, argv);
+	if (uvnic_cli_parse(&cli, argc, argv) == 1) {
+		rc = intx(uvnic_cli_name(idev->sval[0]), level->sval[0]);
+		uvnic_cli_free(&cli);
+		return rc;
+	}
 	name = uvnic_cli_name(dev->sval[0]);
 	v = (unsigned int)uvnic_cli_number("VECTOR", vec->sval[0], 0, UVPCI_MAX_MSI - 1);
 

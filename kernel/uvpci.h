@@ -71,8 +71,10 @@ struct uvpci_device_id {
  * @subsystem_device: subsystem device ID
  * @class:            3 bytes: (base class, sub class, prog-if)
  * @revision:         revision ID
- * @irq:              Linux IRQ of MSI vector 0 while vectors are allocated,
- *                    else 0 (uvPCI devices have no INTx pin)
+ * @irq:              Linux IRQ of MSI vector 0 while MSI vectors are
+ *                    allocated, else the INTx IRQ of a device created with
+ *                    an interrupt pin (valid from before probe, as PCI's),
+ *                    else 0
  * @resource:         the BARs; only the bus's fake address space, never
  *                    physical addresses (ioremap() of them fails loudly)
  * @dma_mask:         what dev.dma_mask points to
@@ -277,6 +279,19 @@ bool uvpci_is_enabled(struct uvpci_dev *udev);
  * @udev: the device
  */
 bool uvpci_device_is_present(struct uvpci_dev *udev);
+
+/**
+ * uvpci_set_power_state() - put the device in a D-state, as
+ * pci_set_power_state().
+ * @udev:  the device
+ * @state: PCI_D0 .. PCI_D3hot; PCI_D3cold is taken as PCI_D3hot
+ *
+ * Writes the PowerState field of the Power Management capability's PMCSR
+ * (the model is told, see uvpci(9)). uvpci_enable_device() puts the device
+ * in D0. Context: any (the write is posted).
+ * Return: 0, -EINVAL for another @state, -ENODEV once the model is gone.
+ */
+int uvpci_set_power_state(struct uvpci_dev *udev, pci_power_t state);
 
 /**
  * uvpci_set_master() - enable bus mastering (device DMA), as pci_set_master().
@@ -1337,15 +1352,20 @@ int uvpci_write_config_dword(struct uvpci_dev *udev, int where, u32 val);
  * @min_vecs: fewest acceptable, >= 1
  * @max_vecs: most wanted
  * @flags:    PCI_IRQ_MSI and/or PCI_IRQ_MSIX (both served with MSI: uvPCI
- *            devices have MSI only, so MSI-X-only drivers work unchanged);
- *            PCI_IRQ_LEGACY alone is refused (no INTx pin);
- *            PCI_IRQ_AFFINITY is ignored
+ *            devices have MSI only, so MSI-X-only drivers work unchanged),
+ *            and/or PCI_IRQ_LEGACY (INTx, for a device with an interrupt
+ *            pin, when MSI is not asked for or not possible and
+ *            @min_vecs is 1); PCI_IRQ_AFFINITY is ignored
  *
- * Enables MSI in config space (the model sees the write). Each vector is an
- * ordinary Linux IRQ: see uvpci_irq_vector(). Context: process context.
- * Return: the number of vectors (min(@max_vecs, the device's MSI count)),
- * -EINVAL for bad arguments, a device without MSI or vectors already
- * allocated, -ENOSPC if fewer than @min_vecs are possible, -ENOMEM.
+ * MSI: enables MSI in config space and sets Interrupt Disable (the model
+ * sees the writes). INTx: clears Interrupt Disable and gives one vector,
+ * udev->irq, a level-triggered IRQ that handlers may share (IRQF_SHARED).
+ * Each vector is an ordinary Linux IRQ: see uvpci_irq_vector(). Context:
+ * process context.
+ * Return: the number of vectors (min(@max_vecs, the device's MSI count);
+ * 1 for INTx), -EINVAL for bad arguments, a device with neither MSI nor
+ * (with PCI_IRQ_LEGACY) a pin, or vectors already allocated, -ENOSPC if
+ * fewer than @min_vecs are possible, -ENOMEM.
  */
 int uvpci_alloc_irq_vectors(struct uvpci_dev *udev, unsigned int min_vecs,
 			    unsigned int max_vecs, unsigned int flags);
@@ -1356,9 +1376,21 @@ int uvpci_alloc_irq_vectors(struct uvpci_dev *udev, unsigned int min_vecs,
  * @udev: the device
  * @nr:   0 .. vectors-1
  *
- * Return: the IRQ for request_irq(), or -EINVAL.
+ * Return: the IRQ for request_irq() (for @nr 0 without MSI vectors: the
+ * INTx IRQ of a device with a pin, as pci_irq_vector()), or -EINVAL.
  */
 int uvpci_irq_vector(struct uvpci_dev *udev, unsigned int nr);
+
+/**
+ * uvpci_intx() - enable or disable INTx, as pci_intx().
+ * @udev:   the device
+ * @enable: nonzero clears Interrupt Disable in the command register,
+ *          zero sets it (the model is told, see uvpci(9))
+ *
+ * While disabled, an asserted level does not reach the handlers; enabling
+ * it with the level still asserted runs them at once. Context: any.
+ */
+void uvpci_intx(struct uvpci_dev *udev, int enable);
 
 /**
  * uvpci_free_irq_vectors() - free what uvpci_alloc_irq_vectors() allocated,

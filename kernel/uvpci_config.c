@@ -5,11 +5,16 @@
  *
  * The kernel owns each device's 4 KiB config space: a type 0 header with
  * the creation parameters, BARs that size like real ones (write all-ones,
- * read back the size mask), and an MSI capability (64-bit address, no
- * per-vector masking) at UVPCI_MSI_CAP. Only the bits in cfg_wmask are
- * writable; every write is also told to the model as UVPCI_MSG_CFG_WRITE,
- * in order with its MMIO traffic. Once the model is gone, config space
- * reads all-ones and ignores writes, as a surprise-removed card does.
+ * read back the size mask), a Power Management capability (D0..D3hot) at
+ * UVPCI_PM_CAP and an MSI capability (64-bit address, no per-vector
+ * masking) at UVPCI_MSI_CAP. Only the bits in cfg_wmask are writable;
+ * every write is also told to the model as UVPCI_MSG_CFG_WRITE, in order
+ * with its MMIO traffic. When a write changes what a device acts on (the
+ * command register, MSI enable and vectors, the D-state), the model is
+ * told the new whole state too (UVPCI_MSG_HOST_STATE, right after that
+ * write), so that no model decodes config offsets itself. Once the model
+ * is gone, config space reads all-ones and ignores writes, as a
+ * surprise-removed card does.
  */
 #define pr_fmt(fmt) "uvpci: " fmt
 
@@ -47,6 +52,7 @@ static void uvpci_cfg_derive(struct uvpci_device *d)
 
 	WRITE_ONCE(d->mem_on, !!(cmd & PCI_COMMAND_MEMORY));
 	WRITE_ONCE(d->master_on, !!(cmd & PCI_COMMAND_MASTER));
+	WRITE_ONCE(d->intx_off, !!(cmd & PCI_COMMAND_INTX_DISABLE));
 	if (d->params.msi_count) {
 		u16 ctl = cfg_get(d->cfg, UVPCI_MSI_CAP + PCI_MSI_FLAGS, 2);
 		unsigned int mmc = (ctl & PCI_MSI_FLAGS_QMASK) >> 1;
@@ -59,6 +65,50 @@ static void uvpci_cfg_derive(struct uvpci_device *d)
 		}
 		WRITE_ONCE(d->msi_on, !!(ctl & PCI_MSI_FLAGS_ENABLE));
 	}
+}
+
+/* The host state config space now describes; cfg_lock held. */
+static void uvpci_host_state_fill(struct uvpci_device *d,
+				  struct uvpci_host_state *hs)
+{
+	u16 cmd = cfg_get(d->cfg, PCI_COMMAND, 2);
+
+	*hs = (struct uvpci_host_state) {
+		.command = cmd,
+		.power_state = cfg_get(d->cfg, UVPCI_PM_CAP + PCI_PM_CTRL, 2) &
+			       PCI_PM_CTRL_STATE_MASK,
+		.generation = d->host.generation,
+	};
+	if (cmd & PCI_COMMAND_MEMORY)
+		hs->flags |= UVPCI_HOST_MEMORY;
+	if (cmd & PCI_COMMAND_MASTER)
+		hs->flags |= UVPCI_HOST_MASTER;
+	if (cmd & PCI_COMMAND_INTX_DISABLE)
+		hs->flags |= UVPCI_HOST_INTX_DISABLE;
+	if (d->msi_on) {
+		hs->flags |= UVPCI_HOST_MSI;
+		/* Set before MSI is enabled, cleared after it is disabled. */
+		hs->msi_vectors = READ_ONCE(d->msi_nvec);
+	}
+}
+
+/**
+ * uvpci_host_state_send() - tell a model that just attached the host state.
+ * @d:    the device
+ * @port: the model's port, already d->model (so that a config write that
+ *        changes the state after our snapshot reaches the model too)
+ *
+ * Process context; the port's ring is empty, so the send cannot fail for
+ * want of room.
+ */
+void uvpci_host_state_send(struct uvpci_device *d, struct uvbus_port *port)
+{
+	struct uvbus_msg msg = { .type = UVPCI_MSG_HOST_STATE };
+
+	spin_lock_irq(&d->cfg_lock);
+	msg.host = d->host;
+	spin_unlock_irq(&d->cfg_lock);
+	uvbus_port_send(port, &msg);
 }
 
 /**
@@ -78,8 +128,7 @@ void uvpci_cfg_init(struct uvpci_device *d)
 	cfg_put(c, PCI_DEVICE_ID, 2, p->device);
 	cfg_put(w, PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER |
 		PCI_COMMAND_PARITY | PCI_COMMAND_SERR | PCI_COMMAND_INTX_DISABLE);
-	if (p->msi_count)
-		cfg_put(c, PCI_STATUS, 2, PCI_STATUS_CAP_LIST);
+	cfg_put(c, PCI_STATUS, 2, PCI_STATUS_CAP_LIST);
 	cfg_put(c, PCI_REVISION_ID, 1, p->revision);
 	cfg_put(c, PCI_CLASS_PROG, 3, p->class_code);
 	cfg_put(w, PCI_CACHE_LINE_SIZE, 1, 0xff);
@@ -112,11 +161,22 @@ void uvpci_cfg_init(struct uvpci_device *d)
 	cfg_put(c, PCI_SUBSYSTEM_VENDOR_ID, 2, p->subvendor);
 	cfg_put(c, PCI_SUBSYSTEM_ID, 2, p->subdevice);
 	cfg_put(w, PCI_INTERRUPT_LINE, 1, 0xff);
+	cfg_put(c, PCI_INTERRUPT_PIN, 1, p->intx_pin);
+
+	/* Power Management, version 3, D1 and D2 too: every D-state is valid. */
+	cfg_put(c, PCI_CAPABILITY_LIST, 1, UVPCI_PM_CAP);
+	cfg_put(c, UVPCI_PM_CAP + PCI_CAP_LIST_ID, 1, PCI_CAP_ID_PM);
+	cfg_put(c, UVPCI_PM_CAP + PCI_CAP_LIST_NEXT, 1,
+		p->msi_count ? UVPCI_MSI_CAP : 0);
+	cfg_put(c, UVPCI_PM_CAP + PCI_PM_PMC, 2,
+		3 | PCI_PM_CAP_D1 | PCI_PM_CAP_D2);
+	/* No soft reset on D3hot -> D0: the model keeps its state. */
+	cfg_put(c, UVPCI_PM_CAP + PCI_PM_CTRL, 2, PCI_PM_CTRL_NO_SOFT_RESET);
+	cfg_put(w, UVPCI_PM_CAP + PCI_PM_CTRL, 2, PCI_PM_CTRL_STATE_MASK);
 
 	if (p->msi_count) {
 		unsigned int mmc = order_base_2(p->msi_count);
 
-		cfg_put(c, PCI_CAPABILITY_LIST, 1, UVPCI_MSI_CAP);
 		cfg_put(c, UVPCI_MSI_CAP + PCI_CAP_LIST_ID, 1, PCI_CAP_ID_MSI);
 		cfg_put(c, UVPCI_MSI_CAP + PCI_CAP_LIST_NEXT, 1, 0);
 		cfg_put(c, UVPCI_MSI_CAP + PCI_MSI_FLAGS, 2,
@@ -128,6 +188,8 @@ void uvpci_cfg_init(struct uvpci_device *d)
 		cfg_put(w, UVPCI_MSI_CAP + PCI_MSI_DATA_64, 2, 0xffff);
 	}
 	uvpci_cfg_derive(d);
+	d->host.generation = 1;
+	uvpci_host_state_fill(d, &d->host);
 }
 
 static bool uvpci_cfg_bad(unsigned int off, unsigned int size)
@@ -178,7 +240,9 @@ int uvpci_cfg_write(struct uvpci_device *d, unsigned int off, unsigned int size,
 		.type = UVPCI_MSG_CFG_WRITE,
 		.cfg = { .offset = off, .size = size, .value = val },
 	};
+	struct uvbus_msg state = { .type = UVPCI_MSG_HOST_STATE };
 	unsigned long flags;
+	bool changed, intx_was_off;
 	unsigned int i;
 
 	if (uvpci_cfg_bad(off, size))
@@ -187,6 +251,7 @@ int uvpci_cfg_write(struct uvpci_device *d, unsigned int off, unsigned int size,
 		return PCIBIOS_SUCCESSFUL;
 
 	spin_lock_irqsave(&d->cfg_lock, flags);
+	intx_was_off = d->intx_off;
 	for (i = 0; i < size; i++) {
 		unsigned int o = off + i;
 		u8 m;
@@ -197,10 +262,21 @@ int uvpci_cfg_write(struct uvpci_device *d, unsigned int off, unsigned int size,
 		d->cfg[o] = (d->cfg[o] & ~m) | ((val >> (8 * i)) & m);
 	}
 	uvpci_cfg_derive(d);
+	uvpci_host_state_fill(d, &state.host);
+	changed = memcmp(&state.host, &d->host, sizeof(state.host));
+	if (changed) {
+		state.host.generation++;
+		d->host = state.host;
+	}
 	spin_unlock_irqrestore(&d->cfg_lock, flags);
 
 	atomic64_inc(&d->stats.cfg_writes);
 	uvpci_posted_send(d, &msg);
+	if (changed)
+		uvpci_posted_send(d, &state);
+	/* Interrupt Disable cleared: a level still asserted fires now. */
+	if (intx_was_off && !READ_ONCE(d->intx_off))
+		uvpci_intx_unmasked(d);
 	return PCIBIOS_SUCCESSFUL;
 }
 
@@ -214,6 +290,43 @@ static void uvpci_command_update(struct uvpci_device *d, u16 clear, u16 set)
 		return;
 	uvpci_cfg_write(d, PCI_COMMAND, 2, (cmd & ~clear) | set);
 }
+
+/**
+ * uvpci_cfg_intx() - clear (@enable) or set Interrupt Disable.
+ * @d:      the device
+ * @enable: whether INTx may reach the host
+ */
+void uvpci_cfg_intx(struct uvpci_device *d, bool enable)
+{
+	if (enable)
+		uvpci_command_update(d, PCI_COMMAND_INTX_DISABLE, 0);
+	else
+		uvpci_command_update(d, 0, PCI_COMMAND_INTX_DISABLE);
+}
+
+/**
+ * uvpci_cfg_intx_status() - the Interrupt Status bit follows the level,
+ * whatever Interrupt Disable says (as PCI 2.3). The device owns it: the
+ * model is not told.
+ * @d:     the device
+ * @level: asserted
+ */
+void uvpci_cfg_intx_status(struct uvpci_device *d, bool level)
+{
+	unsigned long flags;
+	u16 st;
+
+	spin_lock_irqsave(&d->cfg_lock, flags);
+	st = cfg_get(d->cfg, PCI_STATUS, 2) & ~PCI_STATUS_INTERRUPT;
+	cfg_put(d->cfg, PCI_STATUS, 2, st | (level ? PCI_STATUS_INTERRUPT : 0));
+	spin_unlock_irqrestore(&d->cfg_lock, flags);
+}
+
+void uvpci_intx(struct uvpci_dev *udev, int enable)
+{
+	uvpci_cfg_intx(to_uvpci_device(udev), enable);
+}
+EXPORT_SYMBOL_GPL(uvpci_intx);
 
 int uvpci_read_config_byte(struct uvpci_dev *udev, int where, u8 *val)
 {
@@ -265,6 +378,8 @@ int uvpci_enable_device(struct uvpci_dev *udev)
 
 	if (atomic_inc_return(&d->enable_cnt) > 1)
 		return 0;
+	/* As pci_enable_device(): to D0 first. */
+	uvpci_set_power_state(udev, PCI_D0);
 	uvpci_command_update(d, 0, PCI_COMMAND_MEMORY);
 	return 0;
 }
@@ -284,6 +399,29 @@ void uvpci_disable_device(struct uvpci_dev *udev)
 	udev->is_busmaster = 0;
 }
 EXPORT_SYMBOL_GPL(uvpci_disable_device);
+
+int uvpci_set_power_state(struct uvpci_dev *udev, pci_power_t state)
+{
+	struct uvpci_device *d = to_uvpci_device(udev);
+	int ds = (__force int)state;
+	u32 ctl;
+
+	/* D3cold: the device sees D3hot (no power rail to cut). */
+	if (ds == (__force int)PCI_D3cold)
+		ds = (__force int)PCI_D3hot;
+	if (ds < (__force int)PCI_D0 || ds > (__force int)PCI_D3hot)
+		return -EINVAL;
+	uvpci_cfg_read(d, UVPCI_PM_CAP + PCI_PM_CTRL, 2, &ctl);
+	if (ctl == 0xffff)	/* gone */
+		return -ENODEV;
+	/* As pci_set_power_state(): nothing to write if already there. */
+	if ((ctl & PCI_PM_CTRL_STATE_MASK) == ds)
+		return 0;
+	ctl = (ctl & ~PCI_PM_CTRL_STATE_MASK) | ds;
+	uvpci_cfg_write(d, UVPCI_PM_CAP + PCI_PM_CTRL, 2, ctl);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(uvpci_set_power_state);
 
 bool uvpci_is_enabled(struct uvpci_dev *udev)
 {

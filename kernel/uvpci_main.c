@@ -543,6 +543,7 @@ static int uvpci_rx_one(struct uvpci_device *d, struct uvbus_port *port,
 	case UVPCI_MSG_DMA_WRITE:
 	case UVPCI_MSG_DMA_READ:
 	case UVPCI_MSG_MSI:
+	case UVPCI_MSG_INTX:
 		break;
 	default:
 		return uvpci_malformed(d, msg, "not a device-to-host message type");
@@ -558,6 +559,8 @@ static int uvpci_rx_one(struct uvpci_device *d, struct uvbus_port *port,
 	}
 	if (msg->type == UVPCI_MSG_MSI)
 		return uvpci_msi_rx(d, msg);
+	if (msg->type == UVPCI_MSG_INTX)
+		return uvpci_intx_rx(d, msg);
 	if (msg->type == UVPCI_MSG_DMA_WRITE)
 		return uvpci_dma_rx(d, msg, NULL);
 	return uvpci_dma_rx(d, msg, &ps->owed[ps->nowed++]);
@@ -625,7 +628,8 @@ static int uvpci_params_check(const struct uvpci_params *p)
 	    memchr_inv(p->reserved2, 0, sizeof(p->reserved2)))
 		return -EINVAL;
 	if (!p->vendor || p->vendor == 0xffff || p->class_code > 0xffffff ||
-	    p->msi_count > UVPCI_MAX_MSI || p->timeout_us > UVPCI_TIMEOUT_MAX_US)
+	    p->msi_count > UVPCI_MAX_MSI || p->intx_pin > UVPCI_INTX_PIN_MAX ||
+	    p->timeout_us > UVPCI_TIMEOUT_MAX_US)
 		return -EINVAL;
 	for (i = 0; i < UVPCI_NUM_BARS; i++) {
 		const struct uvpci_bar *b = &p->bar[i];
@@ -912,6 +916,11 @@ static void uvpci_show(struct uvbus_channel *ch, struct seq_file *m)
 	for (i = 0; i < nvec; i++)
 		seq_printf(m, "%s%d", i ? " " : ", irqs ", uvpci_irq_vector(udev, i));
 	seq_puts(m, "\n");
+	if (d->intx_irq)
+		seq_printf(m, "intx: pin INT%c, irq %u, %s, %s\n",
+			   'A' + p->intx_pin - 1, d->intx_irq,
+			   READ_ONCE(d->intx_level) ? "asserted" : "deasserted",
+			   READ_ONCE(d->intx_off) ? "disabled" : "enabled");
 
 	spin_lock_irqsave(&d->dma_lock, flags);
 	i = d->dma_nmaps;
@@ -936,6 +945,9 @@ static void uvpci_show(struct uvbus_channel *ch, struct seq_file *m)
 	UVPCI_SHOW(m, d, dma_faults);
 	UVPCI_SHOW(m, d, msi);
 	UVPCI_SHOW(m, d, msi_refused);
+	UVPCI_SHOW(m, d, intx);
+	UVPCI_SHOW(m, d, intx_runs);
+	UVPCI_SHOW(m, d, intx_refused);
 	UVPCI_SHOW(m, d, malformed);
 	UVPCI_SHOW(m, d, acks);
 	seq_puts(m, "\n");

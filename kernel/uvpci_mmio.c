@@ -652,9 +652,13 @@ int uvpci_model_attach(struct uvpci_device *d, struct uvbus_port *port)
 		clear_bit(UVPCI_STALL_LOGGED, &d->stall_flags);
 	}
 	spin_unlock_irqrestore(&d->lock, flags);
-	if (err)
+	if (err) {
 		uvbus_port_put(port);
-	return err;
+		return err;
+	}
+	/* The model's first message: what the host has enabled so far. */
+	uvpci_host_state_send(d, port);
+	return 0;
 }
 
 /**
@@ -682,6 +686,7 @@ void uvpci_model_detach(struct uvpci_device *d, struct uvbus_port *port)
 	spin_unlock_irqrestore(&d->lock, flags);
 
 	wake_up_all(&d->wq);
+	uvpci_intx_drop(d);
 	wait_var_event(&d->inflight, !atomic_read(&d->inflight));
 	uvbus_port_put(port);
 	dev_info(&d->udev.dev, "device model detached: BAR reads return all-ones until a model attaches or the device is reset\n");

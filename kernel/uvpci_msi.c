@@ -29,6 +29,19 @@
  * IPI on one, the irq_work on another), the vectors use the edge flow
  * handler, as x86's PCI MSIs do: an MSI that arrives while its handler
  * runs elsewhere is marked pending there and handled again, never lost.
+ *
+ * INTx (a device created with an interrupt pin) is one more Linux IRQ,
+ * allocated with the device and kept for its life, so that udev->irq is
+ * valid from before the probe, as pdev->irq is. It is a level on the
+ * "uvpci-INTx" chip with handle_level_irq, so handlers may share it
+ * (IRQF_SHARED). Asserting it delivers it like an MSI (the
+ * UVPCI_INTX_PENDING bit of msi_pending); each time a run of the
+ * handlers ends (the flow unmasks the line) and the level is still
+ * asserted and not masked by Interrupt Disable, the handlers run again,
+ * as for an unacknowledged level-triggered line, after
+ * UVPCI_INTX_REFIRE_US so that a level nobody clears keeps firing without
+ * starving the CPU it lands on. Clearing Interrupt Disable with the level
+ * asserted fires it at once.
  */
 #define pr_fmt(fmt) "uvpci: " fmt
 
@@ -40,6 +53,8 @@
 #include "uvpci_priv.h"
 
 #define UVPCI_MSI_ADDRESS	0xfee00000U	/* the x86 MSI doorbell */
+/* An asserted INTx runs its handlers again this long after each run. */
+#define UVPCI_INTX_REFIRE_US	100
 
 static void uvpci_msi_noop(struct irq_data *data)
 {
@@ -64,6 +79,21 @@ static const struct irq_chip uvpci_msi_chip = {
 	.flags		= IRQCHIP_SKIP_SET_WAKE,
 };
 
+/* The device drives its INTx level and Interrupt Disable does not mask it. */
+static bool uvpci_intx_live(struct uvpci_device *d)
+{
+	return READ_ONCE(d->intx_level) && !READ_ONCE(d->intx_off);
+}
+
+/* Run the INTx handlers; hard IRQ context. */
+static void uvpci_intx_fire(struct uvpci_device *d)
+{
+	if (!uvpci_intx_live(d))
+		return;
+	atomic64_inc(&d->stats.intx_runs);
+	generic_handle_irq(d->intx_irq);
+}
+
 /* Deliver the pending vectors; hard IRQ context. */
 static void uvpci_msi_deliver(struct uvpci_device *d)
 {
@@ -79,6 +109,8 @@ static void uvpci_msi_deliver(struct uvpci_device *d)
 		if (live)
 			generic_handle_domain_irq(d->msi_domain, vec);
 	}
+	if (pending & BIT(UVPCI_INTX_PENDING))
+		uvpci_intx_fire(d);
 }
 
 static void uvpci_msi_work(struct irq_work *work)
@@ -173,8 +205,74 @@ static void uvpci_msi_quiesce(struct uvpci_device *d)
 	irq_work_sync(&d->msi_work);
 }
 
+static void uvpci_intx_mask(struct irq_data *data)
+{
+}
+
+/*
+ * The end of a run of the handlers (the level flow unmasks), and the
+ * startup of the first request_irq(): a level still asserted fires again.
+ * Desc lock held, interrupts off.
+ */
+static void uvpci_intx_unmask(struct irq_data *data)
+{
+	struct uvpci_device *d = irq_data_get_irq_chip_data(data);
+
+	if (uvpci_intx_live(d))
+		hrtimer_start(&d->intx_timer, ns_to_ktime(UVPCI_INTX_REFIRE_US * NSEC_PER_USEC),
+			      HRTIMER_MODE_REL_HARD);
+}
+
+static const struct irq_chip uvpci_intx_chip = {
+	.name		= "uvpci-INTx",
+	.irq_mask	= uvpci_intx_mask,
+	.irq_unmask	= uvpci_intx_unmask,
+	.flags		= IRQCHIP_SKIP_SET_WAKE,
+};
+
+/* Hard IRQ context (HRTIMER_MODE_REL_HARD). */
+static enum hrtimer_restart uvpci_intx_refire(struct hrtimer *timer)
+{
+	uvpci_intx_fire(container_of(timer, struct uvpci_device, intx_timer));
+	return HRTIMER_NORESTART;
+}
+
+/* The device's INTx IRQ, for its whole life. */
+static int uvpci_intx_init(struct uvpci_device *d)
+{
+	int irq;
+
+	hrtimer_init(&d->intx_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+	d->intx_timer.function = uvpci_intx_refire;
+	if (!d->params.intx_pin)
+		return 0;
+	irq = irq_alloc_desc(NUMA_NO_NODE);
+	if (irq < 0)
+		return irq;
+	irq_set_chip_and_handler_name(irq, &uvpci_intx_chip, handle_level_irq,
+				      "level");
+	irq_set_chip_data(irq, d);
+	/* A level is not replayed by the core: our unmask fires it again. */
+	irq_set_status_flags(irq, IRQ_LEVEL);
+	d->intx_irq = irq;
+	d->udev.irq = irq;
+	return 0;
+}
+
+/* Stop the level and its timer; deliveries under way: uvpci_msi_quiesce(). */
+static void uvpci_intx_stop(struct uvpci_device *d)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&d->msi_lock, flags);
+	WRITE_ONCE(d->intx_level, false);
+	spin_unlock_irqrestore(&d->msi_lock, flags);
+	hrtimer_cancel(&d->intx_timer);
+}
+
 /**
- * uvpci_msi_init() - set up a device's IRQ domain (none without MSI).
+ * uvpci_msi_init() - set up a device's IRQ domain (none without MSI) and
+ * its INTx IRQ (none without a pin).
  * @d: the device
  *
  * Return: 0 or -ENOMEM.
@@ -182,27 +280,38 @@ static void uvpci_msi_quiesce(struct uvpci_device *d)
 int uvpci_msi_init(struct uvpci_device *d)
 {
 	char name[UVBUS_NAME_MAX + 8];
+	int err;
 
 	mutex_init(&d->msi_mutex);
 	spin_lock_init(&d->msi_lock);
 	d->msi_work = IRQ_WORK_INIT_HARD(uvpci_msi_work);
 	INIT_CSD(&d->msi_csd, uvpci_msi_remote, d);
+	err = uvpci_intx_init(d);
+	if (err)
+		return err;
 	if (!d->params.msi_count)
 		return 0;
 
 	snprintf(name, sizeof(name), "uvpci-%s", uvpci_dname(d));
 	d->msi_fwnode = irq_domain_alloc_named_fwnode(name);
 	if (!d->msi_fwnode)
-		return -ENOMEM;
+		goto err_free_intx;
 	d->msi_domain = irq_domain_create_linear(d->msi_fwnode,
 						 d->params.msi_count,
 						 &irq_domain_simple_ops, d);
-	if (!d->msi_domain) {
-		irq_domain_free_fwnode(d->msi_fwnode);
-		d->msi_fwnode = NULL;
-		return -ENOMEM;
-	}
+	if (!d->msi_domain)
+		goto err_free_fwnode;
 	return 0;
+
+err_free_fwnode:
+	irq_domain_free_fwnode(d->msi_fwnode);
+	d->msi_fwnode = NULL;
+err_free_intx:
+	if (d->intx_irq)
+		irq_free_desc(d->intx_irq);
+	d->intx_irq = 0;
+	d->udev.irq = 0;
+	return -ENOMEM;
 }
 
 /**
@@ -211,7 +320,15 @@ int uvpci_msi_init(struct uvpci_device *d)
  */
 void uvpci_msi_fini(struct uvpci_device *d)
 {
+	uvpci_intx_stop(d);
 	uvpci_msi_quiesce(d);
+	/* A run that was under way may have armed the timer as it ended. */
+	hrtimer_cancel(&d->intx_timer);
+	if (d->intx_irq && !d->intx_leaked)
+		irq_free_desc(d->intx_irq);
+	else if (d->intx_irq)
+		dev_err(&d->udev.dev, "keeping INTx IRQ %u: its driver left a handler requested\n",
+			d->intx_irq);
 	if (!d->msi_domain)
 		return;
 	if (d->msi_leaked) {
@@ -240,6 +357,9 @@ static void uvpci_msi_cfg(struct uvpci_device *d, unsigned int nvec, bool on)
 		ctl |= PCI_MSI_FLAGS_ENABLE | (order_base_2(nvec) << 4);
 	}
 	uvpci_cfg_write(d, UVPCI_MSI_CAP + PCI_MSI_FLAGS, 2, ctl);
+	/* As the PCI core's MSI code: INTx off while MSI is on. */
+	if (d->intx_irq)
+		uvpci_cfg_intx(d, !on);
 }
 
 static void uvpci_msi_dispose(unsigned int *irqs, unsigned int n)
@@ -248,16 +368,31 @@ static void uvpci_msi_dispose(unsigned int *irqs, unsigned int n)
 		irq_dispose_mapping(irqs[n]);
 }
 
-int uvpci_alloc_irq_vectors(struct uvpci_dev *udev, unsigned int min_vecs,
-			    unsigned int max_vecs, unsigned int flags)
+/* PCI_IRQ_LEGACY: the INTx IRQ as the one vector, INTx enabled. */
+static int uvpci_intx_alloc(struct uvpci_device *d)
 {
-	struct uvpci_device *d = to_uvpci_device(udev);
+	int err = -EINVAL;
+
+	mutex_lock(&d->msi_mutex);
+	if (!d->msi_nvec && !d->intx_vector) {
+		d->intx_vector = true;
+		err = 1;
+	}
+	mutex_unlock(&d->msi_mutex);
+	if (err == 1)
+		uvpci_cfg_intx(d, true);
+	return err;
+}
+
+static int uvpci_msi_alloc(struct uvpci_device *d, unsigned int min_vecs,
+			   unsigned int max_vecs)
+{
+	struct uvpci_dev *udev = &d->udev;
 	unsigned int irqs[UVPCI_MAX_MSI];
 	unsigned int i, nvec;
 	int err;
 
-	if (!(flags & (PCI_IRQ_MSI | PCI_IRQ_MSIX)) || !min_vecs ||
-	    min_vecs > max_vecs || !d->msi_domain)
+	if (!d->msi_domain)
 		return -EINVAL;
 	nvec = min_t(unsigned int, max_vecs, d->params.msi_count);
 	if (nvec < min_vecs)
@@ -265,7 +400,7 @@ int uvpci_alloc_irq_vectors(struct uvpci_dev *udev, unsigned int min_vecs,
 
 	mutex_lock(&d->msi_mutex);
 	err = -EINVAL;
-	if (d->msi_nvec || d->msi_leaked)
+	if (d->msi_nvec || d->msi_leaked || d->intx_vector)
 		goto err_unlock;
 	for (i = 0; i < nvec; i++) {
 		irqs[i] = irq_create_mapping_affinity(d->msi_domain, i, NULL);
@@ -293,6 +428,30 @@ err_unlock:
 	mutex_unlock(&d->msi_mutex);
 	return err;
 }
+
+int uvpci_alloc_irq_vectors(struct uvpci_dev *udev, unsigned int min_vecs,
+			    unsigned int max_vecs, unsigned int flags)
+{
+	struct uvpci_device *d = to_uvpci_device(udev);
+	int ret = -EINVAL;
+
+	if (!(flags & (PCI_IRQ_MSI | PCI_IRQ_MSIX | PCI_IRQ_LEGACY)) ||
+	    !min_vecs || min_vecs > max_vecs)
+		return -EINVAL;
+	/* As pci_alloc_irq_vectors(): MSI first, then INTx for one vector. */
+	if (flags & (PCI_IRQ_MSI | PCI_IRQ_MSIX)) {
+		ret = uvpci_msi_alloc(d, min_vecs, max_vecs);
+		if (ret > 0)
+			return ret;
+	}
+	if (flags & PCI_IRQ_LEGACY) {
+		if (min_vecs == 1 && d->intx_irq)
+			return uvpci_intx_alloc(d);
+		if (!(flags & (PCI_IRQ_MSI | PCI_IRQ_MSIX)))
+			ret = d->intx_irq ? -ENOSPC : -EINVAL;
+	}
+	return ret;
+}
 EXPORT_SYMBOL_GPL(uvpci_alloc_irq_vectors);
 
 int uvpci_irq_vector(struct uvpci_dev *udev, unsigned int nr)
@@ -304,6 +463,8 @@ int uvpci_irq_vector(struct uvpci_dev *udev, unsigned int nr)
 	spin_lock_irqsave(&d->msi_lock, flags);
 	if (nr < d->msi_nvec)
 		irq = d->msi_irqs[nr];
+	else if (!d->msi_nvec && !nr && d->intx_irq)
+		irq = d->intx_irq;	/* as pci_irq_vector() without MSI */
 	spin_unlock_irqrestore(&d->msi_lock, flags);
 	return irq;
 }
@@ -332,7 +493,7 @@ static void uvpci_msi_release(struct uvpci_device *d, bool dispose)
 	uvpci_msi_quiesce(d);
 	if (dispose)
 		uvpci_msi_dispose(d->msi_irqs, nvec);
-	d->udev.irq = 0;
+	d->udev.irq = d->intx_irq;	/* back to INTx, as PCI */
 	d->udev.msi_enabled = 0;
 }
 
@@ -342,6 +503,7 @@ void uvpci_free_irq_vectors(struct uvpci_dev *udev)
 	unsigned int busy;
 
 	mutex_lock(&d->msi_mutex);
+	d->intx_vector = false;
 	if (d->msi_nvec) {
 		busy = uvpci_msi_busy(d);
 		if (busy)
@@ -376,6 +538,12 @@ void uvpci_msi_unbind(struct uvpci_device *d)
 			dev_warn(&d->udev.dev, "driver left MSI vectors allocated; freeing them\n");
 		}
 		uvpci_msi_release(d, !busy);
+	}
+	d->intx_vector = false;
+	if (d->intx_irq && irq_has_action(d->intx_irq)) {
+		dev_err(&d->udev.dev, "driver left INTx IRQ %u requested: it is leaked\n",
+			d->intx_irq);
+		d->intx_leaked = true;
 	}
 	mutex_unlock(&d->msi_mutex);
 }
@@ -429,4 +597,87 @@ int uvpci_msi_rx(struct uvpci_device *d, const struct uvbus_msg *msg)
 	uvpci_rl(err, d, &d->rs_dev, "MSI vector %u refused: %s (device has %u, driver enabled %u)\n",
 		 vec, why, d->params.msi_count, nvec);
 	return err;
+}
+
+/**
+ * uvpci_intx_rx() - UVPCI_MSG_INTX from a port.
+ * @d:   the device
+ * @msg: the message
+ *
+ * Atomic context. Return: 0; -EINVAL (malformed), -ERANGE (the device has
+ * no interrupt pin): each logged (rate-limited) and counted.
+ */
+int uvpci_intx_rx(struct uvpci_device *d, const struct uvbus_msg *msg)
+{
+	const struct uvpci_intx *x = &msg->intx;
+	unsigned long flags;
+	bool was, level = x->level;
+	const char *why;
+	int err;
+
+	if (memchr_inv(x->reserved0, 0, sizeof(x->reserved0)) || x->reserved1) {
+		why = "reserved field set";
+		err = -EINVAL;
+	} else if (x->level > 1) {
+		why = "level neither 0 nor 1";
+		err = -EINVAL;
+	} else if (!d->intx_irq) {
+		why = "the device has no interrupt pin";
+		err = -ERANGE;
+	} else {
+		spin_lock_irqsave(&d->msi_lock, flags);
+		was = d->intx_level;
+		WRITE_ONCE(d->intx_level, level);
+		if (was != level)
+			uvpci_cfg_intx_status(d, level);
+		spin_unlock_irqrestore(&d->msi_lock, flags);
+		atomic64_inc(&d->stats.intx);
+		/* A level asserted again while asserted is no new edge. */
+		if (level && !was) {
+			/* The DMA data before the assertion, before the bit. */
+			smp_mb__before_atomic();
+			set_bit(UVPCI_INTX_PENDING, &d->msi_pending);
+			uvpci_msi_kick(d);
+		}
+		return 0;
+	}
+	atomic64_inc(&d->stats.intx_refused);
+	uvpci_rl(err, d, &d->rs_dev, "INTx level %u refused: %s\n", x->level, why);
+	return err;
+}
+
+/**
+ * uvpci_intx_unmasked() - Interrupt Disable was cleared: an asserted
+ * level fires now, as on a real line.
+ * @d: the device
+ */
+void uvpci_intx_unmasked(struct uvpci_device *d)
+{
+	unsigned long flags;
+
+	if (!d->intx_irq || !READ_ONCE(d->intx_level))
+		return;
+	set_bit(UVPCI_INTX_PENDING, &d->msi_pending);
+	/* uvpci_msi_kick() needs a CPU that stays ours. */
+	local_irq_save(flags);
+	uvpci_msi_kick(d);
+	local_irq_restore(flags);
+}
+
+/**
+ * uvpci_intx_drop() - the model went away: a removed card drives no line.
+ * @d: the device
+ */
+void uvpci_intx_drop(struct uvpci_device *d)
+{
+	unsigned long flags;
+
+	if (!d->intx_irq)
+		return;
+	spin_lock_irqsave(&d->msi_lock, flags);
+	if (d->intx_level) {
+		WRITE_ONCE(d->intx_level, false);
+		uvpci_cfg_intx_status(d, false);
+	}
+	spin_unlock_irqrestore(&d->msi_lock, flags);
 }

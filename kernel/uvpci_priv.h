@@ -23,6 +23,7 @@
 #ifndef _UVPCI_PRIV_H
 #define _UVPCI_PRIV_H
 
+#include <linux/hrtimer.h>
 #include <linux/iova.h>
 #include <linux/irq_work.h>
 #include <linux/mutex.h>
@@ -37,6 +38,7 @@
 #include "uvpci.h"
 
 #define UVPCI_CFG_SIZE		4096
+#define UVPCI_PM_CAP		0x40	/* the Power Management capability */
 #define UVPCI_MSI_CAP		0x50	/* where the MSI capability lives */
 
 /* Biggest BAR; and the most a read may be told to wait. */
@@ -83,6 +85,9 @@
 /* uvpci_device.msi_flags bits */
 #define UVPCI_MSI_IPI_QUEUED	0	/* msi_csd is queued, its run not begun */
 
+/* In msi_pending, after the MSI vectors: INTx is to be delivered. */
+#define UVPCI_INTX_PENDING	UVPCI_MAX_MSI
+
 /* Counters, shown by the channel's debugfs file. */
 struct uvpci_stats {
 	atomic64_t reads;		/* non-posted reads, all paths */
@@ -102,6 +107,9 @@ struct uvpci_stats {
 	atomic64_t dma_faults;
 	atomic64_t msi;			/* MSIs accepted from the device */
 	atomic64_t msi_refused;
+	atomic64_t intx;		/* INTx level changes accepted */
+	atomic64_t intx_runs;		/* INTx handler runs started */
+	atomic64_t intx_refused;
 	atomic64_t malformed;		/* messages refused as malformed */
 	atomic64_t acks;
 };
@@ -172,6 +180,8 @@ struct uvpci_device {
 	bool mem_on;			/* PCI_COMMAND_MEMORY */
 	bool master_on;			/* PCI_COMMAND_MASTER */
 	bool msi_on;			/* PCI_MSI_FLAGS_ENABLE */
+	bool intx_off;			/* PCI_COMMAND_INTX_DISABLE */
+	struct uvpci_host_state host;	/* as last told to the model (cfg_lock) */
 
 	/* MMIO: the model and non-posted reads */
 	spinlock_t lock;		/* model, gone, pending, ports */
@@ -201,6 +211,13 @@ struct uvpci_device {
 	call_single_data_t msi_csd;	/* delivery on another CPU */
 	atomic_t msi_remote;		/* such deliveries queued or running */
 	bool msi_leaked;		/* a driver left an IRQ requested */
+
+	/* INTx (with a pin): one Linux IRQ, level flow, for the device's life */
+	unsigned int intx_irq;		/* 0 without a pin */
+	bool intx_level;		/* asserted by the device (msi_lock) */
+	bool intx_vector;		/* allocated with PCI_IRQ_LEGACY (msi_mutex) */
+	bool intx_leaked;		/* a driver left its handler requested */
+	struct hrtimer intx_timer;	/* runs the handler again while asserted */
 
 	/* DMA */
 	spinlock_t dma_lock;		/* the mappings, DMA copies */
@@ -245,6 +262,9 @@ int uvpci_cfg_read(struct uvpci_device *d, unsigned int off, unsigned int size,
 		   u32 *val);
 int uvpci_cfg_write(struct uvpci_device *d, unsigned int off, unsigned int size,
 		    u32 val);
+void uvpci_host_state_send(struct uvpci_device *d, struct uvbus_port *port);
+void uvpci_cfg_intx(struct uvpci_device *d, bool enable);
+void uvpci_cfg_intx_status(struct uvpci_device *d, bool level);
 int uvpci_resources_init(struct uvpci_device *d);
 void uvpci_resources_release(struct uvpci_device *d);
 void uvpci_regions_release_all(struct uvpci_device *d);
@@ -270,6 +290,9 @@ int uvpci_msi_init(struct uvpci_device *d);
 void uvpci_msi_fini(struct uvpci_device *d);
 void uvpci_msi_unbind(struct uvpci_device *d);
 int uvpci_msi_rx(struct uvpci_device *d, const struct uvbus_msg *msg);
+int uvpci_intx_rx(struct uvpci_device *d, const struct uvbus_msg *msg);
+void uvpci_intx_unmasked(struct uvpci_device *d);
+void uvpci_intx_drop(struct uvpci_device *d);
 
 /* uvpci_dma.c */
 extern const struct dma_map_ops uvpci_dma_ops;

@@ -10,20 +10,23 @@
  * real PCI bus; a real card needs an ID assigned by the PCI-SIG.
  *
  * The device it expects: BAR0 of at least 256 bytes, MSI (1 to 4
- * vectors used), optionally a BAR2. BAR0 registers, 32-bit unless noted:
+ * vectors used) or, with intx=1, an interrupt pin (INTx: one shared,
+ * level-triggered IRQ, from PCI_IRQ_LEGACY), optionally a BAR2. BAR0
+ * registers, 32-bit unless noted:
  *
  *   0x00 ID           read once at probe and logged
  *   0x04 CTRL         the driver writes 1 (enable) at probe, 0 at remove
  *   0x08 STATUS       read every poll_ms milliseconds; each change is
  *                     logged ("status 0x00000000 -> 0x00000001")
- *   0x0c IRQ_ACK      the MSI handler writes the vector it handled
+ *   0x0c IRQ_ACK      the handler writes the vector it handled (0 for
+ *                     INTx: a model deasserts the level on this write)
  *   0x10 BUF_ADDR     64-bit: bus address of the coherent buffer the
  *                     device writes (written with one 64-bit write)
  *   0x18 BUF_SIZE     its size (4096)
  *   0x20 TX_ADDR_LO   bus address of the streaming buffer the device
  *   0x24 TX_ADDR_HI   reads (DMA_TO_DEVICE; holds a greeting string)
  *   0x28 TX_SIZE      its size (64)
- *   0x2c VECTORS      how many MSI vectors the driver enabled
+ *   0x2c VECTORS      how many MSI vectors the driver enabled (1 for INTx)
  *
  * Each MSI logs "uvpci_sample NAME: irq vector N: dma buffer starts with
  * XX XX XX XX XX XX XX XX", the first 8 bytes of the coherent buffer, at
@@ -38,11 +41,13 @@
  *   uvdma-inject dev0 "$addr" --hex deadbeef
  *   uvmsi-fire dev0 0              # dmesg: ... starts with de ad be ef ...
  */
+#include <linux/atomic.h>
 #include <linux/dma-mapping.h>
 #include <linux/interrupt.h>
 #include <linux/module.h>
 #include <linux/ratelimit.h>
 #include <linux/slab.h>
+#include <linux/sysfs.h>
 #include <linux/workqueue.h>
 
 #include "uvpci.h"
@@ -73,6 +78,27 @@ static unsigned int poll_ms = 100;
 module_param(poll_ms, uint, 0644);
 MODULE_PARM_DESC(poll_ms, "Period of the STATUS register poll in milliseconds, 0 to stop (default 100)");
 
+static bool intx;
+module_param(intx, bool, 0444);
+MODULE_PARM_DESC(intx, "Use INTx (PCI_IRQ_LEGACY: udev->irq, shared, level-triggered) instead of MSI");
+
+static bool intx_shared;
+module_param(intx_shared, bool, 0444);
+MODULE_PARM_DESC(intx_shared, "With intx: a second IRQF_SHARED handler on the line, which finds nothing of its own (IRQ_NONE) and counts its runs in intx_shared_runs");
+
+static atomic_t shared_runs = ATOMIC_INIT(0);
+
+static int shared_runs_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read(&shared_runs));
+}
+
+static const struct kernel_param_ops shared_runs_ops = {
+	.get = shared_runs_get,
+};
+module_param_cb(intx_shared_runs, &shared_runs_ops, NULL, 0444);
+MODULE_PARM_DESC(intx_shared_runs, "Runs of the intx_shared handler, all devices");
+
 struct uvpci_sample;
 
 struct uvpci_sample_vector {
@@ -94,6 +120,7 @@ struct uvpci_sample {
 	struct uvpci_sample_vector vec[SAMPLE_MAX_VECTORS];
 	struct delayed_work poll;
 	u32 status;
+	bool shared;			/* the intx_shared handler is requested */
 };
 
 static irqreturn_t uvpci_sample_irq(int irq, void *data)
@@ -106,7 +133,20 @@ static irqreturn_t uvpci_sample_irq(int irq, void *data)
 		dev_info(&priv->udev->dev, "irq vector %u: dma buffer starts with %*ph\n",
 			 vec->nr, 8, priv->buf);
 	uv_writel(vec->nr, priv->regs + SAMPLE_IRQ_ACK);
+	/*
+	 * A level stays up until the device sees the ack: flush the posted
+	 * write, or the line is unmasked while still asserted and fires again.
+	 */
+	if (intx)
+		uv_readl(priv->regs + SAMPLE_IRQ_ACK);
 	return IRQ_HANDLED;
+}
+
+/* Another function on the same INTx line: never its interrupt. */
+static irqreturn_t uvpci_sample_shared_irq(int irq, void *data)
+{
+	atomic_inc(&shared_runs);
+	return IRQ_NONE;
 }
 
 /* What a NIC driver's watchdog does for link state: poll, report changes. */
@@ -203,7 +243,11 @@ static int uvpci_sample_probe(struct uvpci_dev *udev,
 		goto err_free_tx;
 	}
 
-	nvec = uvpci_alloc_irq_vectors(udev, 1, SAMPLE_MAX_VECTORS, PCI_IRQ_MSI);
+	if (intx)
+		nvec = uvpci_alloc_irq_vectors(udev, 1, 1, PCI_IRQ_LEGACY);
+	else
+		nvec = uvpci_alloc_irq_vectors(udev, 1, SAMPLE_MAX_VECTORS,
+					       PCI_IRQ_MSI);
 	if (nvec < 0) {
 		err = nvec;
 		goto err_unmap_tx;
@@ -215,10 +259,19 @@ static int uvpci_sample_probe(struct uvpci_dev *udev,
 		ratelimit_state_init(&priv->vec[i].log, DEFAULT_RATELIMIT_INTERVAL,
 				     DEFAULT_RATELIMIT_BURST);
 		priv->vec[i].irq = uvpci_irq_vector(udev, i);
-		err = request_irq(priv->vec[i].irq, uvpci_sample_irq, 0,
-				  uvpci_name(udev), &priv->vec[i]);
+		/* INTx is a line other functions may share. */
+		err = request_irq(priv->vec[i].irq, uvpci_sample_irq,
+				  intx ? IRQF_SHARED : 0, uvpci_name(udev),
+				  &priv->vec[i]);
 		if (err)
 			goto err_free_irqs;
+	}
+	if (intx && intx_shared) {
+		err = request_irq(udev->irq, uvpci_sample_shared_irq, IRQF_SHARED,
+				  DRV_NAME "-shared", priv);
+		if (err)
+			goto err_free_irqs;
+		priv->shared = true;
 	}
 
 	/* Tell the device where its buffers are, then switch it on. */
@@ -235,9 +288,15 @@ static int uvpci_sample_probe(struct uvpci_dev *udev,
 	priv->status = uv_readl(priv->regs + SAMPLE_STATUS);
 	if (poll_ms)
 		schedule_delayed_work(&priv->poll, msecs_to_jiffies(poll_ms));
-	dev_info(&udev->dev, "ready: %d MSI vectors, first irq %d, coherent buffer at bus address %#llx, tx buffer at %#llx\n",
-		 nvec, priv->vec[0].irq, (unsigned long long)priv->buf_dma,
-		 (unsigned long long)priv->tx_dma);
+	if (intx)
+		dev_info(&udev->dev, "ready: INTx on irq %u%s, coherent buffer at bus address %#llx, tx buffer at %#llx\n",
+			 udev->irq, priv->shared ? " (shared)" : "",
+			 (unsigned long long)priv->buf_dma,
+			 (unsigned long long)priv->tx_dma);
+	else
+		dev_info(&udev->dev, "ready: %d MSI vectors, first irq %d, coherent buffer at bus address %#llx, tx buffer at %#llx\n",
+			 nvec, priv->vec[0].irq, (unsigned long long)priv->buf_dma,
+			 (unsigned long long)priv->tx_dma);
 	return 0;
 
 err_free_irqs:
@@ -273,6 +332,8 @@ static void uvpci_sample_remove(struct uvpci_dev *udev)
 
 	cancel_delayed_work_sync(&priv->poll);
 	uv_writel(0, priv->regs + SAMPLE_CTRL);
+	if (priv->shared)
+		free_irq(udev->irq, priv);
 	for (i = 0; i < priv->nvec; i++)
 		free_irq(priv->vec[i].irq, &priv->vec[i]);
 	uvpci_free_irq_vectors(udev);

@@ -64,6 +64,14 @@ struct uvpci_device;
  *              Required.
  * @cfg_write:  the host wrote config space (the kernel keeps config space;
  *              this is a notification). Optional (NULL).
+ * @host_state: what the host enabled changed: @state->flags has
+ *              UVPCI_HOST_MEMORY, _MASTER, _INTX_DISABLE, _MSI;
+ *              @state->msi_vectors the MSI vectors the host accepts,
+ *              @state->power_state the D-state (0..3), @state->command the
+ *              command register (see struct uvpci_host_state). Called
+ *              once with the state at attach, on the first
+ *              uvpci_device_process(), then after the config write that
+ *              changed it, in order with the other requests. Optional.
  *
  * Callbacks may call uvpci_dma_write()/uvpci_dma_read()/uvpci_msi_fire()/
  * uvpci_device_sync() on the same device: requests that arrive meanwhile
@@ -78,6 +86,7 @@ struct uvpci_device_ops {
 			   unsigned int size, uint64_t value);
 	void (*cfg_write)(void *opaque, unsigned int offset, unsigned int size,
 			  uint32_t value);
+	void (*host_state)(void *opaque, const struct uvpci_host_state *state);
 };
 
 /**
@@ -125,6 +134,17 @@ int uvpci_device_fd(const struct uvpci_device *dev);
  * handled (see uvpci_device_fd()). @return the count (>= 0)
  */
 unsigned int uvpci_device_pending(const struct uvpci_device *dev);
+
+/**
+ * uvpci_device_host_state() - the host state as of the last request
+ * handled (see struct uvpci_device_ops.host_state): known from
+ * uvpci_device_open() on, as the kernel tells a model when it attaches.
+ * @return 0 and *@state set; -EINVAL not opened with UVPCI_OPEN_MODEL
+ *         (only the model is told); -ENODATA the kernel said nothing (a
+ *         uvpci.ko older than UVPCI_MSG_HOST_STATE)
+ */
+int uvpci_device_host_state(struct uvpci_device *dev,
+			    struct uvpci_host_state *state);
 
 /** uvpci_device_set_ops() - install a model's callbacks (UVPCI_OPEN_MODEL only). */
 void uvpci_device_set_ops(struct uvpci_device *dev,
@@ -244,6 +264,20 @@ int uvpci_dma_readv(struct uvpci_device *dev, const struct uvpci_dma_vec *vec,
  *         uvpci_device_sync().
  */
 int uvpci_msi_fire(struct uvpci_device *dev, unsigned int vector);
+
+/**
+ * uvpci_intx_set() - assert (@level 1) or deassert (@level 0) the
+ * device's INTx pin (posted). A level: the host's handlers run while it
+ * is asserted and Interrupt Disable is clear, again after each run, until
+ * it is deasserted, so a model deasserts once the driver has acknowledged
+ * the cause (typically in its register write callback). The pin is the
+ * device's, whichever port drives it; the host deasserts it when the
+ * model goes away. Orders with DMA as uvpci_msi_fire() does.
+ * @return 0 or -errno; -ERANGE if the device has no interrupt pin (checked
+ *         against uvpci_device_params() before sending), -EINVAL if
+ *         @level is neither 0 nor 1.
+ */
+int uvpci_intx_set(struct uvpci_device *dev, int level);
 
 /**
  * uvpci_device_sync() - wait until the host has handled every request sent

@@ -6,7 +6,7 @@
  * One struct uvpci_device is one uvBus port and is used by one thread, so
  * it is both the producer of the u2k ring and the consumer of the k2u ring.
  * Everything taken off the k2u ring goes through take_msgs():
- *  - host requests (MMIO_READ, MMIO_WRITE, CFG_WRITE) join the FIFO
+ *  - host requests (MMIO_READ, MMIO_WRITE, CFG_WRITE, HOST_STATE) join the FIFO
  *    dev->q, which only uvpci_device_process() empties, outside any
  *    callback: a request that arrives while a callback runs, or while the
  *    model waits for DMA data, is handled later and in order, never
@@ -80,6 +80,9 @@ struct uvpci_device {
 	bool ack_got;
 	uint64_t ack_tag;
 	struct uvpci_ack ack;
+
+	bool host_known;		/* @host holds the kernel's word */
+	struct uvpci_host_state host;	/* as of the last request handled */
 
 	uint64_t dropped;		/* stale or unexpected messages */
 };
@@ -232,6 +235,7 @@ static int take_msgs(struct uvpci_device *dev)
 			case UVPCI_MSG_MMIO_READ:
 			case UVPCI_MSG_MMIO_WRITE:
 			case UVPCI_MSG_CFG_WRITE:
+			case UVPCI_MSG_HOST_STATE:
 				if (dev->flags & UVPCI_OPEN_MODEL)
 					q_push(dev, &msgs[i]);
 				else
@@ -420,6 +424,16 @@ int uvpci_device_open(const char *name, unsigned int flags,
 		free(dev);
 		return -ENOMEM;
 	}
+	/*
+	 * The kernel put the host state on a model's ring during the attach:
+	 * known from now on. It stays queued, so that the first
+	 * uvpci_device_process() hands it to the callback too.
+	 */
+	if (flags & UVPCI_OPEN_MODEL && take_msgs(dev) > 0 && dev->qlen &&
+	    dev->q[dev->qhead].type == UVPCI_MSG_HOST_STATE) {
+		dev->host = dev->q[dev->qhead].host;
+		dev->host_known = true;
+	}
 	*devp = dev;
 	return 0;
 
@@ -462,6 +476,17 @@ int uvpci_device_fd(const struct uvpci_device *dev)
 unsigned int uvpci_device_pending(const struct uvpci_device *dev)
 {
 	return dev->qlen;
+}
+
+int uvpci_device_host_state(struct uvpci_device *dev,
+			    struct uvpci_host_state *state)
+{
+	if (!(dev->flags & UVPCI_OPEN_MODEL))
+		return -EINVAL;
+	if (!dev->host_known)
+		return -ENODATA;
+	*state = dev->host;
+	return 0;
 }
 
 void uvpci_device_set_ops(struct uvpci_device *dev,
@@ -546,6 +571,21 @@ static int dispatch(struct uvpci_device *dev, const struct uvbus_msg *req)
 			dev->in_callback++;
 			ops->cfg_write(dev->opaque, req->cfg.offset,
 				       req->cfg.size, req->cfg.value);
+			dev->in_callback--;
+		}
+		return 0;
+	case UVPCI_MSG_HOST_STATE:
+		/* Two config writers may post theirs out of order: newest wins. */
+		if (dev->host_known &&
+		    (int32_t)(req->host.generation - dev->host.generation) < 0) {
+			dev->dropped++;
+			return 0;
+		}
+		dev->host = req->host;
+		dev->host_known = true;
+		if (ops->host_state) {
+			dev->in_callback++;
+			ops->host_state(dev->opaque, &dev->host);
 			dev->in_callback--;
 		}
 		return 0;
@@ -781,6 +821,22 @@ int uvpci_msi_fire(struct uvpci_device *dev, unsigned int vector)
 	memset(&m, 0, sizeof(m));
 	m.type = UVPCI_MSG_MSI;
 	m.msi.vector = vector;
+	rc = push(dev, &m, 1);
+	return rc ? rc : kick(dev);
+}
+
+int uvpci_intx_set(struct uvpci_device *dev, int level)
+{
+	struct uvbus_msg m;
+	int rc;
+
+	if (level != 0 && level != 1)
+		return -EINVAL;
+	if (!dev->params.intx_pin)
+		return -ERANGE;
+	memset(&m, 0, sizeof(m));
+	m.type = UVPCI_MSG_INTX;
+	m.intx.level = (uint8_t)level;
 	rc = push(dev, &m, 1);
 	return rc ? rc : kick(dev);
 }

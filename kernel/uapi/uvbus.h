@@ -58,12 +58,14 @@ enum uvbus_msg_type {
 	UVPCI_MSG_CFG_WRITE	= 0x102, /* config space was written (posted) */
 	UVPCI_MSG_DMA_CPL	= 0x103, /* data for a DMA_READ, same tag */
 	UVPCI_MSG_ACK		= 0x104, /* status for a message sent with UVPCI_F_ACK */
+	UVPCI_MSG_HOST_STATE	= 0x105, /* what the host enabled changed (posted) */
 
 	/* uvPCI, device side -> kernel */
 	UVPCI_MSG_MMIO_CPL	= 0x180, /* completion of an MMIO_READ */
 	UVPCI_MSG_DMA_WRITE	= 0x181, /* write host memory (posted) */
 	UVPCI_MSG_DMA_READ	= 0x182, /* read host memory: answered by DMA_CPL */
 	UVPCI_MSG_MSI		= 0x183, /* raise an MSI vector (posted) */
+	UVPCI_MSG_INTX		= 0x184, /* assert or deassert INTx (posted) */
 };
 
 /* uvbus_msg.flags; uvPCI refuses a message with any other flag, or len != 0 */
@@ -86,6 +88,35 @@ struct uvpci_cfg {
 	__u8	reserved0;
 	__u32	value;		/* the value written */
 	__u32	reserved1[2];
+};
+
+/* uvpci_host_state.flags: the host-side state a device acts on */
+#define UVPCI_HOST_MEMORY	(1U << 0) /* Memory Space Enable (command register) */
+#define UVPCI_HOST_MASTER	(1U << 1) /* Bus Master Enable: the device may DMA */
+#define UVPCI_HOST_INTX_DISABLE	(1U << 2) /* Interrupt Disable: INTx masked */
+#define UVPCI_HOST_MSI		(1U << 3) /* MSI Enable */
+
+/**
+ * struct uvpci_host_state - UVPCI_MSG_HOST_STATE, sent to the model once
+ * when it attaches (before any other message) and again, after the config
+ * write that caused it, whenever one of these changes.
+ * @flags:       UVPCI_HOST_*
+ * @command:     the command register as it now reads
+ * @msi_vectors: MSI vectors the driver enabled and the host accepts
+ *               (0 .. msi_count; 0 while MSI is off)
+ * @power_state: the D-state in the Power Management capability's PMCSR:
+ *               0..3 = D0..D3hot
+ * @generation:  grows by one with each change; a model that sees an older
+ *               generation than one it already has ignores the message
+ *               (two config writers may post theirs out of order)
+ */
+struct uvpci_host_state {
+	__u32	flags;
+	__u16	command;
+	__u8	msi_vectors;
+	__u8	power_state;
+	__u32	generation;
+	__u32	reserved[5];
 };
 
 /*
@@ -112,6 +143,19 @@ struct uvpci_msi {
 };
 
 /*
+ * INTx is a level: the host's handler runs while it is asserted and not
+ * masked by Interrupt Disable, again after each run until the device
+ * deasserts it (as an unacknowledged level-triggered line does). The
+ * device has one pin, whichever port drives it; it is deasserted when
+ * the model goes away.
+ */
+struct uvpci_intx {
+	__u8	level;		/* 1 = assert, 0 = deassert */
+	__u8	reserved0[3];
+	__u32	reserved1;
+};
+
+/*
  * UVPCI_MSG_ACK: outcome of the u2k messages of the same port since that
  * port's previous ACK, DMA_READs excepted; its tag is the acknowledged
  * message's. The errors: -EINVAL malformed (unknown type or flags, len or
@@ -119,7 +163,8 @@ struct uvpci_msi {
  * port), -EFAULT DMA outside every live mapping, -EACCES DMA against the
  * mapping's direction, -EPERM DMA with bus mastering off or MSI not
  * enabled, -ERANGE an MSI vector the device lacks or the driver did not
- * allocate, -ENODEV the model is gone.
+ * allocate, or INTx on a device without an interrupt pin, -ENODEV the
+ * model is gone.
  * Each refusal is reported once, with the request that caused it: a
  * DMA_READ, even a malformed one, is always answered by its own DMA_CPL
  * carrying its status, and is never counted in an ACK; every other
@@ -152,7 +197,9 @@ struct uvbus_msg {
 		struct uvpci_cfg	cfg;
 		struct uvpci_dma	dma;
 		struct uvpci_msi	msi;
+		struct uvpci_intx	intx;
 		struct uvpci_ack	ack;
+		struct uvpci_host_state	host;
 	};
 };
 
@@ -231,6 +278,8 @@ enum uvbus_channel_type {
 
 #define UVPCI_NUM_BARS		6
 #define UVPCI_MAX_MSI		32
+/* uvpci_params.intx_pin: 0 = none, else INTA..INTD as the Interrupt Pin register */
+#define UVPCI_INTX_PIN_MAX	4
 
 struct uvpci_bar {
 	__u64	size;		/* 0 = unused, else a power of two >= 16 */
@@ -250,7 +299,8 @@ struct uvpci_params {
 	__u32	class_code;	/* 24 bits: base class, sub class, prog-if */
 	__u8	revision;
 	__u8	msi_count;	/* 0..UVPCI_MAX_MSI */
-	__u16	reserved0;
+	__u8	intx_pin;	/* 0 (none) .. UVPCI_INTX_PIN_MAX; older modules refuse it */
+	__u8	reserved0;
 	__u32	timeout_us;
 	__u32	reserved1[3];
 	struct uvpci_bar bar[UVPCI_NUM_BARS];

@@ -7,7 +7,7 @@
  *
  *   uvpci-create create NAME [--vendor V] [--device D] [--subsystem V:D]
  *                [--class C] [--revision R] [--bar N:SIZE[:64][:prefetch]]...
- *                [--msi COUNT] [--timeout-us US] [--raw-reserved]
+ *                [--msi COUNT] [--intx PIN] [--timeout-us US] [--raw-reserved]
  *   uvpci-create destroy NAME
  *   uvpci-create reset NAME
  *   uvpci-create peek NAME BAR OFFSET SIZE      prints 0x... (2*SIZE digits)
@@ -171,6 +171,8 @@ static void cmd_create(int argc, char **argv)
 			parse_bar(p, val);
 		} else if (!strcmp(opt, "--msi")) {
 			p->msi_count = number(val, "MSI count", 0xff);
+		} else if (!strcmp(opt, "--intx")) {
+			p->intx_pin = number(val, "interrupt pin", 0xff);
 		} else if (!strcmp(opt, "--timeout-us")) {
 			p->timeout_us = number(val, "timeout", UINT32_MAX);
 		} else {

@@ -21,9 +21,18 @@
  *                uvpci_dma_read(SRC), uvpci_dma_write(DST), uvpci_msi_fire(),
  *                uvpci_device_sync()
  *   0x9c RESULT  (32-bit) 0, or the positive errno of the last copy
+ *   0xa0 INTX    (32-bit) with an interrupt pin: writing 1 asserts INTx,
+ *                0 deasserts it
+ *   0x0c IRQ_ACK (32-bit) as uvpci_sample.ko's: a write deasserts INTx,
+ *                the way a device clears its cause once the driver acks
+ * (an INTx change is logged as "INTX LEVEL = RESULT")
  *
  * Each request is logged on stdout, one flushed line: "R BAR OFF SIZE",
- * "W BAR OFF SIZE VALUE", "C OFF SIZE VALUE", "COPY SRC DST LEN = RESULT".
+ * "W BAR OFF SIZE VALUE", "C OFF SIZE VALUE", "COPY SRC DST LEN = RESULT",
+ * and each host state it is told (the host_state callback) as
+ * "H mem=0|1 master=0|1 intx_disable=0|1 msi=0|1 vectors=N d=D"; the
+ * state uvpci_device_host_state() gives right after attaching is logged
+ * first, in the same form with "Q" for "H".
  * --ready FILE is created once attached; --stall OFFSET makes a read of
  * BAR0 OFFSET never answered (the callback sleeps until a signal ends the
  * model), to kill the model in the middle of a host read.
@@ -50,6 +59,8 @@
 #define REG_MSI		0x94
 #define REG_GO		0x98
 #define REG_RESULT	0x9c
+#define REG_INTX	0xa0
+#define REG_IRQ_ACK	0x0c
 
 struct model {
 	struct uvpci_device *dev;
@@ -58,6 +69,7 @@ struct model {
 	uint32_t reads, writes;
 	bool stall;
 	uint64_t stall_off;
+	bool intx;		/* the device has an interrupt pin */
 };
 
 static volatile sig_atomic_t stop;
@@ -151,6 +163,12 @@ static void model_write(void *opaque, unsigned int bar, uint64_t off,
 		copy(m);
 		return;
 	}
+	if (bar == 0 && m->intx && (off == REG_INTX || off == REG_IRQ_ACK)) {
+		int level = off == REG_INTX && v;
+
+		printf("INTX %d = %d\n", level, uvpci_intx_set(m->dev, level));
+		fflush(stdout);
+	}
 	store(m, bar, off, size, v);
 }
 
@@ -162,10 +180,27 @@ static void model_cfg_write(void *opaque, unsigned int off, unsigned int size,
 	fflush(stdout);
 }
 
+static void log_host(char what, const struct uvpci_host_state *h)
+{
+	printf("%c mem=%d master=%d intx_disable=%d msi=%d vectors=%u d=%u\n",
+	       what, !!(h->flags & UVPCI_HOST_MEMORY),
+	       !!(h->flags & UVPCI_HOST_MASTER),
+	       !!(h->flags & UVPCI_HOST_INTX_DISABLE),
+	       !!(h->flags & UVPCI_HOST_MSI), h->msi_vectors, h->power_state);
+	fflush(stdout);
+}
+
+static void model_host_state(void *opaque, const struct uvpci_host_state *h)
+{
+	(void)opaque;
+	log_host('H', h);
+}
+
 static const struct uvpci_device_ops ops = {
 	.mmio_read = model_read,
 	.mmio_write = model_write,
 	.cfg_write = model_cfg_write,
+	.host_state = model_host_state,
 };
 
 int main(int argc, char **argv)
@@ -186,6 +221,7 @@ int main(int argc, char **argv)
 		.syntax = syntax,
 		.nsyntax = ARRAY_SIZE(syntax),
 	};
+	struct uvpci_host_state host;
 	struct uvpci_params p;
 	struct model m;
 	unsigned int i;
@@ -202,6 +238,12 @@ int main(int argc, char **argv)
 
 	m.dev = uvpci_cli_device_open(name->sval[0], UVPCI_OPEN_MODEL);
 	uvpci_device_params(m.dev, &p);
+	m.intx = p.intx_pin != 0;
+	rc = uvpci_device_host_state(m.dev, &host);
+	if (rc)
+		uvnic_die_err(rc, UVNIC_CTX_CHANNEL, "%s: host state",
+			      name->sval[0]);
+	log_host('Q', &host);
 	for (i = 0; i < UVPCI_NUM_BARS; i++) {
 		if (!p.bar[i].size)
 			continue;

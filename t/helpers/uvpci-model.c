@@ -12,6 +12,7 @@
  *             W BAR OFFSET SIZE VALUE    posted write
  *             R BAR OFFSET SIZE          read (answered unless --hang)
  *             C OFFSET SIZE VALUE        config space write
+ *             H flags F vectors N dD     host state (UVPCI_MSG_HOST_STATE)
  *           Each BAR is 64 KiB of memory whose unwritten bytes read 0xee.
  *           --cpl-status answers every read with that -errno instead;
  *           --delay-us answers each read that much later.
@@ -29,7 +30,8 @@
  *           (as helper.h says), each answered by "=== STATUS"
  *   uvpci-model raw NAME TYPE [--flags F] [--len L] [--tag T] [--addr A]
  *           [--ndw N] [--fbe B] [--lbe B] [--status S] [--vector V]
- *           [--reserved R] [--model]
+ *           [--level N] [--reserved R] [--model]  (--vector and --reserved
+ *           overlay struct uvpci_intx too: reserved0 and reserved1)
  *           Send one message exactly as given (flags default UVPCI_F_ACK);
  *           with --model attach as the model to send it.
  *
@@ -297,6 +299,10 @@ static int cmd_model(const char *name, int argc, char **argv)
 			printf("C 0x%x %u 0x%x\n", m.cfg.offset, m.cfg.size,
 			       m.cfg.value);
 			break;
+		case UVPCI_MSG_HOST_STATE:
+			printf("H flags 0x%x vectors %u d%u\n", m.host.flags,
+			       m.host.msi_vectors, m.host.power_state);
+			break;
 		default:
 			printf("? type 0x%x tag %" PRIu64 "\n", m.type,
 			       (uint64_t)m.tag);
@@ -528,6 +534,8 @@ static int cmd_raw(const char *name, int argc, char **argv)
 			m.dma.status = snumber(val, "status");
 		else if (!strcmp(opt, "--vector"))
 			m.msi.vector = number(val, "vector");
+		else if (!strcmp(opt, "--level"))
+			m.intx.level = number(val, "level");
 		else if (!strcmp(opt, "--reserved"))
 			m.msi.reserved0 = number(val, "reserved");
 		else

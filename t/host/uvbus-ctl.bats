@@ -26,7 +26,7 @@ usage_error() {
 	run --separate-stderr uvbus-ctl --help
 	assert_success
 	[ -z "$stderr" ]
-	assert_line --index 0 'Usage: uvbus-ctl create NAME [--vendor=ID] [--device=ID] [--class=CODE] [--subsystem=V:D] [--revision=N] [--bar=BAR]... [--msi=COUNT] [--timeout-us=US] [--held]'
+	assert_line --index 0 'Usage: uvbus-ctl create NAME [--vendor=ID] [--device=ID] [--class=CODE] [--subsystem=V:D] [--revision=N] [--bar=BAR]... [--msi=COUNT] [--intx] [--timeout-us=US] [--held]'
 	assert_line '       uvbus-ctl list [--json]'
 	assert_line '       uvbus-ctl show NAME [--json]'
 	assert_line '       uvbus-ctl destroy NAME'
@@ -133,9 +133,9 @@ create_error() {
 	create_error "a uvPCI device needs both --vendor and --device: --device is missing" --vendor 0x5556
 	create_error "a uvPCI device needs both --vendor and --device: --vendor is missing" --device 1
 	local opt
-	for opt in "--bar 0:4096" "--msi 4" "--class 0x020000" "--subsystem 1:2" "--revision 1" "--timeout-us 100" "--held"; do
+	for opt in "--bar 0:4096" "--msi 4" "--intx" "--class 0x020000" "--subsystem 1:2" "--revision 1" "--timeout-us 100" "--held"; do
 		# shellcheck disable=SC2086
-		create_error "the uvPCI options (--class, --subsystem, --revision, --bar, --msi, --timeout-us, --held) need --vendor and --device" $opt
+		create_error "the uvPCI options (--class, --subsystem, --revision, --bar, --msi, --intx, --timeout-us, --held) need --vendor and --device" $opt
 	done
 }
 

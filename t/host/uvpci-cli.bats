@@ -202,6 +202,18 @@ reaches_device() {
 	reaches_device uvmsi-fire dev0 0
 }
 
+@test "uvmsi-fire --intx: assert or deassert, nothing else, and not with a VECTOR" {
+	usage_error "invalid --intx 'on': assert or deassert" uvmsi-fire dev0 --intx on
+	usage_error "option --intx: empty value" uvmsi-fire dev0 --intx ''
+	run --separate-stderr uvmsi-fire dev0 0 --intx assert
+	assert_failure 1
+	[ "${stderr_lines[1]}" = "Try 'uvmsi-fire --help'." ] || fail "$stderr"
+	reaches_device uvmsi-fire dev0 --intx assert
+	reaches_device uvmsi-fire dev0 --intx=deassert
+	run uvmsi-fire --help
+	assert_line --index 1 '       uvmsi-fire DEV --intx=assert|deassert'
+}
+
 @test "a device that is not uvbus: one clear line" {
 	local t
 	for t in "uvpci-peek dev0 0:0" "uvpci-poke dev0 0:0=1" "uvdma-inject dev0 0x1000 --read 4" "uvmsi-fire dev0 0"; do

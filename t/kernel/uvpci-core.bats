@@ -69,6 +69,12 @@ start_model() {
 	wait_for test -e "$ready"
 }
 
+# The model's log without its host-state lines (H, see
+# t/kernel/uvpci-hoststate.bats): the requests alone, in order.
+req_log() {
+	grep -v '^H ' "$BATS_TEST_TMPDIR/$1.log"
+}
+
 # Kill the last model started, quietly (no "Killed" line from bash).
 kill_model() {
 	kill -9 "$model_pid" 2>/dev/null || true
@@ -145,7 +151,10 @@ debugfs() {
 	run od -A n -t x1 -N 64 "$cfg"
 	assert_line --index 0 ' 56 55 42 00 00 00 10 00 07 00 80 02 00 00 00 00'
 	assert_line --index 1 ' 00 00 00 80 00 00 00 00 0c 00 00 00 01 00 00 00'
-	assert_line --index 3 ' 00 00 00 00 50 00 00 00 00 00 00 00 00 00 00 00'
+	assert_line --index 3 ' 00 00 00 00 40 00 00 00 00 00 00 00 00 00 00 00'
+	# Power Management: id 1, next the MSI capability, PMC version 3 + D1 + D2.
+	run od -A n -t x1 -j 0x40 -N 6 "$cfg"
+	assert_output ' 01 50 03 06 08 00'
 	# MSI capability: id 5, end of list, 64-bit, 4 vectors capable (MMC 2).
 	run od -A n -t x1 -j 0x50 -N 4 "$cfg"
 	assert_output ' 05 00 84 00'
@@ -532,7 +541,7 @@ debugfs() {
 	run uvpci-model raw "$dev" 0x180 --model --tag 1 --addr 0x300
 	assert_output 'ack: status=EINVAL faults=1'
 	# Types that only the kernel sends, and unknown ones.
-	for t in 0x100 0x101 0x102 0x103 0x104 0x105 0x17f 0x184 0x1ff 0xffff 1; do
+	for t in 0x100 0x101 0x102 0x103 0x104 0x105 0x17f 0x185 0x1ff 0xffff 1; do
 		run uvpci-model raw "$dev" "$t"
 		assert_output 'ack: status=EINVAL faults=1'
 	done
@@ -579,7 +588,7 @@ debugfs() {
 	assert_output 0x0506
 	run peek "$dev" 2 0x10 1
 	assert_output 0x99
-	run model_log "$dev"
+	run req_log "$dev"
 	assert_line --index 0 'R 0 0x40 4'
 	assert_line --index 1 'W 0 0x40 4 0x1'
 	assert_line --index 2 'R 0 0x40 4'
@@ -593,7 +602,7 @@ debugfs() {
 	sample_load
 	wait_klog "uvpci_sample $dev: ready"
 	klog_has "uvpci_sample $dev: vendor 0x5556 device 0x0001 revision 0x00 class 0x000000, BAR0 4096 bytes, id 0xeeeeeeee"
-	run model_log "$dev"
+	run req_log "$dev"
 	# enable (command), cache line, then the registers, CTRL, and the read of CTRL.
 	assert_line --index 0 'C 0x4 2 0x2'
 	assert_line --index 1 'C 0xc 1 0x10'
@@ -623,7 +632,7 @@ held_dev() {
 # The probe's config writes and the model's ID read, in the model's log.
 assert_probe_reached_model() {
 	klog_has "uvpci_sample $1: vendor 0x5556 device 0x0001 revision 0x00 class 0x000000, BAR0 4096 bytes, id 0xeeeeeeee"
-	run model_log "$1"
+	run req_log "$1"
 	assert_line --index 0 'C 0x4 2 0x2'
 	assert_line --index 1 'C 0xc 1 0x10'
 	assert_line --index 2 'R 0 0x0 4'
@@ -696,7 +705,7 @@ assert_probe_reached_model() {
 	uvbus-ctl destroy "${dev}lo"
 	run --separate-stderr uvbus-ctl create "${dev}lo" --held
 	assert_failure 1
-	assert_equal "${stderr_lines[0]}" "uvbus-ctl: the uvPCI options (--class, --subsystem, --revision, --bar, --msi, --timeout-us, --held) need --vendor and --device"
+	assert_equal "${stderr_lines[0]}" "uvbus-ctl: the uvPCI options (--class, --subsystem, --revision, --bar, --msi, --intx, --timeout-us, --held) need --vendor and --device"
 
 	held_dev "${dev}h"
 	run --separate-stderr setpriv --inh-caps=-sys_admin --bounding-set=-sys_admin uvbus-ctl release "${dev}h"
