@@ -734,6 +734,27 @@ round_trip_real() {
 	round_trip_real drivers/net/ethernet/realtek/8139too.c
 }
 
+@test "contrib/uvpci-census: two real drivers built, ported, built again, ported back; the table is sorted" {
+	real_source drivers/misc/pci_endpoint_test.c
+	need_uvpci_symvers
+	local w=$BATS_TEST_TMPDIR/census
+	run --separate-stderr "$UVNIC_TOP/contrib/uvpci-census" --kdir "$KD" --src "$BATS_FILE_TMPDIR/linux" \
+		--work "$w" drivers/net/ethernet/realtek/8139too.c drivers/misc/pci_endpoint_test.c
+	assert_success
+	# MODULE ORIG PORTED COMPILES LINKS IMPORTS IRQ BACK LEFT
+	assert_line --index 1 --regexp '^drivers/misc/pci_endpoint_test +yes +yes +yes +yes +clean +ok +yes *$'
+	# 8139too reads pdev->irq and allocates no vectors: it needs INTx
+	assert_line --index 2 --regexp '^drivers/net/ethernet/realtek/8139too +yes +yes +yes +yes +clean +intx +yes +pdev->irq $'
+	assert_line 'originals build and link:                 2'
+	assert_line '  ... and read no pdev->irq uvPCI lacks:  1'
+	assert_line 'ported back byte for byte:                2 of 2'
+	assert_line --regexp '^ +1 \[0\] pdev->irq$'
+	# bad use
+	run --separate-stderr "$UVNIC_TOP/contrib/uvpci-census" --src "$BATS_FILE_TMPDIR/linux" nothere
+	assert_failure 1
+	[ "$stderr" = "uvpci-census: nothere: not in $BATS_FILE_TMPDIR/linux" ] || fail "stderr: $stderr"
+}
+
 # --- the man page --------------------------------------------------------
 
 @test "man page: renders without warnings and documents every option of --help" {
