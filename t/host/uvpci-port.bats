@@ -505,6 +505,20 @@ EOF
 	assert_output "$(cat plain.h)"
 }
 
+@test "issue 14: calls and structs of other subsystems' kernel headers that take a struct pci_dev are named" {
+	need_kdir
+	cd "$BATS_TEST_TMPDIR"
+	printf '%s\n' '#include <linux/ssb/ssb_driver_gige.h>' '#include <linux/mlx5/driver.h>' \
+		'int f(struct pci_dev *p) { return ssb_gige_get_macaddr(p, NULL); }' > a.c
+	run --separate-stderr "$PORT" --kdir "$KD" a.c
+	assert_success
+	local want
+	want=$(printf '%s\n' \
+		'uvpci-port: a.c:2: <linux/mlx5/driver.h> keeps a struct pci_dev * (struct mlx5_core_dev.pdev): a uvPCI port cannot fill it' \
+		'uvpci-port: a.c:3: ssb_gige_get_macaddr takes a struct pci_dev (<linux/ssb/ssb_driver_gige.h>): it cannot take a uvPCI device')
+	[ "$stderr" = "$want" ] || fail "stderr: $stderr"
+}
+
 # A mini driver with what broke ported builds in the census of issue 14:
 # a "#ifndef readq" fallback, a header with <linux/io.h> only, 2*readl(),
 # __iowrite64_copy().
