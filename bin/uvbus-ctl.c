@@ -79,9 +79,8 @@ static void pci_bar(const char *s, struct uvpci_params *p, unsigned int *used)
 	unsigned int n = 0, i, idx, flags = 0;
 	uint64_t size;
 
-	if (strlen(s) >= sizeof(buf))
+	if (strlcpy(buf, s, sizeof(buf)) >= sizeof(buf))
 		uvnic_usage_die("invalid --bar '%.40s...': too long", s);
-	strcpy(buf, s);
 	for (t = strtok_r(buf, ":", &save); t; t = strtok_r(NULL, ":", &save)) {
 		if (n == ARRAY_SIZE(field))
 			uvnic_usage_die("invalid --bar '%s': expected N:SIZE[:64][:prefetch]", s);
@@ -175,7 +174,7 @@ static void create_request(const struct create_args *a,
 			   struct uvbus_create *req)
 {
 	memset(req, 0, sizeof(*req));
-	strcpy(req->name, uvnic_cli_name(a->name->sval[0]));
+	uvbus_copy_name(req->name, uvnic_cli_name(a->name->sval[0]));
 	req->type = UVBUS_TYPE_LOOPBACK;
 
 	if (a->vendor->count || a->device->count || a->class_code->count ||

@@ -96,6 +96,10 @@ struct bridge {
 	struct uvpci_device *dev;
 	struct uvnic_model *model;
 	struct wire_stats ws;
+	/* --coverage: the host's accesses, counted per register and field */
+	struct uvregmap *map;
+	struct uvregfile *cov;
+	struct uvpci_device_ops cov_ops;
 
 	/* transmit batch */
 	struct mmsghdr txmsg[UVNIC_MODEL_BATCH];
@@ -850,6 +854,61 @@ static void shutdown_link(struct bridge *b)
 		;
 }
 
+/* --coverage: the model serves the access, the register file counts it. */
+static uint64_t cov_read(void *opaque, unsigned int bar, uint64_t offset, unsigned int size)
+{
+	struct bridge *b = opaque;
+	uint64_t v = uvnic_model_mmio_read(b->model, bar, offset, size);
+
+	uvregfile_count(b->cov, bar, offset, size, false, v);
+	return v;
+}
+
+static void cov_write(void *opaque, unsigned int bar, uint64_t offset, unsigned int size,
+		      uint64_t value)
+{
+	struct bridge *b = opaque;
+
+	uvnic_model_mmio_write(b->model, bar, offset, size, value);
+	uvregfile_count(b->cov, bar, offset, size, true, value);
+}
+
+static void cov_cfg_write(void *opaque, unsigned int offset, unsigned int size, uint32_t value)
+{
+	struct bridge *b = opaque;
+
+	uvnic_model_device_ops.cfg_write(b->model, offset, size, value);
+}
+
+/* --map FILE --coverage FILE: the uvNIC's map, a counting register file. */
+static void cov_open(struct bridge *b, const char *map_path)
+{
+	b->map = uvpci_cli_map(map_path);
+	if (strcmp(b->map->prefix, "UVNIC") || b->map->bar_size[0] != UVNIC_BAR0_SIZE)
+		uvnic_die("--map %s: not the uvNIC's register map (device UVNIC, BAR0 of %u bytes)",
+			  map_path, UVNIC_BAR0_SIZE);
+	b->cov = uvregfile_new(b->map);
+	if (!b->cov)
+		uvnic_die("out of memory");
+	/* The model's ops, so that whatever they gain stays; two wrapped. */
+	b->cov_ops = uvnic_model_device_ops;
+	b->cov_ops.mmio_read = cov_read;
+	b->cov_ops.mmio_write = cov_write;
+	if (b->cov_ops.cfg_write)
+		b->cov_ops.cfg_write = cov_cfg_write;
+}
+
+/* Write the counts to @path (NULL: none), free the map and counts. */
+static void cov_save(struct bridge *b, const char *path)
+{
+	FILE *f = path ? fopen(path, "w") : NULL;
+
+	if (path && (!f || uvregfile_coverage(b->cov, f) || fclose(f)))
+		uvnic_die_err(errno, UVNIC_CTX_NONE, "--coverage %s", path);
+	uvregfile_free(b->cov);
+	uvregmap_free(b->map);
+}
+
 int main(int argc, char **argv)
 {
 	struct arg_lit *quiet = arg_lit0("q", "quiet", "do not print the counters on exit");
@@ -861,11 +920,15 @@ int main(int argc, char **argv)
 				       "run on CPU N only (default: the CPU it starts on); any: anywhere");
 	struct arg_str *mac = arg_str0(NULL, "mac", "XX:XX:XX:XX:XX:XX",
 				       "station address (default: derived from DEV, locally administered)");
+	struct arg_str *mapf = arg_str0(NULL, "map", "FILE",
+					"the uvNIC's register map (uvnic.regmap, uvregmap(5)), for --coverage");
+	struct arg_str *covf = arg_str0(NULL, "coverage", "FILE",
+					"on exit, write to FILE which registers and fields the host read or wrote (for uvregmap coverage); needs --map");
 	struct arg_str *dev = arg_str1(NULL, NULL, "DEV", "uvPCI device (channel) to serve as the uvNIC");
 	struct arg_str *iface = arg_str1(NULL, NULL, "IFACE",
 					 "network interface that is the wire (e.g. one end of a veth pair)");
 	struct arg_end *end = arg_end(5);
-	void *table[] = { quiet, verbose, exact, cpu, mac, dev, iface, end };
+	void *table[] = { quiet, verbose, exact, cpu, mac, mapf, covf, dev, iface, end };
 	const struct uvnic_cli_syntax syntax[] = {
 		{ NULL, NULL, table, ARRAY_SIZE(table) },
 	};
@@ -897,6 +960,10 @@ int main(int argc, char **argv)
 	if (strlen(b->ifname) >= IF_NAMESIZE || !*b->ifname)
 		uvnic_usage_die("invalid IFACE '%s': 1 to %d characters", b->ifname,
 				IF_NAMESIZE - 1);
+	if (covf->count && !mapf->count)
+		uvnic_usage_die("--coverage needs --map (the uvNIC's register map, uvnic.regmap)");
+	if (mapf->count)
+		cov_open(b, mapf->sval[0]);
 	pin_cpu(cpu->count ? cpu->sval[0] : NULL);
 	if (mac->count)
 		parse_mac(mac->sval[0], cfg.mac);
@@ -933,7 +1000,10 @@ int main(int argc, char **argv)
 	rc = uvnic_model_new(b->dev, &cfg, &b->model);
 	if (rc)
 		uvnic_die_err(rc, UVNIC_CTX_NONE, "%s: device model", b->dev_name);
-	uvpci_device_set_ops(b->dev, &uvnic_model_device_ops, b->model);
+	if (b->cov)
+		uvpci_device_set_ops(b->dev, &b->cov_ops, b);
+	else
+		uvpci_device_set_ops(b->dev, &uvnic_model_device_ops, b->model);
 	if (b->verbose)
 		fprintf(stderr, "%s: %s: attached, MAC %02x:%02x:%02x:%02x:%02x:%02x, wire %s\n",
 			PROG, b->dev_name, cfg.mac[0], cfg.mac[1], cfg.mac[2],
@@ -947,6 +1017,8 @@ int main(int argc, char **argv)
 	shutdown_link(b);
 	if (!quiet->count)
 		print_counters(b);
+	if (b->cov)
+		cov_save(b, covf->count ? covf->sval[0] : NULL);
 	uvnic_model_free(b->model);
 	uvpci_device_close(b->dev);
 	close(b->sock);

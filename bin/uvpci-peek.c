@@ -2,7 +2,8 @@
 /*
  * uvpci-peek - read registers of a uvPCI device, as the host (setpci-like):
  * each BAR:OFFSET[.WIDTH] is read in order down the driver's path (an
- * attached model answers it) and printed in hex, one per line.
+ * attached model answers it) and printed in hex, one per line; with a
+ * register map, registers go by name and values print decoded.
  * See uvpci-peek(8).
  */
 #include <argtable2.h>
@@ -19,8 +20,10 @@ int main(int argc, char **argv)
 	struct arg_str *dev = arg_str1(NULL, NULL, "DEV", "uvPCI device (channel) name");
 	struct arg_str *regs = arg_strn(NULL, NULL, "REG", 1, 256,
 					"BAR:OFFSET[.b|.w|.l|.q]: BAR 0-5, OFFSET decimal or 0x hex, width 8, 16, 32 (default) or 64 bits");
+	struct arg_str *mapf = arg_str0(NULL, "map", "FILE",
+					"a register map (uvregmap(5)): REG may be a register's name, and each value prints decoded");
 	struct arg_end *end = arg_end(5);
-	void *table[] = { dev, regs, end };
+	void *table[] = { dev, regs, mapf, end };
 	const struct uvnic_cli_syntax syntax[] = {
 		{ NULL, NULL, table, ARRAY_SIZE(table) },
 	};
@@ -33,6 +36,8 @@ int main(int argc, char **argv)
 		.nsyntax = ARRAY_SIZE(syntax),
 	};
 	struct uvpci_regspec *specs;
+	struct uvregmap *map;
+	char line[1024];
 	const char *name;
 	uint64_t v;
 	int i, n, fd, rc;
@@ -40,7 +45,8 @@ int main(int argc, char **argv)
 	uvnic_cli_parse(&cli, argc, argv);
 	name = uvnic_cli_name(dev->sval[0]);
 	n = regs->count;
-	specs = uvpci_cli_regspecs(name, regs->sval, n, UVPCI_REGSPEC_NO_VALUE, &fd);
+	map = uvpci_cli_map(mapf->count ? mapf->sval[0] : NULL);
+	specs = uvpci_cli_regspecs_map(name, map, regs->sval, n, UVPCI_REGSPEC_NO_VALUE, &fd);
 
 	for (i = 0; i < n; i++) {
 		rc = uvpci_mmio_read(fd, name, specs[i].bar, specs[i].offset,
@@ -48,8 +54,15 @@ int main(int argc, char **argv)
 		if (rc)
 			uvnic_die_err(rc, UVNIC_CTX_CHANNEL, "%s: read %s", name,
 				      regs->sval[i]);
-		printf("0x%0*" PRIx64 "\n", (int)specs[i].size * 2, v);
+		if (map) {
+			uvregmap_decode(map, specs[i].bar, specs[i].offset, specs[i].size,
+					true, v, line, sizeof(line));
+			printf("%s\n", line);
+		} else {
+			printf("0x%0*" PRIx64 "\n", (int)specs[i].size * 2, v);
+		}
 	}
+	uvregmap_free(map);
 	close(fd);
 	free(specs);
 	if (fflush(stdout) || ferror(stdout))

@@ -41,6 +41,17 @@ int uvbus_check_name(const char *name)
 	return 0;
 }
 
+int uvbus_copy_name(char dst[UVBUS_NAME_MAX], const char *name)
+{
+	int rc = uvbus_check_name(name);
+
+	if (rc)
+		return rc;
+	memset(dst, 0, UVBUS_NAME_MAX);
+	strlcpy(dst, name, UVBUS_NAME_MAX);
+	return 0;
+}
+
 /* ioctl(2) as the library's convention: 0 or -errno. */
 static int uvbus_ioctl(int fd, unsigned long cmd, void *arg)
 {
@@ -80,12 +91,12 @@ int uvbus_create(int fd, const struct uvbus_create *req)
 int uvbus_create_loopback(int fd, const char *name, uint32_t flags)
 {
 	struct uvbus_create req;
-	int rc = uvbus_check_name(name);
+	int rc;
 
+	memset(&req, 0, sizeof(req));
+	rc = uvbus_copy_name(req.name, name);
 	if (rc)
 		return rc;
-	memset(&req, 0, sizeof(req));
-	strcpy(req.name, name);
 	req.type = UVBUS_TYPE_LOOPBACK;
 	req.flags = flags;
 	return uvbus_create(fd, &req);
@@ -95,12 +106,12 @@ int uvbus_create_loopback(int fd, const char *name, uint32_t flags)
 static int uvbus_name_ioctl(int fd, unsigned long cmd, const char *name)
 {
 	struct uvbus_name arg;
-	int rc = uvbus_check_name(name);
+	int rc;
 
+	memset(&arg, 0, sizeof(arg));
+	rc = uvbus_copy_name(arg.name, name);
 	if (rc)
 		return rc;
-	memset(&arg, 0, sizeof(arg));
-	strcpy(arg.name, name);
 	return uvbus_ioctl(fd, cmd, &arg);
 }
 
@@ -121,12 +132,12 @@ int uvpci_release(int fd, const char *name)
 
 int uvbus_info(int fd, const char *name, struct uvbus_info *info)
 {
-	int rc = uvbus_check_name(name);
+	int rc;
 
 	memset(info, 0, sizeof(*info));
+	rc = uvbus_copy_name(info->name, name);
 	if (rc)
 		return rc;
-	strcpy(info->name, name);
 	return uvbus_ioctl(fd, UVBUS_IOC_INFO, info);
 }
 

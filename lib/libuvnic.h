@@ -70,6 +70,17 @@ int uvbus_open(void);
 int uvbus_check_name(const char *name);
 
 /**
+ * uvbus_copy_name() - uvbus_check_name(), then copy @name into @dst, the
+ * name field of an ioctl argument (NUL-padded: the kernel sees no stale
+ * bytes after the name).
+ * @dst: UVBUS_NAME_MAX bytes
+ * @name: a channel name
+ *
+ * @return as uvbus_check_name(); @dst is untouched on error.
+ */
+int uvbus_copy_name(char dst[UVBUS_NAME_MAX], const char *name);
+
+/**
  * uvbus_version() - query the module's ABI (UVBUS_IOC_VERSION).
  * @fd: from uvbus_open()
  * @v:  filled in on success
@@ -629,5 +640,6 @@ void uvnic_cli_ready(const char *path);
 #include "uvpci-device.h"
 #include "uvpci-regspec.h"
 #include "uvpci-cli.h"
+#include "uvregmap.h"
 
 #endif /* LIBUVNIC_H */

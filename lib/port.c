@@ -81,7 +81,7 @@ int uvbus_port_open_fd(int fd, const char *name, uint32_t flags,
 		return rc;
 
 	memset(&at, 0, sizeof(at));
-	strcpy(at.name, name);
+	uvbus_copy_name(at.name, name);
 	at.flags = flags;
 	at.entries = entries;
 	if (ioctl(fd, UVBUS_IOC_ATTACH, &at) < 0)
@@ -109,7 +109,7 @@ int uvbus_port_open_fd(int fd, const char *name, uint32_t flags,
 
 	port->fd = fd;
 	port->entries = at.entries;
-	strcpy(port->name, at.name);
+	strlcpy(port->name, at.name, sizeof(port->name));
 	uvbus_ring_setup(&port->k2u, port->map, &at.k2u);
 	uvbus_ring_setup(&port->u2k, port->map, &at.u2k);
 	*portp = port;

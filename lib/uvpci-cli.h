@@ -35,6 +35,26 @@ struct uvpci_regspec *uvpci_cli_regspecs(const char *name,
 					 const char **strs, int n,
 					 unsigned int flags, int *fd);
 
+struct uvregmap;
+
+/**
+ * uvpci_cli_regspecs_map() - uvpci_cli_regspecs() where an argument may
+ * also name a register of @map (uvregmap_regspec()): "CTRL=1".
+ * @map: a register map (uvregmap(5)), or NULL: as uvpci_cli_regspecs()
+ */
+struct uvpci_regspec *uvpci_cli_regspecs_map(const char *name,
+					     const struct uvregmap *map,
+					     const char **strs, int n,
+					     unsigned int flags, int *fd);
+
+/**
+ * uvpci_cli_map() - the map of a --map option: uvregmap_load(), or
+ * uvnic_die() with "PROG: FILE:LINE: reason".
+ * @path: the file, or NULL: no map
+ * @return the map (to uvregmap_free()), or NULL when @path is NULL
+ */
+struct uvregmap *uvpci_cli_map(const char *path);
+
 /**
  * uvpci_cli_device_open() - uvpci_device_open(), or uvnic_die() with
  * "PROG: NAME: cannot attach: reason (hint)".

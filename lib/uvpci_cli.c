@@ -11,12 +11,33 @@
 #include <unistd.h>
 
 #include "libuvnic.h"
+#include "uvregmap.h"
+
+struct uvregmap *uvpci_cli_map(const char *path)
+{
+	char err[UVREGMAP_ERR_MAX];
+	struct uvregmap *map;
+
+	if (!path)
+		return NULL;
+	if (uvregmap_load(path, &map, err, sizeof(err)))
+		uvnic_die("--map %s", err);
+	return map;
+}
 
 struct uvpci_regspec *uvpci_cli_regspecs(const char *name,
 					 const char **strs, int n,
 					 unsigned int flags, int *fd)
 {
-	char why[UVPCI_REGSPEC_ERR_MAX];
+	return uvpci_cli_regspecs_map(name, NULL, strs, n, flags, fd);
+}
+
+struct uvpci_regspec *uvpci_cli_regspecs_map(const char *name,
+					     const struct uvregmap *map,
+					     const char **strs, int n,
+					     unsigned int flags, int *fd)
+{
+	char why[UVREGMAP_ERR_MAX];
 	struct uvpci_regspec *specs;
 	struct uvbus_info info;
 	int i, rc;
@@ -26,7 +47,7 @@ struct uvpci_regspec *uvpci_cli_regspecs(const char *name,
 		uvnic_die("out of memory");
 	/* Syntax first, for every argument: no device needed to judge it. */
 	for (i = 0; i < n; i++)
-		if (uvpci_regspec_parse(strs[i], flags, &specs[i], why, sizeof(why)))
+		if (uvregmap_regspec(map, strs[i], flags, &specs[i], why, sizeof(why)))
 			uvnic_usage_die("'%s': %s", strs[i], why);
 
 	*fd = uvnic_cli_open_bus();

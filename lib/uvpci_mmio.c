@@ -16,11 +16,10 @@
 
 static int mmio_ioctl(int fd, const char *name, struct uvpci_mmio_req *req)
 {
-	int rc = uvbus_check_name(name);
+	int rc = uvbus_copy_name(req->name, name);
 
 	if (rc)
 		return rc;
-	strcpy(req->name, name);
 	return ioctl(fd, UVPCI_IOC_MMIO, req) < 0 ? -errno : 0;
 }
 
@@ -76,8 +75,7 @@ int uvpci_driver_name(const char *name, char *buf, size_t size)
 	base = base ? base + 1 : link;
 	if (!*base)
 		return -ENOENT;
-	if (strlen(base) >= size)
+	if (strlcpy(buf, base, size) >= size)
 		return -ENAMETOOLONG;
-	strcpy(buf, base);
 	return 0;
 }

@@ -8,7 +8,7 @@
 # shellcheck disable=SC2154 # (COMPREPLY, output, lines: set by what we call)
 bats_require_minimum_version 1.5.0
 
-TOOLS=(uvbus-ctl uvpci-peek uvpci-poke uvdma-inject uvmsi-fire uvnic-bridge uvnic-vm uvpci-port)
+TOOLS=(uvbus-ctl uvpci-peek uvpci-poke uvdma-inject uvmsi-fire uvnic-bridge uvnic-vm uvpci-port uvregmap)
 COMPLETION=contrib/completion/uvnic
 
 setup() {
@@ -83,7 +83,9 @@ SH
 @test "every tool offers exactly the options of its --help" {
 	local t want
 	for t in "${TOOLS[@]}"; do
-		[ "$t" = uvbus-ctl ] && continue
+		# Tools with commands offer options per command (below, and uvregmap's
+		# in the test above).
+		case $t in uvbus-ctl | uvregmap) continue ;; esac
 		# The options that start the glossary lines of --help.
 		want=$("$t" --help | sed -nE 's/^ +(-[A-Za-z0-9], +)?(--[A-Za-z0-9-]+).*/\1 \2/p' |
 			tr -s ', ' '\n' | grep -E '^-' | sort -u)
@@ -172,6 +174,12 @@ SH
 	run comp uvnic-bridge dev0 l
 	[[ $output == *lo* ]] || fail "no lo among the interfaces: $output"
 	run comp uvpci-port -o da
+	assert_output data.bin
+	run comp uvregmap sk
+	assert_output skeleton
+	run comp uvregmap header --gu
+	assert_output --guard
+	run comp uvregmap check da
 	assert_output data.bin
 	run comp uvpci-port da
 	assert_output data.bin

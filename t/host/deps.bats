@@ -20,12 +20,12 @@ ALLOWED=(
 # What each target runs. Makefile:RULE,... is those rules' recipes.
 # shellcheck disable=SC2016 # ($(LIB): Make's names, not the shell's)
 DEMO_FILES=(
-	'Makefile:deps,demo,modules,lib/%.o,$(LIB),bin/%,man/%,t/helpers/%,t/bench/%'
+	'Makefile:deps,demo,modules,lib/%.o,$(LIB),bin/%,man/%,t/helpers/%,t/bench/%,bin/uvregmap,kernel/uapi/uvnic_regs.h,t/helpers/gen/uvregmap-skel-model.c,$(SKEL_MODEL),man/uvnic.4,man/uvnic.4.regs'
 	contrib/demo contrib/uvnic-net.bash bin/uvnic-vm contrib/install-deps
 )
 CHECK_FILES=(
-	'Makefile:check,check-loaded,stress,boot-check,fuzz,check-unit,check-host,check-kernel,t/unit/%,t/unit/ring-stress-tsan,install-completion,census'
-	t/run-checks t/loaded t/boot-check t/lint-suites t/host/*.bats t/kernel/*.bats t/test_helper/*.bash contrib/uvpci-port contrib/uvpci-census
+	'Makefile:check,check-loaded,stress,boot-check,fuzz,check-unit,check-host,check-kernel,t/unit/%,t/unit/ring-stress-tsan,install-completion,install-bats,census'
+	t/run-checks t/loaded t/boot-check t/lint-suites t/host/*.bats t/kernel/*.bats t/test_helper/*.bash contrib/bats/uvnic/load.bash contrib/uvpci-port contrib/uvpci-census
 	contrib/completion/uvnic
 )
 # shellcheck disable=SC2016

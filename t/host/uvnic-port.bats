@@ -43,8 +43,8 @@ need_kdir() {
 	local d=$BATS_TEST_TMPDIR/pci
 	mkdir -p "$d/uapi"
 	"$PORT" --to-pci -o "$d/uvnic_drv.c" "$DRV"
-	# Beside it only its register header, as in a kernel tree: no uvpci.h.
-	cp "$UVNIC_TOP/kernel/uapi/uvnic.h" "$d/uapi/"
+	# Beside it only its register headers, as in a kernel tree: no uvpci.h.
+	cp "$UVNIC_TOP/kernel/uapi/uvnic.h" "$UVNIC_TOP/kernel/uapi/uvnic_regs.h" "$d/uapi/"
 	printf 'obj-m += uvnic.o\nuvnic-y := uvnic_drv.o\n' > "$d/Kbuild"
 	run make -C "$KD" M="$d" modules
 	assert_success

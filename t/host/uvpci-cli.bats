@@ -62,9 +62,9 @@ reaches_device() {
 
 @test "--help shows each tool's syntax" {
 	run uvpci-peek --help
-	assert_line --index 0 'Usage: uvpci-peek DEV REG [REG]...'
+	assert_line --index 0 'Usage: uvpci-peek DEV REG [REG]... [--map=FILE]'
 	run uvpci-poke --help
-	assert_line --index 0 'Usage: uvpci-poke DEV REG=VALUE [REG=VALUE]...'
+	assert_line --index 0 'Usage: uvpci-poke DEV REG=VALUE [REG=VALUE]... [--map=FILE]'
 	run uvdma-inject --help
 	assert_line --index 0 'Usage: uvdma-inject DEV ADDR [-] [--hex=BYTES] [--file=PATH] [--read=LEN]'
 	run uvmsi-fire --help

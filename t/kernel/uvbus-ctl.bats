@@ -225,24 +225,6 @@ field() {
 	assert_failure 1
 }
 
-@test "the man page's EXAMPLES run as written" {
-	local man="$UVNIC_TOP/man/uvbus-ctl.8.in" cmd
-	if uvbus-ctl show loop0 >/dev/null 2>&1; then
-		fail "a channel named loop0 already exists (left by an earlier test?)"
-	fi
-	run grep -c '^# uvbus\\-ctl' "$man"
-	[ "$output" -ge 4 ]
-	while IFS= read -r cmd; do
-		cmd=${cmd#\# }
-		cmd=${cmd//\\-/-}
-		cmd=${cmd//\\(aq/\'}
-		run bash -c "$cmd"
-		assert_success
-	done < <(grep '^# uvbus\\-ctl' "$man")
-	run uvbus-ctl show loop0
-	assert_failure 1
-}
-
 # --- uvPCI devices in list and show: IDs, class, bound driver; JSON ------
 
 # A uvPCI device uvpci_sample.ko binds to (its header comment's IDs).

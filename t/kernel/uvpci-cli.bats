@@ -567,18 +567,61 @@ man_examples() {
 	' "$1"
 }
 
+# The pages whose EXAMPLES have "# " command lines, run in this order.
+EXAMPLE_PAGES=(uvbus-ctl.8 uvpci-peek.8 uvpci-poke.8 uvdma-inject.8 uvmsi-fire.8
+	uvnic-bridge.8 uvnic.4 uvbus.4 uvpci.9)
+
 @test "the man pages' EXAMPLES run as written" {
 	local page script
-	for page in uvbus-ctl uvpci-peek uvpci-poke uvdma-inject uvmsi-fire; do
-		script=$(man_examples "$UVNIC_TOP/man/$page.8.in")
-		[ -n "$script" ] || fail "$page.8 has no runnable examples"
+	for page in "${EXAMPLE_PAGES[@]}"; do
+		script=$(man_examples "$UVNIC_TOP/man/$page.in")
+		[ -n "$script" ] || fail "$page has no runnable examples"
+		[ ! -d /sys/module/uvnic ] || rmmod uvnic
 		run bash -e -c "cd '$UVNIC_TOP'; $script"
-		[ "$status" = 0 ] || fail "$page.8 EXAMPLES failed ($status): $output
+		[ "$status" = 0 ] || fail "$page EXAMPLES failed ($status): $output
 --- script:
 $script"
 		# Each page cleans up after itself.
-		! uvbus-ctl list | grep -qE '^(dev0|nic0|loop0) ' ||
-			fail "$page.8 EXAMPLES left a channel: $(uvbus-ctl list)"
-		[ ! -d /sys/module/uvpci_sample ] || fail "$page.8 EXAMPLES left uvpci_sample loaded"
+		! uvbus-ctl list | grep -qE '^(dev0|nic[0-9]|loop0) ' ||
+			fail "$page EXAMPLES left a channel: $(uvbus-ctl list)"
+		[ ! -d /sys/module/uvpci_sample ] || fail "$page EXAMPLES left uvpci_sample loaded"
+		[ ! -d /sys/module/uvnic ] || fail "$page EXAMPLES left uvnic loaded"
+		[ ! -e /sys/class/net/veth0 ] || fail "$page EXAMPLES left veth0"
+		run ip netns list
+		assert_output ''
 	done
+}
+
+@test "uvbus(4)'s C example builds against the uapi header and echoes" {
+	local d=$BATS_TEST_TMPDIR
+	mkdir -p "$d/include/uvnic"
+	ln -s "$UVNIC_TOP/kernel/uapi/uvbus.h" "$d/include/uvnic/uvbus.h"
+	# The first .EX block of EXAMPLES, roff escapes undone.
+	awk '/^\.SH / { ex = ($2 == "EXAMPLES") }
+	     ex && /^\.EX/ { on = 1; next } on && /^\.EE/ { exit }
+	     on { gsub(/\\-/, "-"); gsub(/\\e/, "\\"); print }' \
+		"$UVNIC_TOP/man/uvbus.4.in" >"$d/hello.c"
+	grep -q 'UVBUS_IOC_ATTACH' "$d/hello.c"
+	cc -Wall -Werror -I"$d/include" -o "$d/hello" "$d/hello.c"
+	run -0 "$d/hello"
+	assert_output 'echo: hello'
+}
+
+@test "every man page with shell EXAMPLES is in the list that runs them" {
+	local man page
+	for man in "$UVNIC_TOP"/man/*.in; do
+		page=${man##*/}
+		page=${page%.in}
+		[ -n "$(man_examples "$man")" ] || continue
+		[[ " ${EXAMPLE_PAGES[*]} " == *" $page "* ]] ||
+			fail "$page has \"# \" EXAMPLES that no test runs: add it to EXAMPLE_PAGES"
+	done
+}
+
+@test "the guest loads a module on demand, as modprobe would" {
+	[ ! -d /sys/module/dummy ] || rmmod dummy
+	ip link add uvdummy0 type dummy
+	[ -d /sys/module/dummy ]
+	ip link del uvdummy0
+	rmmod dummy
 }

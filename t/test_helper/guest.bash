@@ -3,84 +3,11 @@
 #	load '../test_helper/guest'
 # and call klog_mark in setup() so that klog shows this test's lines only.
 #
-# Waiting. A TCG guest on a busy host stalls as a whole for up to a second
-# at times, and a process start costs 20-100 ms in it: a wait is for a
-# condition, re-evaluated until it holds, with a deadline far above what a
-# healthy run needs (UVNIC_WAIT_SECONDS, default 60). It never decides on
-# how fast the machine is, only on whether the condition ever holds.
-
-: "${UVNIC_WAIT_SECONDS:=60}"
-
-# Remember where the kernel log ends now.
-klog_mark() {
-	klog_mark_line=$(dmesg | wc -l)
-}
-
-# The kernel log since klog_mark.
-klog() {
-	dmesg | tail -n +"$((${klog_mark_line:-0} + 1))"
-}
-
-# Whether the kernel log since klog_mark has a line containing TEXT
-# (a fixed string, not a pattern).
-klog_has() {
-	klog | grep -qF -- "$1"
-}
-
-# Microseconds on the monotonic-enough wall clock, without a process.
-now_us() {
-	echo "${EPOCHREALTIME/./}"
-}
-
-now_ms() {
-	local t=${EPOCHREALTIME/./}
-	echo $((t / 1000))
-}
-
-# nap SECONDS: sleep without starting a process (read -t on a pipe that
-# this shell holds both ends of, so it never has data nor ends).
-nap() {
-	if [ -z "${_nap_fd:-}" ]; then
-		exec {_nap_fd}<> <(:)
-	fi
-	read -r -t "$1" -u "$_nap_fd" _ || :
-}
-
-# wait_until CONDITION [SECONDS]: evaluate the shell text CONDITION (in
-# this shell: functions and variables work) until it succeeds. Returns 1
-# after SECONDS (default UVNIC_WAIT_SECONDS) without success. Quote it so
-# that it is expanded at each try: wait_until '[ "$(stat_of x)" -eq 1 ]'.
-wait_until() {
-	local deadline=$((${EPOCHREALTIME/./} + ${2:-$UVNIC_WAIT_SECONDS} * 1000000))
-	while :; do
-		eval "$1" >/dev/null 2>&1 && return 0
-		[ "${EPOCHREALTIME/./}" -lt "$deadline" ] || return 1
-		nap 0.05
-	done
-}
-
-# wait_for COMMAND [ARG...]: run COMMAND until it succeeds; fail the test
-# after UVNIC_WAIT_SECONDS. The arguments are expanded once, by the caller:
-# for a value that changes, use wait_until with a quoted condition.
-wait_for() {
-	local deadline=$((${EPOCHREALTIME/./} + UVNIC_WAIT_SECONDS * 1000000))
-	while :; do
-		"$@" >/dev/null 2>&1 && return 0
-		[ "${EPOCHREALTIME/./}" -lt "$deadline" ] || break
-		nap 0.05
-	done
-	fail "timed out after ${UVNIC_WAIT_SECONDS} s waiting for: $*"
-}
-
-# wait_true CONDITION: wait_until, failing the test on timeout.
-wait_true() {
-	wait_until "$1" || fail "timed out after ${UVNIC_WAIT_SECONDS} s waiting for: $1"
-}
-
-# Wait for a kernel log line containing TEXT since klog_mark.
-wait_klog() {
-	wait_for klog_has "$1"
-}
+# Waiting, the kernel log, devices, models and counters come from the
+# bats library users load in their own suites (contrib/bats/uvnic,
+# uvnic-bats(7)): the project's suites use the same copy.
+# shellcheck source=../../contrib/bats/uvnic/load.bash
+source "${BASH_SOURCE[0]%/*}/../../contrib/bats/uvnic/load.bash"
 
 # A background program's log, kept as $BATS_TEST_TMPDIR/NAME.log.
 model_log() {

@@ -124,6 +124,27 @@ static void name_tests(void)
 	name(NULL, -EINVAL, "NULL");
 	/* The characters are the kernel's to judge, not the library's. */
 	name("a b/c", 0, "\"a b/c\" (left to the kernel)");
+
+	/* copy_name: NUL-padded on success, the field untouched on error */
+	char field[UVBUS_NAME_MAX + 1];
+	size_t i;
+	int pad = 1;
+
+	memset(field, 'x', sizeof(field));
+	ok(uvbus_copy_name(field, "dev0") == 0 && !strcmp(field, "dev0"),
+	    "copy_name(\"dev0\") copies it");
+	for (i = 4; i < UVBUS_NAME_MAX; i++)
+		pad &= field[i] == '\0';
+	ok(pad && field[UVBUS_NAME_MAX] == 'x',
+	    "copy_name pads the field with NULs and writes nothing past it");
+	memset(buf, 'n', 32);
+	buf[32] = '\0';
+	memset(field, 'x', sizeof(field));
+	ok(uvbus_copy_name(field, buf) == -ENAMETOOLONG && field[0] == 'x' &&
+	    field[UVBUS_NAME_MAX - 1] == 'x',
+	    "copy_name of 32 characters: -ENAMETOOLONG, field untouched");
+	ok(uvbus_copy_name(field, "") == -EINVAL && field[0] == 'x',
+	    "copy_name(\"\"): -EINVAL, field untouched");
 }
 
 static void error_tests(void)
