@@ -441,7 +441,8 @@ EOF
 	cd "$BATS_TEST_TMPDIR"
 	printf '%s\n' '#define RD(size, a) ioread##size(a)' '#define WR(bwl, v, a) write ## bwl(v, a)' \
 		'__iowrite64_copy(d, s, 2); __iowrite32_copy(d, s, 2); __ioread32_copy(s, d, 1);' \
-		'lo_hi_writeq_relaxed(v, p); m = io_mapping_map_wc(map, 0, 4096);' > a.c
+		'lo_hi_writeq_relaxed(v, p); m = io_mapping_map_wc(map, 0, 4096);' \
+		'#define FLAG(x) MY_##x | _##x' > a.c
 	run --separate-stderr "$PORT" a.c
 	assert_success
 	assert_line 'uv_iowrite64_copy(d, s, 2); uv_iowrite32_copy(d, s, 2); uv_ioread32_copy(s, d, 1);'
