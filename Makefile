@@ -139,6 +139,13 @@ man/uvnic.4.regs: kernel/uapi/uvnic.regmap bin/uvregmap
 
 man: $(MANS)
 
+# The port census: every PCI NIC driver of a kernel source tree ported with
+# contrib/uvpci-port and built against uvpci.ko. Minutes of kernel builds,
+# so not part of check. CENSUS_ARGS: e.g. --work DIR, -j N, PATH...
+.PHONY: census
+census: modules
+	nice -n 19 contrib/uvpci-census --kdir $(KDIR) $(CENSUS_ARGS)
+
 modules: $(GEN_HDRS)
 	@test -d "$(KDIR)" || { echo "make: no kernel build tree at '$(KDIR)': apt-get install linux-headers-amd64, or set KDIR" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel modules

@@ -425,6 +425,195 @@ EOF
 		fail "stderr: $stderr"
 }
 
+@test "issue 14: 2*readl(p) is renamed; (*readl) and ( * writel ) members stay, as their -> uses" {
+	cd "$BATS_TEST_TMPDIR"
+	printf '%s\n' 'struct ops { u32 (*readl)(void); u32 ( * writel )(u32 v); };' \
+		'v = 2*readl(p) + x)*readw(p) + o->readl() + o->writel(1);' > a.c
+	run --separate-stderr "$PORT" a.c
+	assert_success
+	[ -z "$stderr" ] || fail "warnings: $stderr"
+	assert_line 'struct ops { u32 (*readl)(void); u32 ( * writel )(u32 v); };'
+	assert_line 'v = 2*uv_readl(p) + x)*uv_readw(p) + o->readl() + o->writel(1);'
+	"$PORT" a.c | "$PORT" --to-pci | cmp - a.c
+}
+
+@test "issue 14: token-pasted accessors and io_mapping_* are warned about; the copy helpers are ported" {
+	cd "$BATS_TEST_TMPDIR"
+	printf '%s\n' '#define RD(size, a) ioread##size(a)' '#define WR(bwl, v, a) write ## bwl(v, a)' \
+		'__iowrite64_copy(d, s, 2); __iowrite32_copy(d, s, 2); __ioread32_copy(s, d, 1);' \
+		'lo_hi_writeq_relaxed(v, p); m = io_mapping_map_wc(map, 0, 4096);' \
+		'#define FLAG(x) MY_##x | _##x' > a.c
+	run --separate-stderr "$PORT" a.c
+	assert_success
+	assert_line 'uv_iowrite64_copy(d, s, 2); uv_iowrite32_copy(d, s, 2); uv_ioread32_copy(s, d, 1);'
+	assert_line 'uv_lo_hi_writeq_relaxed(v, p); m = io_mapping_map_wc(map, 0, 4096);'
+	local want
+	want=$(printf '%s\n' \
+		'uvpci-port: a.c:1: ioread## is token-pasted: not ported, write each accessor out' \
+		'uvpci-port: a.c:2: write## is token-pasted: not ported, write each accessor out' \
+		'uvpci-port: a.c:4: io_mapping_map_wc has no uvPCI equivalent')
+	[ "$stderr" = "$want" ] || fail "stderr: $stderr"
+}
+
+@test "issue 14: PCI names outside the pci_ prefixes are checked; pcibios_err_to_errno works unchanged" {
+	cd "$BATS_TEST_TMPDIR"
+	printf '%s\n' 'int f(struct pci_dev *pdev)' '{' \
+		'	return pcix_get_mmrbc(pdev) + __pci_reset_function_locked(pdev) +' \
+		'		pcibios_err_to_errno(pci_read_config_word(pdev, 0, NULL));' '}' > a.c
+	run --separate-stderr "$PORT" a.c
+	assert_success
+	assert_line '		pcibios_err_to_errno(uvpci_read_config_word(pdev, 0, NULL));'
+	local want
+	want=$(printf '%s\n' \
+		'uvpci-port: a.c:3: pcix_get_mmrbc has no uvPCI equivalent' \
+		'uvpci-port: a.c:3: __pci_reset_function_locked has no uvPCI equivalent')
+	[ "$stderr" = "$want" ] || fail "stderr: $stderr"
+}
+
+@test "issue 14: a struct member named like a table entry stays, at its declaration and its -> uses" {
+	cd "$BATS_TEST_TMPDIR"
+	printf '%s\n' '#include <linux/pci.h>' 'struct vf {' '	int index;' '	char pci_name[16];' '};' \
+		'void f(struct vf *vf, struct pci_dev *pdev)' '{' \
+		'	strscpy(vf->pci_name, pci_name(pdev), sizeof(vf->pci_name));' '}' > a.c
+	run --separate-stderr "$PORT" a.c
+	assert_success
+	[ -z "$stderr" ] || fail "warnings: $stderr"
+	assert_line '	char pci_name[16];'
+	assert_line '	strscpy(vf->pci_name, uvpci_name(pdev), sizeof(vf->pci_name));'
+	"$PORT" a.c > uv.c
+	run --separate-stderr "$PORT" --to-pci uv.c
+	assert_success
+	[ -z "$stderr" ] || fail "warnings: $stderr"
+	cmp a.c - <<< "$output"
+}
+
+@test "issue 14: a file with <linux/io.h> and no <linux/pci.h> gets \"uvpci.h\"; --to-pci gives <linux/io.h> back" {
+	cd "$BATS_TEST_TMPDIR"
+	printf '%s\n' '#include <linux/types.h>' '#include <linux/io.h>' \
+		'static inline u32 rd(void __iomem *p) { return readl(p); }' > a.h
+	printf '%s\n' '#include <linux/io.h>' 'int n;' > plain.h
+	run --separate-stderr "$PORT" a.h
+	assert_success
+	assert_line --index 1 '#include "uvpci.h" /* uvpci-port: was <linux/io.h> */'
+	assert_line --index 2 'static inline u32 rd(void __iomem *p) { return uv_readl(p); }'
+	"$PORT" a.h > uv.h
+	run --separate-stderr "$PORT" --to-pci uv.h
+	assert_success
+	[ -z "$stderr" ] || fail "warnings: $stderr"
+	cmp a.h - <<< "$output"
+	# nothing to port: the include stays
+	run "$PORT" plain.h
+	assert_output "$(cat plain.h)"
+}
+
+@test "issue 14: calls and structs of other subsystems' kernel headers that take a struct pci_dev are named" {
+	need_kdir
+	cd "$BATS_TEST_TMPDIR"
+	printf '%s\n' '#include <linux/ssb/ssb_driver_gige.h>' '#include <linux/mlx5/driver.h>' \
+		'int f(struct pci_dev *p) { return ssb_gige_get_macaddr(p, NULL); }' > a.c
+	run --separate-stderr "$PORT" --kdir "$KD" a.c
+	assert_success
+	local want
+	want=$(printf '%s\n' \
+		'uvpci-port: a.c:2: <linux/mlx5/driver.h> keeps a struct pci_dev * (struct mlx5_core_dev.pdev): a uvPCI port cannot fill it' \
+		'uvpci-port: a.c:3: ssb_gige_get_macaddr takes a struct pci_dev (<linux/ssb/ssb_driver_gige.h>): it cannot take a uvPCI device')
+	[ "$stderr" = "$want" ] || fail "stderr: $stderr"
+}
+
+# A mini driver with what broke ported builds in the census of issue 14:
+# a "#ifndef readq" fallback, a header with <linux/io.h> only, 2*readl(),
+# __iowrite64_copy().
+write_census_driver() {
+	cat > "$1/regs.h" <<'EOF'
+/* SPDX-License-Identifier: GPL-2.0 */
+#include <linux/io.h>
+static inline u32 regs_rd(void __iomem *p) { return 2*readl(p); }
+EOF
+	cat > "$1/census.c" <<'EOF'
+// SPDX-License-Identifier: GPL-2.0
+#include "regs.h"
+#include <linux/module.h>
+#include <linux/pci.h>
+#ifndef readq
+static inline u64 readq(void __iomem *p) { return readl(p); }
+#endif
+static int census_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	void __iomem *p = pci_iomap(pdev, 0, 0);
+	u64 db[2] = { 0 };
+
+	if (!p)
+		return -ENOMEM;
+	__iowrite64_copy(p, db, 2);
+	return regs_rd(p) + readq(p) ? 0 : -EIO;
+}
+static const struct pci_device_id census_ids[] = { { PCI_DEVICE(0x1af4, 0x1) }, { } };
+MODULE_DEVICE_TABLE(pci, census_ids);
+static struct pci_driver census_driver = {
+	.name = "census", .id_table = census_ids, .probe = census_probe,
+};
+module_pci_driver(census_driver);
+MODULE_LICENSE("GPL");
+EOF
+}
+
+@test "issue 14: #ifndef readq, an io.h-only header, 2*readl(): the port builds, links, imports no real accessor" {
+	need_uvpci_symvers
+	local d=$BATS_TEST_TMPDIR/uv
+	mkdir "$d"
+	write_census_driver "$d"
+	run --separate-stderr "$PORT" -i "$d/census.c" "$d/regs.h"
+	assert_success
+	[ -z "$stderr" ] || fail "warnings: $stderr"
+	printf 'ccflags-y += -I%s/kernel -I%s/kernel/uapi\nobj-m += census.o\n' \
+		"$UVNIC_TOP" "$UVNIC_TOP" > "$d/Kbuild"
+	kbuild "$d" KBUILD_EXTRA_SYMBOLS="$UVNIC_TOP/kernel/Module.symvers"
+	run --separate-stderr "$PORT" --check-module "$d/census.ko"
+	assert_success
+	[ -z "$stderr" ] || fail "check-module: $stderr"
+}
+
+@test "issue 14: a real accessor left in a port fails its build (uvpci.h's traps) and --check-module names it" {
+	need_uvpci_symvers
+	local d=$BATS_TEST_TMPDIR/uv
+	mkdir "$d"
+	# token-pasted: the port cannot reach them (and says so)
+	cat > "$d/left.c" <<'EOF'
+// SPDX-License-Identifier: GPL-2.0
+#include <linux/module.h>
+#include <linux/pci.h>
+#define RD(bwl, a) read##bwl(a)
+#define IORD(size, a) ioread##size(a)
+u32 left_rd(void __iomem *p);
+u32 left_rd(void __iomem *p) { return RD(l, p) + IORD(32, p); }
+EXPORT_SYMBOL_GPL(left_rd);
+MODULE_LICENSE("GPL");
+EOF
+	run --separate-stderr "$PORT" -i "$d/left.c"
+	assert_success
+	[ "$(grep -c 'is token-pasted' <<< "$stderr")" -eq 2 ] || fail "stderr: $stderr"
+	printf 'ccflags-y += -I%s/kernel -I%s/kernel/uapi\nobj-m += left.o\n' \
+		"$UVNIC_TOP" "$UVNIC_TOP" > "$d/Kbuild"
+	run make -C "$KD" M="$d" KBUILD_EXTRA_SYMBOLS="$UVNIC_TOP/kernel/Module.symvers" modules
+	assert_failure
+	assert_output --partial '"__uvpci_real_readl" ['
+	[ -f "$d/left.o" ] || fail "left.o was not built"
+	run --separate-stderr "$PORT" --check-module "$d/left.o"
+	assert_failure 1
+	local want
+	want=$(printf '%s\n' \
+		"uvpci-port: $d/left.o: real MMIO import: readl" \
+		"uvpci-port: $d/left.o: real MMIO import: ioread32" | sort)
+	[ "$(sort <<< "$stderr")" = "$want" ] || fail "stderr: $stderr"
+	# bad use: one line, exit 1
+	run --separate-stderr "$PORT" --check-module "$d/nothere.ko"
+	assert_failure 1
+	[ "$stderr" = "uvpci-port: $d/nothere.ko: no such file" ] || fail "stderr: $stderr"
+	run --separate-stderr "$PORT" --check-module
+	assert_failure 1
+	[ "$stderr" = "uvpci-port: --check-module needs a MODULE.ko (try --help)" ] || fail "stderr: $stderr"
+}
+
 @test "a file that already mixes the two APIs: each line that will not port back is named" {
 	cd "$BATS_TEST_TMPDIR"
 	printf '%s\n' '#include <linux/pci.h>' 'a = readl(r);' 'b = uv_readl(r);' \
@@ -519,6 +708,10 @@ $(grep -E 'error|undefined' "$d/build.log")"
 	fi
 	kbuild "$d" KBUILD_EXTRA_SYMBOLS="$UVNIC_TOP/kernel/Module.symvers"
 	[ -f "$d/${name%.c}.ko" ]
+	# and no real MMIO or port-I/O access is left in it
+	run --separate-stderr "$PORT" --check-module "$d/${name%.c}.ko"
+	assert_success
+	[ -z "$stderr" ] || fail "$stderr"
 }
 
 # round_trip_real DRIVER: PCI -> uvPCI -> PCI gives the original bytes.
@@ -554,6 +747,27 @@ round_trip_real() {
 
 @test "real driver 8139too.c: PCI -> uvPCI -> PCI gives the same bytes" {
 	round_trip_real drivers/net/ethernet/realtek/8139too.c
+}
+
+@test "contrib/uvpci-census: two real drivers built, ported, built again, ported back; the table is sorted" {
+	real_source drivers/misc/pci_endpoint_test.c
+	need_uvpci_symvers
+	local w=$BATS_TEST_TMPDIR/census
+	run --separate-stderr "$UVNIC_TOP/contrib/uvpci-census" --kdir "$KD" --src "$BATS_FILE_TMPDIR/linux" \
+		--work "$w" drivers/net/ethernet/realtek/8139too.c drivers/misc/pci_endpoint_test.c
+	assert_success
+	# MODULE ORIG PORTED COMPILES LINKS IMPORTS IRQ BACK LEFT
+	assert_line --index 1 --regexp '^drivers/misc/pci_endpoint_test +yes +yes +yes +yes +clean +ok +yes *$'
+	# 8139too reads pdev->irq and allocates no vectors: it needs INTx
+	assert_line --index 2 --regexp '^drivers/net/ethernet/realtek/8139too +yes +yes +yes +yes +clean +intx +yes +pdev->irq $'
+	assert_line 'originals build and link:                 2'
+	assert_line '  ... and read no pdev->irq uvPCI lacks:  1'
+	assert_line 'ported back byte for byte:                2 of 2'
+	assert_line --regexp '^ +1 \[0\] pdev->irq$'
+	# bad use
+	run --separate-stderr "$UVNIC_TOP/contrib/uvpci-census" --src "$BATS_FILE_TMPDIR/linux" nothere
+	assert_failure 1
+	[ "$stderr" = "uvpci-census: nothere: not in $BATS_FILE_TMPDIR/linux" ] || fail "stderr: $stderr"
 }
 
 # --- the man page --------------------------------------------------------
