@@ -1465,29 +1465,47 @@ static bool uvnic_tx_hung(struct uvnic_priv *priv)
 	return time_after(jiffies, priv->tx_watch_since + UVNIC_TX_TIMEOUT);
 }
 
+/* Whether a handed-over RX descriptor after next_to_clean @ntc is DONE. */
+static bool uvnic_rx_done_beyond(struct uvnic_priv *priv, unsigned int ntc)
+{
+	struct uvnic_rx_ring *rx = &priv->rx;
+	unsigned int ntu = READ_ONCE(rx->next_to_use), i;
+
+	for (i = ntc + 1; i != ntu; i++)
+		if (le16_to_cpu(READ_ONCE(rx->desc[i & (rx->count - 1)].status)) &
+		    UVNIC_STAT_DONE)
+			return true;
+	return false;
+}
+
 /*
- * RX out of step with the device: it drops frames for want of descriptors
- * (RX_NO_DESC rose) while the driver has handed it half the ring or more
- * and completed none in a whole watchdog period. That is what an
- * overwritten ring leaves: the driver waits at a descriptor the device
- * will not fill, since a DONE the device never wrote made the driver
- * complete and hand over again descriptors the device was still to fill,
- * and the doorbell it then rang made HEAD == TAIL. Two periods in a row,
- * so that a burst cannot look like it. Context: the watchdog.
+ * RX out of step with the device: the descriptor at next_to_clean is not
+ * done, the driver completed nothing for a whole watchdog period, and yet
+ * the device has filled descriptors after it, or drops frames for want of
+ * descriptors (RX_NO_DESC rose) while the driver has handed it half the
+ * ring or more. The device fills in order, so it is elsewhere in the ring
+ * than the driver: what an overwritten ring leaves, when a DONE the device
+ * never wrote made the driver complete, and hand over again, descriptors
+ * the device was still to fill. Neither side moves on by itself. Three
+ * periods in a row, so that nothing a device does in order looks like it.
+ * Context: the watchdog.
  */
 static bool uvnic_rx_out_of_step(struct uvnic_priv *priv, u64 no_desc)
 {
 	struct uvnic_rx_ring *rx = &priv->rx;
 	unsigned int ntc = READ_ONCE(rx->next_to_clean);
+	bool stuck = ntc == priv->rx_watch_ntc && !uvnic_rx_pending(priv);
 
-	if (no_desc > READ_ONCE(priv->hw_rx_no_desc) &&
-	    ntc == priv->rx_watch_ntc && !uvnic_rx_pending(priv) &&
-	    READ_ONCE(rx->next_to_use) - ntc >= rx->count / 2)
-		priv->rx_watch_stuck++;
-	else
-		priv->rx_watch_stuck = 0;
+	if (stuck)
+		stuck = uvnic_rx_done_beyond(priv, ntc) ||
+			(no_desc > READ_ONCE(priv->hw_rx_no_desc) &&
+			 READ_ONCE(rx->next_to_use) - ntc >= rx->count / 2);
+	/* NAPI moved meanwhile: no verdict from a ring in motion. */
+	if (READ_ONCE(rx->next_to_clean) != ntc)
+		stuck = false;
+	priv->rx_watch_stuck = stuck ? priv->rx_watch_stuck + 1 : 0;
 	priv->rx_watch_ntc = ntc;
-	return priv->rx_watch_stuck >= 2;
+	return priv->rx_watch_stuck >= 3;
 }
 
 static void uvnic_watchdog_task(struct work_struct *work)
@@ -1506,9 +1524,9 @@ static void uvnic_watchdog_task(struct work_struct *work)
 		if (no_desc != ~0ULL) {
 			if (uvnic_rx_out_of_step(priv, no_desc) &&
 			    uvnic_schedule_reset(priv, &priv->ring_corrupt))
-				uvnic_reset_log(priv, "RX ring out of step: the device finds no descriptor while %u are handed over: resetting\n",
-						READ_ONCE(rx->next_to_use) -
-						READ_ONCE(rx->next_to_clean));
+				uvnic_reset_log(priv, "RX ring out of step: descriptor %u waits while the device is elsewhere: resetting\n",
+						READ_ONCE(rx->next_to_clean) &
+						(rx->count - 1));
 			WRITE_ONCE(priv->hw_rx_no_desc, no_desc);
 		}
 	}
