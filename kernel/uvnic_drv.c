@@ -37,7 +37,10 @@
  * own copy of each buffer's address and length for unmapping. A descriptor
  * that completes with an error status, or an RX length shorter than an
  * Ethernet header or longer than its buffer, is counted and its buffer
- * reused: it never reaches the stack.
+ * reused: it never reaches the stack. A completed descriptor with what
+ * neither side writes (status bits the device never sets, an address or
+ * TX length not the driver's) means the ring was overwritten: NAPI stops
+ * there and the device is reset (uvnic_schedule_reset()).
  *
  * Interrupts. Three MSI vectors: RX and TX completions each just schedule
  * the one NAPI context, with no register access; LINK and ERROR share the
@@ -66,7 +69,14 @@
  * TX timeout can fire), CTRL (a model that was restarted comes back with
  * its rings disabled: the driver resets and reprograms them), RX_NO_DESC
  * (rx_missed_errors), and a NAPI kick if a completion is waiting that no
- * interrupt reported or RX buffers could not be refilled.
+ * interrupt reported or RX buffers could not be refilled. It also finds
+ * what a reset recovers from: TX pending without a completion for
+ * UVNIC_TX_TIMEOUT (the stack's TX timeout needs a stopped queue), and an
+ * RX ring out of step with the device (uvnic_rx_out_of_step()).
+ *
+ * Reset. reset_work (delayed, backing off: UVNIC_RESET_CALM) quiesces
+ * everything, writes CTRL.RESET, frees both rings and sets them up again;
+ * ethtool -S counts resets, ring_corrupt and tx_timeouts.
  */
 #include <linux/bitops.h>
 #include <linux/dma-mapping.h>
