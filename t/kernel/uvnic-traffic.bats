@@ -14,7 +14,9 @@
 # tcpdump on the uvNIC, ARP and IPv6 neighbour discovery, frame sizes up
 # to the MTU, the TX offloads (TSO and checksums, v4 and v6, the device
 # cutting segments itself with --exact-frames), the bridge stopped and restarted (gently and not), the
-# driver reloaded under a running bridge, and the device destroyed under
+# driver reloaded under a running bridge, both rings overwritten from the
+# device side and a model stopped with SIGSTOP (the driver resets the
+# rings by itself), and the device destroyed under
 # one. teardown_file takes everything down: later suites start clean.
 #
 #   bin/uvnic-vm -- bats t/kernel/uvnic-traffic.bats
