@@ -37,7 +37,10 @@
  * own copy of each buffer's address and length for unmapping. A descriptor
  * that completes with an error status, or an RX length shorter than an
  * Ethernet header or longer than its buffer, is counted and its buffer
- * reused: it never reaches the stack.
+ * reused: it never reaches the stack. A completed descriptor with what
+ * neither side writes (status bits the device never sets, an address or
+ * TX length not the driver's) means the ring was overwritten: NAPI stops
+ * there and the device is reset (uvnic_schedule_reset()).
  *
  * Interrupts. Three MSI vectors: RX and TX completions each just schedule
  * the one NAPI context, with no register access; LINK and ERROR share the
@@ -66,7 +69,14 @@
  * TX timeout can fire), CTRL (a model that was restarted comes back with
  * its rings disabled: the driver resets and reprograms them), RX_NO_DESC
  * (rx_missed_errors), and a NAPI kick if a completion is waiting that no
- * interrupt reported or RX buffers could not be refilled.
+ * interrupt reported or RX buffers could not be refilled. It also finds
+ * what a reset recovers from: TX pending without a completion for
+ * UVNIC_TX_TIMEOUT (the stack's TX timeout needs a stopped queue), and an
+ * RX ring out of step with the device (uvnic_rx_out_of_step()).
+ *
+ * Reset. reset_work (delayed, backing off: UVNIC_RESET_CALM) quiesces
+ * everything, writes CTRL.RESET, frees both rings and sets them up again;
+ * ethtool -S counts resets, ring_corrupt and tx_timeouts.
  */
 #include <linux/bitops.h>
 #include <linux/dma-mapping.h>
@@ -81,6 +91,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/netdevice.h>
+#include <linux/ratelimit.h>
 #include <linux/rtnetlink.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
@@ -100,6 +111,15 @@
 #define UVNIC_TX_WAKE_MAX	32
 #define UVNIC_WATCHDOG_PERIOD	(2 * HZ)
 #define UVNIC_TX_TIMEOUT	(5 * HZ)
+/*
+ * Resets back off: one within UVNIC_RESET_CALM of the last waits twice as
+ * long as the one before (from UVNIC_RESET_DELAY_MIN up to _MAX), so a
+ * device that keeps breaking its rings costs a reset now and then, not a
+ * CPU.
+ */
+#define UVNIC_RESET_CALM	(30 * HZ)
+#define UVNIC_RESET_DELAY_MIN	HZ
+#define UVNIC_RESET_DELAY_MAX	(32 * HZ)
 
 /*
  * TX completions take milliseconds here (the device is a userspace
@@ -120,6 +140,8 @@
 #define UVNIC_CTRL_RINGS	(UVNIC_CTRL_RX_EN | UVNIC_CTRL_TX_EN)
 #define UVNIC_STAT_ERR		(UVNIC_STAT_ERR_ADDR | UVNIC_STAT_ERR_LEN | \
 				 UVNIC_STAT_ERR_OFFLOAD)
+/* Bits a device writes into a status word; any other is not the device's. */
+#define UVNIC_STAT_ALL		(UVNIC_STAT_DONE | UVNIC_STAT_ERR)
 
 /* VERSION minors: IAM (NAPI needs it) and FEATURES (the TX offloads). */
 #define UVNIC_MINOR_IAM		1
@@ -130,6 +152,7 @@ enum {
 	UVNIC_STATE_UP,		/* rings, IRQs and NAPI are live */
 	UVNIC_STATE_DEAD,	/* the device reads all-ones */
 	UVNIC_STATE_LINK,	/* STATUS.LINK_UP as last read and logged */
+	UVNIC_STATE_RESET,	/* reset_work is scheduled and has not started */
 };
 
 /**
@@ -251,6 +274,8 @@ struct uvnic_sw_stats {
 	u64 tx_csum_offload;
 	u64 tx_linearized;
 	u64 resets;
+	u64 ring_corrupt;
+	u64 tx_timeouts;
 	u64 not_responding;
 };
 
@@ -270,11 +295,22 @@ struct uvnic_sw_stats {
  * @irq_name:       names in /proc/interrupts, per vector
  * @link_lock:      serialises STATUS reads with carrier changes
  * @watchdog:       the periodic check described in DOC: Design
- * @reset_work:     down and up again under RTNL (TX timeout, lost config)
+ * @reset_work:     reset the device and its rings under RTNL (TX hang,
+ *                  broken ring, lost config); see uvnic_schedule_reset()
+ * @reset_rs:       rate limit of the lines that say why a reset is due
+ * @reset_last:     jiffies when reset_work last ran
+ * @reset_delay:    the back-off of the last reset scheduled (0: none)
  * @rx_stats:       see &struct uvnic_rx_stats
  * @tx_stats:       see &struct uvnic_tx_stats
  * @xmit_stats:     see &struct uvnic_xmit_stats
  * @resets:         times reset_work restarted the device (RTNL)
+ * @ring_corrupt:   resets asked for because a ring held what the driver
+ *                  never wrote, or was out of step with the device
+ * @tx_timeouts:    resets asked for because TX descriptors did not complete
+ * @tx_watch_ntc:   TX next_to_clean as the watchdog last saw it
+ * @tx_watch_since: jiffies since when TX has been pending at @tx_watch_ntc
+ * @rx_watch_ntc:   RX next_to_clean as the watchdog last saw it
+ * @rx_watch_stuck: watchdog periods in a row that RX looked out of step
  * @not_responding: times the device was found reading all-ones
  * @hw_rx_no_desc:  last value read from RX_NO_DESC
  */
@@ -293,13 +329,22 @@ struct uvnic_priv {
 	char irq_name[UVNIC_MSI_COUNT][IFNAMSIZ + 8];
 	struct mutex link_lock;
 	struct delayed_work watchdog;
-	struct work_struct reset_work;
+	struct delayed_work reset_work;
+	struct ratelimit_state reset_rs;
+	unsigned long reset_last;
+	unsigned long reset_delay;
 	struct uvnic_rx_stats rx_stats;
 	struct uvnic_tx_stats tx_stats;
 	struct uvnic_xmit_stats xmit_stats;
 	unsigned long resets;
+	unsigned long ring_corrupt;
+	unsigned long tx_timeouts;
 	unsigned long not_responding;
 	u64 hw_rx_no_desc;
+	unsigned int tx_watch_ntc;
+	unsigned long tx_watch_since;
+	unsigned int rx_watch_ntc;
+	unsigned int rx_watch_stuck;
 };
 
 static u32 uvnic_rd32(struct uvnic_priv *priv, unsigned int reg)
@@ -350,6 +395,8 @@ static void uvnic_get_sw_stats(struct uvnic_priv *priv,
 		s->tx_linearized = xs->linearized;
 	} while (u64_stats_fetch_retry(&xs->syncp, start));
 	s->resets = READ_ONCE(priv->resets);
+	s->ring_corrupt = READ_ONCE(priv->ring_corrupt);
+	s->tx_timeouts = READ_ONCE(priv->tx_timeouts);
 	s->not_responding = READ_ONCE(priv->not_responding);
 }
 
@@ -365,6 +412,67 @@ static void uvnic_count_xmit(struct uvnic_priv *priv, u64 *counter)
 	u64_stats_update_begin(&priv->xmit_stats.syncp);
 	(*counter)++;
 	u64_stats_update_end(&priv->xmit_stats.syncp);
+}
+
+/* ------------------------------------------------------------------ */
+/* Reset requests                                                      */
+/* ------------------------------------------------------------------ */
+
+/* Why a reset is due: rate-limited, since a broken ring may say it often. */
+#define uvnic_reset_log(priv, fmt, ...)					\
+	do {								\
+		if (__ratelimit(&(priv)->reset_rs))			\
+			netdev_err((priv)->netdev, fmt, ##__VA_ARGS__);	\
+	} while (0)
+
+/**
+ * uvnic_schedule_reset() - have reset_work reset the device and its rings.
+ * @priv:    the driver
+ * @counter: the cause's counter (&priv->ring_corrupt, ...), or NULL
+ *
+ * One reset at a time: a request while one is scheduled is dropped, as
+ * that reset recovers from every cause. A request within UVNIC_RESET_CALM
+ * of the last reset waits twice as long as the one before (see
+ * UVNIC_RESET_DELAY_MIN), so a device that keeps breaking its rings
+ * cannot keep the driver resetting. Only the caller that scheduled the
+ * reset counts it, so a broken ring NAPI finds again and again while the
+ * reset waits is counted once.
+ * Context: any (NAPI, the IRQ thread, the watchdog, the stack's TX
+ * watchdog timer).
+ * Return: true if this call scheduled the reset (the caller logs why).
+ */
+static bool uvnic_schedule_reset(struct uvnic_priv *priv,
+				 unsigned long *counter)
+{
+	unsigned long delay = 0;
+
+	if (test_and_set_bit(UVNIC_STATE_RESET, &priv->state))
+		return false;
+	/* Serialised by the bit (reset_work clears it under RTNL). */
+	if (counter)
+		WRITE_ONCE(*counter, *counter + 1);
+	if (READ_ONCE(priv->resets) &&
+	    time_before(jiffies, READ_ONCE(priv->reset_last) + UVNIC_RESET_CALM))
+		delay = clamp_t(unsigned long, priv->reset_delay * 2,
+				UVNIC_RESET_DELAY_MIN, UVNIC_RESET_DELAY_MAX);
+	priv->reset_delay = delay;
+	schedule_delayed_work(&priv->reset_work, delay);
+	return true;
+}
+
+/*
+ * A descriptor the device completed holds what neither side wrote: status
+ * bits the device never sets, or a buffer address or TX length other than
+ * the driver's (the device writes back only len, RX, and status). Someone
+ * overwrote the ring, and where the device is in it is unknown: only a
+ * reset puts both sides at the same place again.
+ */
+static void uvnic_ring_corrupt(struct uvnic_priv *priv, const char *ring,
+			       unsigned int i, u64 addr, u16 len, u16 status)
+{
+	if (uvnic_schedule_reset(priv, &priv->ring_corrupt))
+		uvnic_reset_log(priv, "%s ring overwritten: descriptor %u has addr %#llx len %u status %#06x, not written by the driver or the device: resetting\n",
+				ring, i, addr, len, status);
 }
 
 /* ------------------------------------------------------------------ */
@@ -692,6 +800,15 @@ static void uvnic_clean_tx(struct uvnic_priv *priv, int budget)
 
 		if (!(status & UVNIC_STAT_DONE))
 			break;
+		dma_rmb();	/* the rest of the descriptor after DONE */
+		if (unlikely((status & ~UVNIC_STAT_ALL) ||
+			     le64_to_cpu(desc->addr) != buf->dma ||
+			     le16_to_cpu(desc->len) != buf->len)) {
+			uvnic_ring_corrupt(priv, "TX", ntc & mask,
+					   le64_to_cpu(desc->addr),
+					   le16_to_cpu(desc->len), status);
+			break;
+		}
 		uvnic_tx_unmap(priv, buf);
 		ntc++;
 		if (!buf->skb)
@@ -854,6 +971,12 @@ static int uvnic_clean_rx(struct uvnic_priv *priv, int budget)
 		/* The device writes len before status: read it after. */
 		dma_rmb();
 		len = le16_to_cpu(desc->len);
+		if (unlikely((status & ~UVNIC_STAT_ALL) ||
+			     le64_to_cpu(desc->addr) != buf->dma)) {
+			uvnic_ring_corrupt(priv, "RX", i,
+					   le64_to_cpu(desc->addr), len, status);
+			break;
+		}
 		WRITE_ONCE(rx->next_to_clean, rx->next_to_clean + 1);
 		done++;
 
@@ -921,14 +1044,20 @@ static irqreturn_t uvnic_ring_irq(int irq, void *data)
 	return IRQ_HANDLED;
 }
 
+static void uvnic_check_ctrl(struct uvnic_priv *priv);
+
 /* LINK and ERROR: threaded, since register reads wait for the device. */
 static irqreturn_t uvnic_other_irq(int irq, void *data)
 {
 	struct uvnic_priv *priv = data;
+	u32 icr = uvnic_rd32(priv, UVNIC_REG_ICR);
 
 	/* Ack first, then read STATUS: a change after the ack sends an MSI. */
 	uvnic_wr32(priv, UVNIC_REG_ICR, UVNIC_INT_OTHER);
 	uvnic_update_link(priv);
+	/* A ring the device gave up on (uvnic(4)): reset now, not at the watchdog. */
+	if (icr != ~0U && (icr & UVNIC_INT_ERROR))
+		uvnic_check_ctrl(priv);
 	return IRQ_HANDLED;
 }
 
@@ -1194,6 +1323,10 @@ static int uvnic_up(struct uvnic_priv *priv)
 	if (err)
 		goto err_free_rings;
 
+	priv->tx_watch_ntc = 0;
+	priv->tx_watch_since = jiffies;
+	priv->rx_watch_ntc = 0;
+	priv->rx_watch_stuck = 0;
 	napi_enable(&priv->napi);
 	uvnic_hw_start(priv);
 	set_bit(UVNIC_STATE_UP, &priv->state);
@@ -1268,20 +1401,121 @@ static int uvnic_reconfigure(struct uvnic_priv *priv, unsigned int mtu,
 	return err;
 }
 
+/*
+ * What e1000's reset_task does: quiesce (NAPI, the queue, the watchdog,
+ * IRQs), stop the device, CTRL.RESET it, free every buffer and both rings
+ * (each mapping undone, each skb freed or completed), then set all up again
+ * from the start. The request bit clears only once the new rings run, so
+ * what the old ones still show while they go is not a new request.
+ */
 static void uvnic_reset_task(struct work_struct *work)
 {
-	struct uvnic_priv *priv = container_of(work, struct uvnic_priv,
-					       reset_work);
+	struct uvnic_priv *priv = container_of(to_delayed_work(work),
+					       struct uvnic_priv, reset_work);
 
 	rtnl_lock();
 	if (netif_running(priv->netdev) &&
 	    test_bit(UVNIC_STATE_UP, &priv->state)) {
 		WRITE_ONCE(priv->resets, priv->resets + 1);
+		WRITE_ONCE(priv->reset_last, jiffies);
 		uvnic_down(priv);
+		uvnic_hw_reset(priv);
 		if (uvnic_up(priv))
 			netdev_err(priv->netdev, "reset failed: the interface stays down until it is reopened\n");
 	}
+	clear_bit(UVNIC_STATE_RESET, &priv->state);
 	rtnl_unlock();
+}
+
+/*
+ * CTRL without the ring bits the driver set: a model that was restarted
+ * (it starts from reset), or one that disabled a ring it could not use
+ * (uvnic(4): a refused descriptor DMA). Context: process (may read).
+ */
+static void uvnic_check_ctrl(struct uvnic_priv *priv)
+{
+	u32 ctrl = uvnic_rd32(priv, UVNIC_REG_CTRL);
+
+	if (ctrl == ~0U || (ctrl & UVNIC_CTRL_RINGS) == UVNIC_CTRL_RINGS ||
+	    !test_bit(UVNIC_STATE_UP, &priv->state))
+		return;
+	if (uvnic_schedule_reset(priv, NULL))
+		uvnic_reset_log(priv, "device lost its configuration (CTRL %#x): resetting it\n",
+				ctrl);
+}
+
+static void uvnic_report_tx_hang(struct uvnic_priv *priv)
+{
+	struct uvnic_tx_ring *tx = &priv->tx;
+	unsigned int ntc = READ_ONCE(tx->next_to_clean);
+
+	if (uvnic_schedule_reset(priv, &priv->tx_timeouts))
+		uvnic_reset_log(priv, "TX timeout: %u descriptors pending since %u: resetting\n",
+				READ_ONCE(tx->next_to_use) - ntc,
+				ntc & (tx->count - 1));
+}
+
+/*
+ * TX pending at one next_to_clean for UVNIC_TX_TIMEOUT: a hang, whether
+ * or not the queue stopped (the stack's TX timeout needs a stopped queue,
+ * which a frame a second never fills). Memory reads only, so it runs even
+ * when the device does not answer. Context: the watchdog.
+ */
+static bool uvnic_tx_hung(struct uvnic_priv *priv)
+{
+	struct uvnic_tx_ring *tx = &priv->tx;
+	unsigned int ntc = READ_ONCE(tx->next_to_clean);
+
+	if (ntc == READ_ONCE(tx->next_to_use) || ntc != priv->tx_watch_ntc ||
+	    uvnic_tx_pending(priv)) {
+		priv->tx_watch_ntc = ntc;
+		priv->tx_watch_since = jiffies;
+		return false;
+	}
+	return time_after(jiffies, priv->tx_watch_since + UVNIC_TX_TIMEOUT);
+}
+
+/* Whether a handed-over RX descriptor after next_to_clean @ntc is DONE. */
+static bool uvnic_rx_done_beyond(struct uvnic_priv *priv, unsigned int ntc)
+{
+	struct uvnic_rx_ring *rx = &priv->rx;
+	unsigned int ntu = READ_ONCE(rx->next_to_use), i;
+
+	for (i = ntc + 1; i != ntu; i++)
+		if (le16_to_cpu(READ_ONCE(rx->desc[i & (rx->count - 1)].status)) &
+		    UVNIC_STAT_DONE)
+			return true;
+	return false;
+}
+
+/*
+ * RX out of step with the device: the descriptor at next_to_clean is not
+ * done, the driver completed nothing for a whole watchdog period, and yet
+ * the device has filled descriptors after it, or drops frames for want of
+ * descriptors (RX_NO_DESC rose) while the driver has handed it half the
+ * ring or more. The device fills in order, so it is elsewhere in the ring
+ * than the driver: what an overwritten ring leaves, when a DONE the device
+ * never wrote made the driver complete, and hand over again, descriptors
+ * the device was still to fill. Neither side moves on by itself. Three
+ * periods in a row, so that nothing a device does in order looks like it.
+ * Context: the watchdog.
+ */
+static bool uvnic_rx_out_of_step(struct uvnic_priv *priv, u64 no_desc)
+{
+	struct uvnic_rx_ring *rx = &priv->rx;
+	unsigned int ntc = READ_ONCE(rx->next_to_clean);
+	bool stuck = ntc == priv->rx_watch_ntc && !uvnic_rx_pending(priv);
+
+	if (stuck)
+		stuck = uvnic_rx_done_beyond(priv, ntc) ||
+			(no_desc > READ_ONCE(priv->hw_rx_no_desc) &&
+			 READ_ONCE(rx->next_to_use) - ntc >= rx->count / 2);
+	/* NAPI moved meanwhile: no verdict from a ring in motion. */
+	if (READ_ONCE(rx->next_to_clean) != ntc)
+		stuck = false;
+	priv->rx_watch_stuck = stuck ? priv->rx_watch_stuck + 1 : 0;
+	priv->rx_watch_ntc = ntc;
+	return priv->rx_watch_stuck >= 3;
 }
 
 static void uvnic_watchdog_task(struct work_struct *work)
@@ -1290,20 +1524,21 @@ static void uvnic_watchdog_task(struct work_struct *work)
 					       struct uvnic_priv, watchdog);
 	struct uvnic_rx_ring *rx = &priv->rx;
 	u64 no_desc;
-	u32 ctrl;
 
-	/* A model that was restarted starts from reset: rings disabled. */
-	ctrl = uvnic_rd32(priv, UVNIC_REG_CTRL);
-	if (ctrl != ~0U && (ctrl & UVNIC_CTRL_RINGS) != UVNIC_CTRL_RINGS) {
-		netdev_warn(priv->netdev, "device lost its configuration (CTRL %#x): resetting it\n",
-			    ctrl);
-		schedule_work(&priv->reset_work);
-		return;
-	}
+	/* First, as it needs no answer from the device. */
+	if (uvnic_tx_hung(priv))
+		uvnic_report_tx_hang(priv);
+	uvnic_check_ctrl(priv);
 	if (uvnic_update_link(priv) != ~0U) {
 		no_desc = uv_readq(priv->hw + UVNIC_REG_RX_NO_DESC);
-		if (no_desc != ~0ULL)
+		if (no_desc != ~0ULL) {
+			if (uvnic_rx_out_of_step(priv, no_desc) &&
+			    uvnic_schedule_reset(priv, &priv->ring_corrupt))
+				uvnic_reset_log(priv, "RX ring out of step: descriptor %u waits while the device is elsewhere: resetting\n",
+						READ_ONCE(rx->next_to_clean) &
+						(rx->count - 1));
 			WRITE_ONCE(priv->hw_rx_no_desc, no_desc);
+		}
 	}
 
 	/*
@@ -1346,13 +1581,7 @@ static int uvnic_change_mtu(struct net_device *netdev, int new_mtu)
 
 static void uvnic_tx_timeout(struct net_device *netdev, unsigned int txqueue)
 {
-	struct uvnic_priv *priv = netdev_priv(netdev);
-
-	netdev_err(netdev, "TX timeout: %u descriptors pending since %u: resetting\n",
-		   READ_ONCE(priv->tx.next_to_use) -
-		   READ_ONCE(priv->tx.next_to_clean),
-		   READ_ONCE(priv->tx.next_to_clean) & (priv->tx.count - 1));
-	schedule_work(&priv->reset_work);
+	uvnic_report_tx_hang(netdev_priv(netdev));
 }
 
 static void uvnic_get_stats64(struct net_device *netdev,
@@ -1432,6 +1661,8 @@ static const struct uvnic_sw_stat uvnic_sw_stats[] = {
 	UVNIC_SW_STAT(tx_csum_offload),
 	UVNIC_SW_STAT(tx_linearized),
 	UVNIC_SW_STAT(resets),
+	UVNIC_SW_STAT(ring_corrupt),
+	UVNIC_SW_STAT(tx_timeouts),
 	UVNIC_SW_STAT(not_responding),
 };
 
@@ -1665,7 +1896,9 @@ static int uvnic_probe(struct uvpci_dev *udev, const struct uvpci_device_id *id)
 	priv->rx_count = UVNIC_RX_RING_DEFAULT;
 	mutex_init(&priv->link_lock);
 	INIT_DELAYED_WORK(&priv->watchdog, uvnic_watchdog_task);
-	INIT_WORK(&priv->reset_work, uvnic_reset_task);
+	INIT_DELAYED_WORK(&priv->reset_work, uvnic_reset_task);
+	/* Why resets are due: a few lines, then one a minute. */
+	ratelimit_state_init(&priv->reset_rs, 60 * HZ, 5);
 	u64_stats_init(&priv->rx_stats.syncp);
 	u64_stats_init(&priv->tx_stats.syncp);
 	u64_stats_init(&priv->xmit_stats.syncp);
@@ -1738,7 +1971,7 @@ static void uvnic_remove(struct uvpci_dev *udev)
 
 	/* Closes the interface: uvnic_down() stops the device. */
 	unregister_netdev(netdev);
-	cancel_work_sync(&priv->reset_work);
+	cancel_delayed_work_sync(&priv->reset_work);
 	uvnic_hw_reset(priv);
 	netif_napi_del(&priv->napi);
 	uvpci_free_irq_vectors(udev);
