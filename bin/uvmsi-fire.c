@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "libuvnic.h"
+#include "uvpci-cli.h"
 
 int main(int argc, char **argv)
 {

@@ -628,6 +628,5 @@ void uvnic_cli_ready(const char *path);
 
 #include "uvpci-device.h"
 #include "uvpci-regspec.h"
-#include "uvpci-cli.h"
 
 #endif /* LIBUVNIC_H */

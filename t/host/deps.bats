@@ -20,7 +20,7 @@ ALLOWED=(
 # What each target runs. Makefile:RULE,... is those rules' recipes.
 # shellcheck disable=SC2016 # ($(LIB): Make's names, not the shell's)
 DEMO_FILES=(
-	'Makefile:deps,demo,modules,lib/%.o,$(LIB),bin/%,man/%,t/helpers/%,t/bench/%'
+	'Makefile:deps,demo,modules,lib/%.o,$(LIB),lib/%.os,$(SOLIB),bin/%,man/%,t/helpers/%,t/bench/%'
 	contrib/demo contrib/uvnic-net.bash bin/uvnic-vm contrib/install-deps
 )
 CHECK_FILES=(
@@ -32,7 +32,7 @@ CHECK_FILES=(
 LINT_FILES=('Makefile:lint,lint-run,$(CHECKPATCH)')
 BENCH_FILES=(Makefile:bench t/bench/run)
 # Rules that install or clean: no make target of install-deps runs them.
-OTHER_RULES=(install modules_install clean)
+OTHER_RULES=(install install-kbuild modules_install clean)
 
 setup() {
 	load '../test_helper/common-setup'
