@@ -26,6 +26,9 @@ DATADIR ?= $(PREFIX)/share
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 # What an out-of-tree uvPCI driver builds against (see kernel/uvpci.mk).
 KBUILDDIR ?= $(DATADIR)/uvnic/kbuild
+# udev reads /usr/lib/udev/rules.d (a package's) and /etc/udev/rules.d.
+UDEVRULESDIR ?= $(if $(filter /usr,$(PREFIX)),/usr/lib/udev/rules.d,/etc/udev/rules.d)
+DKMSDIR ?= /usr/src/uvnic-$(VERSION)
 
 # The kernel the modules are built for: the running one when its build
 # tree exists, else the newest installed kernel that has headers (the one
@@ -68,7 +71,7 @@ MANS     := $(MAN_SRCS:.in=)
 HDRS := kernel/uapi/uvbus.h $(wildcard lib/*.h)
 
 .PHONY: deps all userspace modules man check check-loaded check-unit check-host check-kernel \
-	stress boot-check fuzz bench demo lint lint-run install install-completion install-kbuild modules_install clean
+	stress boot-check fuzz bench demo lint lint-run install install-completion install-kbuild install-dkms modules_install clean
 
 all: userspace modules
 
@@ -247,6 +250,17 @@ install: userspace install-completion install-kbuild
 	chmod 0644 $(DESTDIR)$(PKGCONFIGDIR)/libuvnic.pc
 	install -m 0644 $(PUBLIC_HDRS) $(DESTDIR)$(INCDIR)/uvnic
 	for m in $(MANS); do s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s; done
+	install -d $(DESTDIR)$(UDEVRULESDIR)
+	install -m 0644 contrib/udev/70-uvbus.rules $(DESTDIR)$(UDEVRULESDIR)
+
+# The module sources for DKMS (contrib/dkms.conf): dkms add/build/install
+# uvnic/$(VERSION) then builds them for every kernel.
+DKMS_SRCS := kernel/Kbuild $(filter-out %.mod.c,$(wildcard kernel/*.c kernel/*.h)) $(wildcard kernel/uapi/*.h)
+
+install-dkms:
+	install -d $(DESTDIR)$(DKMSDIR)/kernel/uapi
+	install -m 0644 contrib/dkms.conf $(DESTDIR)$(DKMSDIR)
+	for f in $(DKMS_SRCS); do install -m 0644 $$f $(DESTDIR)$(DKMSDIR)/$$f || exit 1; done
 
 # The kit for out-of-tree uvPCI drivers (kernel/uvpci.mk says how):
 #   $(KBUILDDIR)/uvpci.mk               the Kbuild include

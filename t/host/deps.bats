@@ -32,7 +32,7 @@ CHECK_FILES=(
 LINT_FILES=('Makefile:lint,lint-run,$(CHECKPATCH)')
 BENCH_FILES=(Makefile:bench t/bench/run)
 # Rules that install or clean: no make target of install-deps runs them.
-OTHER_RULES=(install install-kbuild modules_install clean)
+OTHER_RULES=(install install-kbuild install-dkms modules_install clean)
 
 setup() {
 	load '../test_helper/common-setup'

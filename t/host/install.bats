@@ -203,3 +203,29 @@ C
 	run -0 find "$m" -type f
 	[ "${#lines[@]}" -eq 3 ] || fail "files besides the modules: $output"
 }
+
+@test "make install: the udev rule gives /dev/uvbus to group uvnic, mode 0660" {
+	run -0 cat "$DEST/usr/lib/udev/rules.d/70-uvbus.rules"
+	assert_line 'SUBSYSTEM=="misc", KERNEL=="uvbus", GROUP="uvnic", MODE="0660"'
+}
+
+@test "contrib/dkms.conf: the Makefile's version, and its MAKE builds the three modules from make install-dkms's tree" {
+	[ -n "$KVER" ] && [ -d "/lib/modules/$KVER/build" ] || skip "no kernel build tree"
+	local v tree=$BATS_TEST_TMPDIR/dkms m
+	v=$(sed -n 's/^VERSION *:= *//p' "$UVNIC_TOP/Makefile")
+	run -0 grep -x "PACKAGE_VERSION=\"$v\"" "$UVNIC_TOP/contrib/dkms.conf"
+	run -0 make -s -C "$UVNIC_TOP" install-dkms DESTDIR="$tree"
+	local src=$tree/usr/src/uvnic-$v
+	[ -f "$src/dkms.conf" ]
+	# dkms sources dkms.conf and runs MAKE[0] in the build copy of src.
+	export kernel_source_dir=/lib/modules/$KVER/build dkms_tree=$BATS_TEST_TMPDIR/var
+	mkdir -p "$dkms_tree/uvnic/$v"
+	cp -r "$src" "$dkms_tree/uvnic/$v/build"
+	run -0 bash -c "cd '$dkms_tree/uvnic/$v/build' && source ./dkms.conf && eval \"\${MAKE[0]}\" >build.log 2>&1 &&
+		for i in \"\${!BUILT_MODULE_NAME[@]}\"; do echo \"\${BUILT_MODULE_LOCATION[\$i]}\${BUILT_MODULE_NAME[\$i]}.ko\"; done"
+	for m in kernel/uvbus.ko kernel/uvpci.ko kernel/uvnic.ko; do
+		assert_line "$m"
+		[ -f "$dkms_tree/uvnic/$v/build/$m" ] || fail "no $m built"
+	done
+	assert_equal "${#lines[@]}" 3
+}
