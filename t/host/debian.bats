@@ -78,3 +78,26 @@ setup() {
 	LD_LIBRARY_PATH=$r$multi run -0 "$BATS_TEST_TMPDIR/p"
 	assert_output "$(sed -n 's/^VERSION *:= *//p' "$UVNIC_TOP/Makefile")"
 }
+
+# The bring-up: DKMS builds the modules from uvnic-dkms's sources (in a
+# private DKMS tree), the unpacked uvnic-vm boots a guest that loads them,
+# the unpacked uvbus-ctl creates and lists a channel. Boots one guest.
+@test "the packages' bring-up: DKMS-built modules, loaded by the packaged uvnic-vm, driven by uvbus-ctl" {
+	command -v dkms >/dev/null || skip "no dkms (contrib/install-deps package)"
+	local r=$OUT/root kver v dk=$OUT/dk
+	kver=$(uvnic-vm --print-kver)
+	[ -d "/lib/modules/$kver/build" ] || skip "no kernel build tree for $kver"
+	v=$(sed -n 's/^VERSION *:= *//p' "$UVNIC_TOP/Makefile")
+	mkdir -p "$dk/var/lib/dkms"
+	run -0 dkms build -m uvnic -v "$v" -k "$kver" --sourcetree "$r/usr/src" --dkmstree "$dk/var/lib/dkms"
+	# (the guest sees the working directory, here the unpacked root's
+	# parent, through its /tmp)
+	cd "$OUT"
+	run -0 --separate-stderr "$r/usr/bin/uvnic-vm" --timeout 600 --install-mod-path "$dk" -- \
+		sh -c "$r/usr/sbin/uvbus-ctl create pk0 && $r/usr/sbin/uvbus-ctl list && grep -o '^uv[a-z]* ' /proc/modules | sort"
+	assert_line --regexp '^pk0 +loopback'
+	assert_line 'uvbus '
+	assert_line 'uvpci '
+	# shellcheck disable=SC2154 # ($stderr: set by run --separate-stderr)
+	[[ $stderr == *"modules: $dk/var/lib/dkms/uvnic/$v/$kver/"* ]] || fail "stderr: $stderr"
+}
