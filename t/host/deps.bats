@@ -16,7 +16,7 @@ ALLOWED=(
 	# them; Debian's 6.1 kernel is xz (xz-utils, in demo), its modules plain.
 	zstd lz4
 	# t/host/debian.bats: install-deps package; it skips without them.
-	dpkg-buildpackage dh dh_dkms git
+	dpkg-buildpackage dh dh_dkms dkms git
 )
 
 # What each target runs. Makefile:RULE,... is those rules' recipes.
