@@ -7,9 +7,12 @@
 #   make stress     the long kernel stress runs in a QEMU guest (60 s MSI storms)
 #   make fuzz       the ABI fuzzer in a QEMU guest (FUZZ_SECONDS=600, FUZZ_SEED=)
 #   make demo       boot a guest, load uvbus, create a channel, show it
-#   make install    PREFIX=/usr/local DESTDIR=  (tools, library, man pages,
-#                   bash completion, the bats library)
-#   make modules_install   (the modules, into /lib/modules/$(KVER))
+#   make install    PREFIX=/usr/local DESTDIR=  (tools, libuvnic static and
+#                   shared, public headers, libuvnic.pc, the Kbuild kit for
+#                   out-of-tree uvPCI drivers, man pages, bash completion,
+#                   the bats library)
+#   make modules_install   INSTALL_MOD_PATH= DESTDIR=  (uvbus, uvpci, uvnic
+#                   into lib/modules/$(KVER)/extra)
 
 VERSION := 0.1.0
 
@@ -20,6 +23,13 @@ LIBDIR  ?= $(PREFIX)/lib
 INCDIR  ?= $(PREFIX)/include
 MANDIR  ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+DATADIR ?= $(PREFIX)/share
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+# What an out-of-tree uvPCI driver builds against (see kernel/uvpci.mk).
+KBUILDDIR ?= $(DATADIR)/uvnic/kbuild
+# udev reads /usr/lib/udev/rules.d (a package's) and /etc/udev/rules.d.
+UDEVRULESDIR ?= $(if $(filter /usr,$(PREFIX)),/usr/lib/udev/rules.d,/etc/udev/rules.d)
+DKMSDIR ?= /usr/src/uvnic-$(VERSION)
 
 # The kernel the modules are built for: the running one when its build
 # tree exists, else the newest installed kernel that has headers (the one
@@ -48,6 +58,9 @@ endif
 LIB_SRCS := $(wildcard lib/*.c)
 LIB_OBJS := $(LIB_SRCS:.c=.o)
 LIB      := lib/libuvnic.a
+# The shared one: soname libuvnic.so.$(SOVERSION), exporting lib/libuvnic.map.
+SOVERSION := 0
+SOLIB    := lib/libuvnic.so.$(VERSION)
 
 # Every bin/*.c is one tool; bin/ also holds scripts (uvnic-vm).
 TOOL_SRCS := $(wildcard bin/*.c)
@@ -79,11 +92,12 @@ GEN_HDRS    := kernel/uapi/uvnic_regs.h
 SKEL_MODEL  := t/helpers/uvregmap-skel-model
 
 .PHONY: deps all userspace modules man check check-loaded check-unit check-host check-kernel \
-	stress boot-check fuzz bench demo lint lint-run install install-completion install-bats modules_install clean
+	stress boot-check fuzz bench demo lint lint-run install install-completion install-bats \
+	install-kbuild install-dkms modules_install clean
 
 all: userspace modules
 
-userspace: $(LIB) $(TOOLS) $(THELPERS) $(SKEL_MODEL) man
+userspace: $(LIB) $(SOLIB) $(TOOLS) $(THELPERS) $(SKEL_MODEL) man
 
 lib/%.o: lib/%.c $(HDRS)
 	$(CC) $(UV_CFLAGS) $(CFLAGS) -c -o $@ $<
@@ -101,7 +115,7 @@ bin/uvregmap: bin/uvregmap.c $(REGMAP_OBJS) $(HDRS)
 kernel/uapi/uvnic_regs.h: kernel/uapi/uvnic.regmap bin/uvregmap
 	bin/uvregmap header --guard _UAPI_LINUX_UVNIC_REGS_H -o $@ $<
 
-$(filter-out $(REGMAP_OBJS),$(LIB_OBJS)): $(GEN_HDRS)
+$(filter-out $(REGMAP_OBJS),$(LIB_OBJS)) $(patsubst %.o,%.os,$(filter-out $(REGMAP_OBJS),$(LIB_OBJS))): $(GEN_HDRS)
 
 t/helpers/gen/uvregmap-skel-model.c: t/helpers/uvregmap-test.regmap bin/uvregmap
 	mkdir -p t/helpers/gen
@@ -246,19 +260,79 @@ lint-run: $(CHECKPATCH) man $(GEN_HDRS)
 
 # --- install ---------------------------------------------------------
 
-install: userspace install-completion install-bats
+# The public headers: the API of libuvnic and the uapi formats it uses.
+# lib/deadline.h and lib/uvpci-cli.h are the library's and the uvPCI
+# tools' own (their symbols are not in lib/libuvnic.map); uvpci_bench.h
+# is the benchmark's. Installed flat under $(INCDIR)/uvnic, where their
+# "uvbus.h"-style includes find each other; libuvnic.pc adds that to -I.
+PUBLIC_HDRS := lib/libuvnic.h lib/uvpci-device.h lib/uvpci-regspec.h \
+	       lib/uvnic-model.h lib/uvnic-offload.h lib/uvregmap.h \
+	       kernel/uapi/uvbus.h kernel/uapi/uvnic.h $(GEN_HDRS)
+
+# The modules a system gets: not the test drivers uvpci_sample, uvpci_bench.
+INSTALL_MODULES := kernel/uvbus.ko kernel/uvpci.ko kernel/uvnic.ko
+
+# Position-independent objects for the shared library, beside the static
+# library's.
+lib/%.os: lib/%.c $(HDRS)
+	$(CC) $(UV_CFLAGS) $(CFLAGS) -fPIC -c -o $@ $<
+
+$(SOLIB): $(LIB_SRCS:.c=.os) lib/libuvnic.map
+	$(CC) $(CFLAGS) -shared -Wl,-soname,libuvnic.so.$(SOVERSION) \
+		-Wl,--version-script=lib/libuvnic.map -Wl,--as-needed -Wl,-z,defs \
+		-o $@ $(LIB_SRCS:.c=.os) -largtable2 $(BSD_LIBS) -lpthread
+	ln -sf libuvnic.so.$(VERSION) lib/libuvnic.so.$(SOVERSION)
+	ln -sf libuvnic.so.$(VERSION) lib/libuvnic.so
+
+install: userspace install-completion install-bats install-kbuild
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \
+		$(DESTDIR)$(PKGCONFIGDIR) \
 		$(DESTDIR)$(INCDIR)/uvnic $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man4 \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(MANDIR)/man9
 	install -m 0755 $(TOOLS) $(DESTDIR)$(SBINDIR)
 	install -m 0755 bin/uvnic-vm contrib/uvpci-port $(DESTDIR)$(BINDIR)
-	install -d $(DESTDIR)$(PREFIX)/share/uvnic
-	install -m 0644 contrib/uvpci-port.names $(DESTDIR)$(PREFIX)/share/uvnic
+	install -d $(DESTDIR)$(DATADIR)/uvnic
+	install -m 0644 contrib/uvpci-port.names $(DESTDIR)$(DATADIR)/uvnic
 	install -m 0644 $(LIB) $(DESTDIR)$(LIBDIR)
-	install -m 0644 $(wildcard lib/*.h) kernel/uapi/uvbus.h kernel/uapi/uvnic.h \
-		$(GEN_HDRS) $(DESTDIR)$(INCDIR)/uvnic
+	install -m 0755 $(SOLIB) $(DESTDIR)$(LIBDIR)
+	ln -sf libuvnic.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libuvnic.so.$(SOVERSION)
+	ln -sf libuvnic.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libuvnic.so
+	# (written here: it holds this make's PREFIX and directories)
+	sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@PREFIX@|$(PREFIX)|g' \
+		-e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCDIR@|$(INCDIR)|g' \
+		-e 's|@KBUILDDIR@|$(KBUILDDIR)|g' lib/libuvnic.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/libuvnic.pc
+	chmod 0644 $(DESTDIR)$(PKGCONFIGDIR)/libuvnic.pc
+	install -m 0644 $(PUBLIC_HDRS) $(DESTDIR)$(INCDIR)/uvnic
 	for m in $(MANS); do s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s; done
+	install -d $(DESTDIR)$(UDEVRULESDIR)
+	install -m 0644 contrib/udev/70-uvbus.rules $(DESTDIR)$(UDEVRULESDIR)
+
+# The module sources for DKMS (contrib/dkms.conf): dkms add/build/install
+# uvnic/$(VERSION) then builds them for every kernel.
+DKMS_SRCS := kernel/Kbuild $(filter-out %.mod.c,$(wildcard kernel/*.c kernel/*.h)) \
+	     $(sort $(wildcard kernel/uapi/*.h) $(GEN_HDRS))
+
+install-dkms: $(GEN_HDRS)
+	install -d $(DESTDIR)$(DKMSDIR)/kernel/uapi
+	install -m 0644 contrib/dkms.conf $(DESTDIR)$(DKMSDIR)
+	for f in $(DKMS_SRCS); do install -m 0644 $$f $(DESTDIR)$(DKMSDIR)/$$f || exit 1; done
+
+# The kit for out-of-tree uvPCI drivers (kernel/uvpci.mk says how):
+#   $(KBUILDDIR)/uvpci.mk               the Kbuild include
+#   $(KBUILDDIR)/include/uvpci.h        the driver API
+#   $(KBUILDDIR)/KVER/Module.symvers    uvpci's exported symbols, per kernel
+# Module.symvers comes from make modules, for the kernel it built against.
+install-kbuild:
+	install -d $(DESTDIR)$(KBUILDDIR)/include
+	install -m 0644 kernel/uvpci.mk $(DESTDIR)$(KBUILDDIR)
+	install -m 0644 kernel/uvpci.h $(DESTDIR)$(KBUILDDIR)/include
+	if [ -f kernel/Module.symvers ] && [ -n "$(KVER)" ]; then \
+		install -d $(DESTDIR)$(KBUILDDIR)/$(KVER) && \
+		install -m 0644 kernel/Module.symvers $(DESTDIR)$(KBUILDDIR)/$(KVER); \
+	else \
+		echo "make: no kernel/Module.symvers (make modules first): out-of-tree drivers cannot link against uvpci" >&2; \
+	fi
 
 # One completion file for every tool, under each tool's name: bash-completion
 # loads completions/TOOL when TOOL is first completed.
@@ -269,18 +343,31 @@ install-completion:
 	for t in $(COMPLETED); do install -m 0644 contrib/completion/uvnic $(DESTDIR)$(BASHCOMPDIR)/$$t || exit 1; done
 
 # The bats library for users' suites, where bats_load_library finds it
-# (bats' default BATS_LIB_PATH is /usr/lib/bats: PREFIX=/usr puts it there).
-BATSLIBDIR ?= $(LIBDIR)/bats
+# (bats' default BATS_LIB_PATH is /usr/lib/bats: PREFIX=/usr puts it there;
+# shell code, so not under a multiarch LIBDIR).
+BATSLIBDIR ?= $(PREFIX)/lib/bats
 
 install-bats:
 	install -d $(DESTDIR)$(BATSLIBDIR)/uvnic
 	install -m 0644 contrib/bats/uvnic/load.bash $(DESTDIR)$(BATSLIBDIR)/uvnic
 
+# install(1), not Kbuild's modules_install: that one ignores DESTDIR, takes
+# every module, and signs each (an error per module without the kernel's
+# signing key). depmod runs on a live module tree (no DESTDIR, and
+# modules.order there: a kernel's own); a package's postinst runs it.
+MODDIR = $(DESTDIR)$(INSTALL_MOD_PATH)/lib/modules/$(KVER)
+
 modules_install: modules
-	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel modules_install
+	install -d $(MODDIR)/extra
+	install -m 0644 $(INSTALL_MODULES) $(MODDIR)/extra
+	if [ -z "$(DESTDIR)" ] && [ -f $(MODDIR)/modules.order ] && command -v depmod >/dev/null; then \
+		depmod -b "$(or $(INSTALL_MOD_PATH),/)" $(KVER); \
+	else \
+		echo "make: run depmod $(KVER) once the modules are in place" >&2; \
+	fi
 
 clean:
-	rm -f $(LIB) $(LIB_OBJS) $(TOOLS) $(UNITS) $(TSAN_UNITS) $(THELPERS) $(MANS)
+	rm -f $(LIB) $(LIB_OBJS) $(LIB_SRCS:.c=.os) lib/libuvnic.so* $(TOOLS) $(UNITS) $(TSAN_UNITS) $(THELPERS) $(MANS)
 	rm -f $(GEN_HDRS) man/uvnic.4.regs $(SKEL_MODEL)
 	rm -rf t/helpers/gen
 	rm -rf .lint-cache

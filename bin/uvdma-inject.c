@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "libuvnic.h"
+#include "uvpci-cli.h"
 
 /* The most one run moves either way: 16 MiB. */
 #define MAX_BYTES	(16U << 20)

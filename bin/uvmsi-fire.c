@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "libuvnic.h"
+#include "uvpci-cli.h"
 
 /* uvmsi-fire DEV --intx assert|deassert */
 static int intx(const char *name, const char *level)

@@ -51,6 +51,7 @@
 #include <unistd.h>
 
 #include "libuvnic.h"
+#include "uvpci-cli.h"
 #include "uvnic-model.h"
 
 #define PROG		"uvnic-bridge"

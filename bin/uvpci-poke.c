@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "libuvnic.h"
+#include "uvpci-cli.h"
 
 int main(int argc, char **argv)
 {

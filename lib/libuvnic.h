@@ -639,7 +639,6 @@ void uvnic_cli_ready(const char *path);
 
 #include "uvpci-device.h"
 #include "uvpci-regspec.h"
-#include "uvpci-cli.h"
 #include "uvregmap.h"
 
 #endif /* LIBUVNIC_H */

@@ -4,7 +4,7 @@
  * uvpci-poke, uvdma-inject, uvmsi-fire): the steps every one of them takes,
  * each ending the program with one clear line when it fails. Built on the
  * CLI support in libuvnic.h: call them after uvnic_cli_parse(). Included
- * by libuvnic.h.
+ * by the tools (not installed: the library's own, not its API).
  */
 #ifndef UVPCI_CLI_H
 #define UVPCI_CLI_H

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "libuvnic.h"
+#include "uvpci-cli.h"
 #include "uvregmap.h"
 
 struct uvregmap *uvpci_cli_map(const char *path)

@@ -39,6 +39,7 @@
 #include <unistd.h>
 
 #include "libuvnic.h"
+#include "uvpci-cli.h"
 #include "uvpci_bench.h"
 
 enum action {

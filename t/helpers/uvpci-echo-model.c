@@ -48,6 +48,7 @@
 #include <unistd.h>
 
 #include "libuvnic.h"
+#include "uvpci-cli.h"
 
 #define BAR_STORE	(1U << 20)
 

@@ -39,6 +39,7 @@
 #include <unistd.h>
 
 #include "libuvnic.h"
+#include "uvpci-cli.h"
 
 #define MAX_PORTS	16
 

@@ -15,12 +15,14 @@ ALLOWED=(
 	# bin/uvnic-vm: decompressors for kernels or modules packed with
 	# them; Debian's 6.1 kernel is xz (xz-utils, in demo), its modules plain.
 	zstd lz4
+	# t/host/debian.bats: install-deps package; it skips without them.
+	dpkg-buildpackage dh dh_dkms dkms git
 )
 
 # What each target runs. Makefile:RULE,... is those rules' recipes.
 # shellcheck disable=SC2016 # ($(LIB): Make's names, not the shell's)
 DEMO_FILES=(
-	'Makefile:deps,demo,modules,lib/%.o,$(LIB),bin/%,man/%,t/helpers/%,t/bench/%,bin/uvregmap,kernel/uapi/uvnic_regs.h,t/helpers/gen/uvregmap-skel-model.c,$(SKEL_MODEL),man/uvnic.4,man/uvnic.4.regs'
+	'Makefile:deps,demo,modules,lib/%.o,$(LIB),bin/%,man/%,t/helpers/%,t/bench/%,lib/%.os,$(SOLIB),bin/uvregmap,kernel/uapi/uvnic_regs.h,t/helpers/gen/uvregmap-skel-model.c,$(SKEL_MODEL),man/uvnic.4,man/uvnic.4.regs'
 	contrib/demo contrib/uvnic-net.bash bin/uvnic-vm contrib/install-deps
 )
 CHECK_FILES=(
@@ -32,7 +34,7 @@ CHECK_FILES=(
 LINT_FILES=('Makefile:lint,lint-run,$(CHECKPATCH)')
 BENCH_FILES=(Makefile:bench t/bench/run)
 # Rules that install or clean: no make target of install-deps runs them.
-OTHER_RULES=(install modules_install clean)
+OTHER_RULES=(install install-kbuild install-dkms modules_install clean)
 
 setup() {
 	load '../test_helper/common-setup'

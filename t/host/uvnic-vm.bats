@@ -211,3 +211,85 @@ setup() {
 	assert_output --partial 'uvnic-vm: the guest kernel log shows problems:'
 	assert_output --partial 'kmemleak: 2 new suspected memory leaks'
 }
+
+# An installed copy: make install into a DESTDIR; the modules, staged by
+# make modules_install DESTDIR=, found through --install-mod-path.
+install_copy() {
+	inst=$BATS_TEST_TMPDIR/inst
+	make -s -C "$UVNIC_TOP" install DESTDIR="$inst" PREFIX=/usr >"$BATS_TEST_TMPDIR/install.log" 2>&1 ||
+		fail "make install: $(cat "$BATS_TEST_TMPDIR/install.log")"
+}
+
+@test "installed, --help names the installed modules, not a tree" {
+	install_copy
+	run -0 "$inst/usr/bin/uvnic-vm" --help
+	refute_output --partial 'Tree:'
+	assert_line --partial 'Modules: the installed uvbus.ko and uvpci.ko'
+	run -0 uvnic-vm --help
+	assert_line "Modules: $UVNIC_TOP/kernel/uvbus.ko and uvpci.ko (a source tree)"
+}
+
+@test "installed, no uvbus.ko installed for the kernel: one message, before any guest boots" {
+	install_copy
+	mkdir "$BATS_TEST_TMPDIR/empty"
+	run -1 --separate-stderr "$inst/usr/bin/uvnic-vm" --install-mod-path "$BATS_TEST_TMPDIR/empty" -- true
+	assert_equal "${#stderr_lines[@]}" 1
+	assert_equal "${stderr_lines[0]}" "uvnic-vm: no uvbus.ko installed for kernel $(uvnic-vm --print-kver) in $BATS_TEST_TMPDIR/empty/lib/modules/$(uvnic-vm --print-kver) (make modules_install, or the uvnic-dkms package; or pass --no-tree-modules)"
+}
+
+@test "--kdir: a directory with no bzImage, or with --kernel, fails before any guest boots" {
+	run -1 --separate-stderr uvnic-vm --kdir "$BATS_TEST_TMPDIR" -- true
+	assert_equal "${stderr_lines[0]}" "uvnic-vm: --kdir $BATS_TEST_TMPDIR: no arch/x86/boot/bzImage (build it: make -C $BATS_TEST_TMPDIR bzImage modules)"
+	run -1 --separate-stderr uvnic-vm --kdir "$BATS_TEST_TMPDIR/none" -- true
+	assert_equal "${stderr_lines[0]}" "uvnic-vm: --kdir: no directory '$BATS_TEST_TMPDIR/none'"
+	run -1 --separate-stderr uvnic-vm --kdir "$BATS_TEST_TMPDIR" --kernel /boot/vmlinuz -- true
+	assert_equal "${stderr_lines[0]}" "uvnic-vm: --kernel and --kdir: give one of them"
+}
+
+# One boot: the installed copy, the staged installed modules, a kernel
+# "tree" whose bzImage is the installed kernel's, the progress lines.
+@test "installed, --kdir: boots the tree's kernel, loads the installed modules and says which" {
+	[ -f "$UVNIC_TOP/kernel/uvpci.ko" ] || fail "kernel/uvpci.ko is not built: make modules"
+	local kver kd=$BATS_TEST_TMPDIR/kdir mods=$BATS_TEST_TMPDIR/mods
+	kver=$(uvnic-vm --print-kver)
+	install_copy
+	make -s -C "$UVNIC_TOP" modules_install DESTDIR="$mods" >/dev/null 2>&1 || fail "make modules_install failed"
+	mkdir -p "$kd/arch/x86/boot"
+	cp "/boot/vmlinuz-$kver" "$kd/arch/x86/boot/bzImage"
+	cd "$BATS_TEST_TMPDIR"
+	run -0 --separate-stderr "$inst/usr/bin/uvnic-vm" --timeout 600 --kdir "$kd" --install-mod-path "$mods" -- \
+		sh -c 'uname -r; grep -o "^uv[a-z]* " /proc/modules | sort; echo "$PATH"'
+	assert_equal "${lines[0]}" "$kver"
+	assert_equal "${lines[1]}" "uvbus "
+	assert_equal "${lines[2]}" "uvpci "
+	# the tree is not on the installed copy's PATH
+	[[ ${lines[3]} != *"$UVNIC_TOP"* ]] || fail "PATH: ${lines[3]}"
+	local m=$mods/lib/modules/$kver/extra
+	[[ $stderr == *"uvnic-vm: modules: $m/uvbus.ko $m/uvpci.ko"* ]] || fail "stderr: $stderr"
+	[[ $stderr == *"uvnic-vm: booting $kver "* ]] || fail "stderr: $stderr"
+	[[ $stderr =~ uvnic-vm:\ guest\ up\ after\ [0-9]+\ s ]] || fail "stderr: $stderr"
+}
+
+@test "no COMMAND, stdin a terminal: an interactive shell in the guest" {
+	command -v script >/dev/null || skip "no script(1)"
+	local out=$BATS_TEST_TMPDIR/out in=$BATS_TEST_TMPDIR/in rc=0 i
+	mkfifo "$in"
+	# script(1) gives uvnic-vm a terminal. The lines are typed once the
+	# shell's prompt shows (what the console receives before is the
+	# boot's); the exit status of the shell is the run's.
+	script -qec "uvnic-vm -q --timeout 600" /dev/null <"$in" >"$out" 2>&1 &
+	local vm=$!
+	exec {w}>"$in"
+	for ((i = 0; i < 3000; i++)); do
+		grep -q 'root@uvnic-vm' "$out" 2>/dev/null && break
+		kill -0 "$vm" 2>/dev/null || break
+		sleep 0.2
+	done
+	# shellcheck disable=SC2016
+	printf '%s\n' 'echo "in $(hostname) tty $(tty)" $((6 * 7))' 'exit 3' >&$w
+	exec {w}>&-
+	wait "$vm" || rc=$?
+	run cat "$out"
+	assert_output --partial 'in uvnic-vm tty /dev/ttyS0 42'
+	[ "$rc" = 3 ] || fail "exit status $rc, not the shell's 3: $(cat "$out")"
+}

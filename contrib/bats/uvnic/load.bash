@@ -2,7 +2,7 @@
 # uvnic bats library: helpers for a driver's bats suite that runs in the
 # uvnic-vm guest (uvnic-bats(7)). Load it with
 #	bats_load_library uvnic
-# (installed as $(LIBDIR)/bats/uvnic/load.bash, on bats' default
+# (installed as $(PREFIX)/lib/bats/uvnic/load.bash, on bats' default
 # BATS_LIB_PATH when PREFIX=/usr), or `load /path/to/contrib/bats/uvnic/load`.
 #
 # Waiting. A TCG guest on a busy host stalls as a whole for up to a second
