@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # uvNIC top-level Makefile: userspace is built here, the modules by Kbuild.
 #
 #   make            library, CLIs, modules

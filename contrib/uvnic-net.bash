@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # contrib/uvnic-net.bash - sourced (bash) by contrib/demo and
 # t/bench/uvnic-bench: put the uvNIC reference NIC on one end of a veth
 # pair whose other end is in a network namespace, in steps:

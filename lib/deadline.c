@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* deadline.c - monotonic deadlines for libuvnic's waits (see deadline.h). */
 #include <time.h>
 

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * deadline.h - libuvnic-internal: monotonic deadlines for the waits of
  * lib/port.c and lib/uvpci_device.c. Not installed API.

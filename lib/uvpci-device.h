@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * uvpci-device.h - the device side of uvPCI in libuvnic: what a device
  * model (uvnic-bridge, a test model, an RTL co-simulation) and the device

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * uvpci-bench-model - the device model of uvpci_bench.ko, on libuvnic's
  * device API (uvpci-device.h); registers in kernel/uapi/uvpci_bench.h.

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * helper.h - what the test helper programs share: fail() prints
  * "PROG SUBCOMMAND: message" and exits 1. Each program names itself in

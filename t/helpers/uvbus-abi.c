@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * uvbus-abi - exercise /dev/uvbus through its raw ABI: kernel/uapi/uvbus.h
  * and libc only, in the kselftest spirit. Each subcommand checks one aspect,

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * uvbus-fuzz - an ABI fuzzer for uvbus.ko and uvpci.ko, run as root in
  * the uvnic-vm guest (make fuzz; t/kernel/uvbus-fuzz.bats).

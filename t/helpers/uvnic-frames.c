@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * uvnic-frames - raw Ethernet frames for the uvNIC kernel suites, without
  * a python3 start (over a second in the TCG guest) per frame:

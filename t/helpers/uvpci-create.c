@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * uvpci-create - create, destroy and reset uvPCI devices, and peek/poke
  * their registers, through the raw /dev/uvbus ABI (kernel/uapi/uvbus.h and

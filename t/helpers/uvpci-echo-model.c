@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * uvpci-echo-model - a tiny device model on libuvnic's device API
  * (uvpci-device.h), for t/kernel/uvpci-cli.bats.

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * uvpci-model - the device side of a uvPCI device, for the kernel tests:
  * a tiny device model, and one-shot DMA/MSI/raw injections. Raw ABI only

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * uvpci-msi-storm - several device-side ports fire MSIs at one uvPCI
  * device as fast as they can, for t/kernel/uvpci-storm.bats.

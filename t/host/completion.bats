@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bash completion for every uvNIC tool (contrib/completion/uvnic), driven
 # as bash drives it: COMP_WORDS and COMP_CWORD set, the function that
 # `complete -p TOOL` names called, COMPREPLY read back. Channel names come

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # debian/: dpkg-buildpackage -us -uc -b builds uvnic-dkms, uvnic-tools and
 # libuvnic-dev from a copy of the tree; their files, unpacked into a root,
 # are the ones make install gives and work from there. Needs the package

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Every program that a make target runs (its recipes, its scripts, its
 # suites, what they run in the guest) comes from a Debian package that
 # contrib/install-deps installs for that target, or that a minimal Debian

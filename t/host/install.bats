@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # make install and make modules_install into a DESTDIR, used as a driver
 # developer would: only the public headers, libuvnic.pc, the shared
 # library's soname and exports; a program built with pkg-config against

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The suites themselves, read as text by t/lint-suites: the mistakes that
 # make a test pass or fail on the machine's speed, or hide it, rather than
 # on what it tests.

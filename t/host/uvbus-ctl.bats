@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # uvbus-ctl's command line, on the host: no module needed. Every error must
 # be one line on stderr (a usage error adds the "Try" line) and exit 1.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The bats library for users' suites, as installed: make install-bats puts
 # it where bats_load_library finds it, and its waits work with or without
 # bats-support. (t/kernel/uvnic-bats.bats tests it against the modules.)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # kernel/uvnic_drv.c (the uvNIC netdev driver) and contrib/uvpci-port, on the
 # host: the driver ports to the real PCI API without a warning, the port
 # builds as an out-of-tree module against the kernel's own headers (no

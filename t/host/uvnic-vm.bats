@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # uvnic-vm on the host: options, usage errors, the kernel choice. None of
 # these boots a guest but the pause test.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The uvPCI tools' command lines on the host (no module needed):
 # uvpci-peek, uvpci-poke, uvdma-inject, uvmsi-fire. Every error is one
 # line on stderr (a usage error adds the "Try" line), exit 1; nothing

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # contrib/uvpci-port on the host (no guest, no module loading): the rename
 # rules, the warnings, the command line, and the two promises of uvpci-port(1):
 #  - the sample driver, ported to the real PCI API, builds against the

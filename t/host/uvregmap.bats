@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # uvregmap(1) on the host: the command line, the checks of uvregmap(5),
 # the generated header (it compiles; a skeleton model builds against
 # libuvnic), and the drift check of the uvNIC register spec: the header

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # What the uvnic-vm guest gives a suite beyond the modules: the kernel's
 # own module loading (request_module, through /proc/sys/kernel/modprobe).
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # uvbus.ko's raw /dev/uvbus ABI, one t/helpers/uvbus-abi subcommand per
 # test. Runs as root inside the uvnic-vm guest (make check-kernel, or
 # bin/uvnic-vm -- bats t/kernel/uvbus-abi.bats); skips anywhere else.

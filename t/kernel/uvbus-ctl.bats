@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # uvbus-ctl and libuvnic against the real uvbus.ko, as root in the uvnic-vm
 # guest: create/list/show/destroy, clear errors, counters, many channels,
 # loopback round trips in order, signal wake-ups, hang-ups, ephemeral

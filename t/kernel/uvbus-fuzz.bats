@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The ABI fuzzer, t/helpers/uvbus-fuzz, for a short fixed-seed run as root
 # in the uvnic-vm guest, so that it stays built and working; make fuzz
 # runs it for FUZZ_SECONDS (600). Its channels are named fz-*.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The bats library for users' suites (contrib/bats/uvnic/load.bash,
 # uvnic-bats(7)), run against the real modules in the guest: its kernel
 # log marks, its device and model helpers, its counters, and a user's

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # uvnic.ko (kernel/uvnic_drv.c), the uvNIC netdev driver, as root in the
 # uvnic-vm guest, without a device model: the test plays the device by hand.
 # BAR0 is then a plain register file (ID, VERSION, MAC and STATUS poked

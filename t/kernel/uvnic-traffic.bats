@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Real traffic through the uvNIC reference NIC, as root in the uvnic-vm
 # guest: uvnic.ko drives device uvt0, whose model is uvnic-bridge, whose
 # wire is one end of a veth pair. The topology, built once for the file:

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Who may act as a uvPCI device, as root in the uvnic-vm guest: a port on
 # a device (its model, or an auxiliary port such as uvdma-inject's) can
 # write and read the bound driver's DMA buffers and fire its interrupts,

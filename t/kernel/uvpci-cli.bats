@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The uvPCI tools and libuvnic's device side, as root in the uvnic-vm
 # guest: the shell bring-up a user writes (uvbus-ctl create, uvpci-poke,
 # uvpci-peek, uvdma-inject, uvmsi-fire against uvpci_sample.ko), widths and

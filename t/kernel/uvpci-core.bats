@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # uvpci.ko and uvpci_sample.ko, as root in the uvnic-vm guest: the bus and
 # its sysfs, config space, register files, the model path (ordering,
 # timeouts, a model killed mid-read, RESET), DMA and MSI from the device

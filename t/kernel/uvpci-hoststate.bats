@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The host state a device model is told (issue 13, item 6), as root in the
 # uvnic-vm guest: UVPCI_MSG_HOST_STATE at attach and after each config
 # write that changes Memory Space, Bus Master, Interrupt Disable, MSI

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # INTx (issue 14, item 2), as root in the uvnic-vm guest: a device created
 # with an interrupt pin has a real, level-triggered Linux IRQ in
 # udev->irq; PCI_IRQ_LEGACY allocates it; the device side asserts and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # uvPCI under MSI storms, as root in the uvnic-vm guest: two device-side
 # ports on two CPUs fire MSIs at one device as fast as they can
 # (t/helpers/uvpci-msi-storm.c) while the guest must keep answering, and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Register maps as data, through the real uvpci.ko, as root in the
 # uvnic-vm guest: the model uvregmap(1) generates from
 # t/helpers/uvregmap-test.regmap (t/helpers/uvregmap-skel-model, built by

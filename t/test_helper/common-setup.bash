@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Loaded by every bats file's setup(): bats-support/bats-assert, and this
 # tree's bin/ and test helpers first on PATH.
 _common_setup() {

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Helpers for the kernel suites (t/kernel), which run as root in the
 # uvnic-vm guest. Load after common-setup:
 #	load '../test_helper/guest'

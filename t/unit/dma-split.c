@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * dma-split.c - unit test of uvpci_dma_split() (lib/uvpci_device.c), the
  * one function that cuts a DMA transfer into PCIe-legal requests.

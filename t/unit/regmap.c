@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * regmap.c - unit test of register maps as data (lib/uvregmap.h): the
  * uvregmap(5) parser and each error it promises, the register file's

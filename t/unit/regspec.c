@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * regspec.c - unit test of the register-spec parser (lib/regspec.c):
  * every valid form and every class of error, with the exact errno and the

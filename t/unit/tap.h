@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * tap.h - the few lines of TAP the unit tests print: one "ok N - what"
  * or "not ok N - what" per check, and a trailing plan. Header-only: each

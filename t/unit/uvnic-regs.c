@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * uvnic-regs.c - the uvNIC hardware interface did not move when its
  * register spec became data: every macro kernel/uapi/uvnic.h defined by
