@@ -11,11 +11,7 @@ bats_require_minimum_version 1.5.0
 setup() {
 	load '../test_helper/common-setup'
 	load '../test_helper/guest'
-	_common_setup
-	require_guest
-	[ -x "$UVNIC_TOP/t/helpers/uvbus-fuzz" ] ||
-		fail "t/helpers/uvbus-fuzz is not built: make t/helpers/uvbus-fuzz"
-	load_uvpci
+	guest_setup uvbus-fuzz
 	loaded_sample=
 	if [ ! -d /sys/module/uvpci_sample ]; then
 		insmod "$UVNIC_TOP/kernel/uvpci_sample.ko" poll_ms=10

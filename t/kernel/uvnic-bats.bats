@@ -10,10 +10,7 @@ bats_require_minimum_version 1.5.0
 setup() {
 	load '../test_helper/common-setup'
 	load '../test_helper/guest'
-	_common_setup
-	require_guest
-	[ -e /dev/uvbus ] || insmod "$UVNIC_TOP/kernel/uvbus.ko"
-	load_uvpci
+	guest_setup
 	dev=ub$BATS_TEST_NUMBER
 	klog_mark
 }

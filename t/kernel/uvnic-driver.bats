@@ -33,16 +33,8 @@ RX_LAST=$((RXN - 1)) MAPS=$((RXN + 1))
 setup() {
 	load '../test_helper/common-setup'
 	load '../test_helper/guest'
-	_common_setup
-	require_guest
-	local h
-	for h in uvpci-create uvpci-model uvnic-frames; do
-		[ -x "$UVNIC_TOP/t/helpers/$h" ] ||
-			fail "t/helpers/$h is not built: make t/helpers/$h"
-	done
+	guest_setup uvpci-create uvpci-model uvnic-frames
 	[ -f "$UVNIC_TOP/kernel/uvnic.ko" ] || fail "kernel/uvnic.ko is not built: make modules"
-	[ -e /dev/uvbus ] || insmod "$UVNIC_TOP/kernel/uvbus.ko"
-	load_uvpci
 	NIC="un$BATS_TEST_NUMBER"
 	pids=()
 	# New interfaces without IPv6, so that the stack sends nothing on its

@@ -17,12 +17,7 @@ bats_require_minimum_version 1.5.0
 setup() {
 	load '../test_helper/common-setup'
 	load '../test_helper/guest'
-	_common_setup
-	require_guest
-	[ -x "$UVNIC_TOP/t/helpers/uvpci-echo-model" ] ||
-		fail "t/helpers/uvpci-echo-model is not built: make userspace"
-	[ -e /dev/uvbus ] || insmod "$UVNIC_TOP/kernel/uvbus.ko"
-	load_uvpci
+	guest_setup uvpci-echo-model
 	dev="uc$BATS_TEST_NUMBER"
 	models=()
 	klog_mark

@@ -16,15 +16,7 @@ SYSBUS=/sys/bus/uvpci
 setup() {
 	load '../test_helper/common-setup'
 	load '../test_helper/guest'
-	_common_setup
-	require_guest
-	local h
-	for h in uvpci-create uvpci-model; do
-		[ -x "$UVNIC_TOP/t/helpers/$h" ] ||
-			fail "t/helpers/$h is not built: make t/helpers/$h"
-	done
-	[ -e /dev/uvbus ] || insmod "$UVNIC_TOP/kernel/uvbus.ko"
-	load_uvpci
+	guest_setup uvpci-create uvpci-model
 	dev="up$BATS_TEST_NUMBER"
 	models=()
 	klog_mark

@@ -16,15 +16,7 @@ bats_require_minimum_version 1.5.0
 setup() {
 	load '../test_helper/common-setup'
 	load '../test_helper/guest'
-	_common_setup
-	require_guest
-	local h
-	for h in uvpci-create uvpci-echo-model uvpci-model; do
-		[ -x "$UVNIC_TOP/t/helpers/$h" ] ||
-			fail "t/helpers/$h is not built: make userspace"
-	done
-	[ -e /dev/uvbus ] || insmod "$UVNIC_TOP/kernel/uvbus.ko"
-	load_uvpci
+	guest_setup uvpci-create uvpci-echo-model uvpci-model
 	dev="ix$BATS_TEST_NUMBER"
 	models=()
 	klog_mark

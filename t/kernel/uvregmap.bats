@@ -18,12 +18,7 @@ bats_require_minimum_version 1.5.0
 setup() {
 	load '../test_helper/common-setup'
 	load '../test_helper/guest'
-	_common_setup
-	require_guest
-	[ -x "$UVNIC_TOP/t/helpers/uvregmap-skel-model" ] ||
-		fail "t/helpers/uvregmap-skel-model is not built: make userspace"
-	[ -e /dev/uvbus ] || insmod "$UVNIC_TOP/kernel/uvbus.ko"
-	load_uvpci
+	guest_setup uvregmap-skel-model
 	dev="rm$BATS_TEST_NUMBER"
 	TMAP=$UVNIC_TOP/t/helpers/uvregmap-test.regmap
 	COV=$BATS_TEST_TMPDIR/counts

@@ -33,6 +33,21 @@ load_uvpci() {
 		insmod "$UVNIC_TOP/kernel/uvpci.ko" timeout_us="$UVNIC_UVPCI_TIMEOUT_US"
 }
 
+# guest_setup [HELPER...]: how a kernel suite's setup() begins, after
+# loading common-setup and this file: the tree's PATH, a skip outside the
+# guest, a failure naming any of the t/helpers programs HELPER... that is
+# not built, and uvbus.ko and uvpci.ko loaded.
+guest_setup() {
+	_common_setup
+	require_guest
+	local h
+	for h in "$@"; do
+		[ -x "$UVNIC_TOP/t/helpers/$h" ] || fail "t/helpers/$h is not built: make userspace"
+	done
+	[ -e /dev/uvbus ] || insmod "$UVNIC_TOP/kernel/uvbus.ko"
+	load_uvpci
+}
+
 # --- helper servers ---------------------------------------------------
 # A process start costs 20-50 ms in the guest; the test helpers in
 # t/helpers that take "serve" (uvpci-create, uvpci-model) run each command
