@@ -585,25 +585,32 @@ quiet() {
 }
 
 @test "every status word of both rings set to DONE|ERR_ADDR: the RX ring falls out of step; the driver resets it" {
-	local tx rx ntx nrx r0 c0
+	local tx rx ntx nrx r0 c0 round
 	ping_ok "$FAR4"
 	klog_mark
 	r0=$(estat resets)
 	c0=$(estat ring_corrupt)
 	rings
-	# (set_status writes back what it read: a frame meanwhile makes that
-	# an overwritten address, which the driver finds as in the test before)
-	wait_true quiet
 	# Valid statuses over descriptors whose addresses stay the driver's:
 	# nothing in them looks wrong. The driver completes (and counts as
 	# errors) RX descriptors the device had not filled, hands them over
 	# again, and its doorbell then tells the device that the ring is all
 	# but empty: the device fills what it got and waits for descriptors
 	# while the driver waits on one the device will never fill.
-	set_status "$rx" "$nrx" 0003
-	set_status "$tx" "$ntx" 0003
-	wait_true pings_ok
-	[ "$(estat resets)" -gt "$r0" ] || fail "no reset (resets $r0 -> $(estat resets))"
+	# Where the device's head is when the words land decides whether the
+	# rings fall out of step (on a loaded host one run in several did
+	# not): traffic must come back every time, and the driver must have
+	# reset the rings by the third round at the latest.
+	for round in 1 2 3; do
+		# (set_status writes back what it read: a frame meanwhile makes
+		# that an overwritten address, found as in the test before)
+		wait_true quiet
+		set_status "$rx" "$nrx" 0003
+		set_status "$tx" "$ntx" 0003
+		wait_true pings_ok
+		[ "$(estat resets)" -le "$r0" ] || break
+	done
+	[ "$(estat resets)" -gt "$r0" ] || fail "no reset in 3 rounds (resets $r0 -> $(estat resets))"
 	[ "$(estat ring_corrupt)" -gt "${c0:-0}" ] || fail "ring_corrupt $c0 -> $(estat ring_corrupt)"
 	klog | grep -qE "$IF: (RX ring out of step|(TX|RX) ring overwritten): " ||
 		fail "no log line says why the rings were reset"
