@@ -23,18 +23,7 @@ setup() {
 }
 
 teardown() {
-	local pid name
-	for pid in "${models[@]}"; do
-		kill -9 "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-	done
-	[ -d /sys/module/uvpci_sample ] && rmmod uvpci_sample
-	while read -r name; do
-		case $name in
-		hs*) uvbus-ctl destroy "$name" ;;
-		esac
-	done < <(uvbus-ctl list | awk 'NR > 1 { print $1 }')
-	return 0
+	guest_teardown 'hs*'
 }
 
 # --- helpers ----------------------------------------------------------

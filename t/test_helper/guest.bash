@@ -48,6 +48,29 @@ guest_setup() {
 	load_uvpci
 }
 
+# guest_teardown PATTERN...: how a uvPCI suite's teardown() ends: kill
+# the models whose PIDs are in the array models, unload uvpci_sample, and
+# destroy every channel whose name matches one of the glob PATTERNs.
+# Returns 0: what is already gone is not an error here.
+guest_teardown() {
+	local pid name pat
+	for pid in "${models[@]}"; do
+		kill -9 "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+	[ ! -d /sys/module/uvpci_sample ] || rmmod uvpci_sample || true
+	while read -r name; do
+		for pat; do
+			# shellcheck disable=SC2053 # (a glob, on purpose)
+			if [[ $name == $pat ]]; then
+				uvbus-ctl destroy "$name" || true
+				break
+			fi
+		done
+	done < <(uvbus-ctl list | awk 'NR > 1 { print $1 }')
+	return 0
+}
+
 # --- helper servers ---------------------------------------------------
 # A process start costs 20-50 ms in the guest; the test helpers in
 # t/helpers that take "serve" (uvpci-create, uvpci-model) run each command
