@@ -72,7 +72,7 @@ struct uvpci_device_id {
  * @class:            3 bytes: (base class, sub class, prog-if)
  * @revision:         revision ID
  * @irq:              Linux IRQ of MSI vector 0 while MSI vectors are
- *                    allocated, else the INTx IRQ of a device created with
+ *                    allocated (not MSI-X: as on PCI), else the INTx IRQ of a device created with
  *                    an interrupt pin (valid from before probe, as PCI's),
  *                    else 0
  * @resource:         the BARs; only the bus's fake address space, never
@@ -82,7 +82,7 @@ struct uvpci_device_id {
  * @driver_override:  set through sysfs; only that driver may bind
  * @is_busmaster:     uvpci_set_master() was called
  * @msi_enabled:      MSI vectors are allocated
- * @msix_enabled:     always 0: uvPCI devices have MSI only
+ * @msix_enabled:     MSI-X vectors are allocated
  *
  * Drivers read these fields; only the uvPCI core writes them.
  */
@@ -1456,28 +1456,124 @@ int uvpci_write_config_dword(struct uvpci_dev *udev, int where, u32 val);
 /* ------------------------------------------------------------------ */
 
 /**
- * uvpci_alloc_irq_vectors() - allocate MSI vectors, as pci_alloc_irq_vectors().
+ * uvpci_alloc_irq_vectors() - allocate MSI-X, MSI or INTx vectors, as
+ * pci_alloc_irq_vectors().
  * @udev:     the device
  * @min_vecs: fewest acceptable, >= 1
  * @max_vecs: most wanted
- * @flags:    PCI_IRQ_MSI and/or PCI_IRQ_MSIX (both served with MSI: uvPCI
- *            devices have MSI only, so MSI-X-only drivers work unchanged),
- *            and/or PCI_IRQ_LEGACY (INTx, for a device with an interrupt
- *            pin, when MSI is not asked for or not possible and
- *            @min_vecs is 1); PCI_IRQ_AFFINITY is ignored
+ * @flags:    PCI_IRQ_MSIX (a device created with an MSI-X table: entries
+ *            0 .. vectors-1), PCI_IRQ_MSI, PCI_IRQ_LEGACY (INTx, for a
+ *            device with an interrupt pin, when neither is possible and
+ *            @min_vecs is 1), tried in that order as on PCI;
+ *            PCI_IRQ_AFFINITY is ignored
  *
+ * MSI-X: enables MSI-X in config space as the PCI core does (Function
+ * Mask set meanwhile), gives each entry an address and data in the table,
+ * sets Interrupt Disable; each entry stays masked until request_irq() on
+ * its IRQ (the IRQ chip masks and unmasks entries in the table, as PCI's).
  * MSI: enables MSI in config space and sets Interrupt Disable (the model
- * sees the writes). INTx: clears Interrupt Disable and gives one vector,
- * udev->irq, a level-triggered IRQ that handlers may share (IRQF_SHARED).
- * Each vector is an ordinary Linux IRQ: see uvpci_irq_vector(). Context:
- * process context.
- * Return: the number of vectors (min(@max_vecs, the device's MSI count);
- * 1 for INTx), -EINVAL for bad arguments, a device with neither MSI nor
- * (with PCI_IRQ_LEGACY) a pin, or vectors already allocated, -ENOSPC if
- * fewer than @min_vecs are possible, -ENOMEM.
+ * sees the config writes). INTx: clears Interrupt Disable and gives one
+ * vector, udev->irq, a level-triggered IRQ that handlers may share
+ * (IRQF_SHARED). Each vector is an ordinary Linux IRQ: see
+ * uvpci_irq_vector(). Context: process context.
+ * Return: the number of vectors (min(@max_vecs, the device's MSI-X or MSI
+ * count); 1 for INTx), -EINVAL for bad arguments, a device with none of
+ * the kinds asked for, or vectors already allocated, -ENOSPC if fewer
+ * than @min_vecs are possible, -ENOMEM.
  */
 int uvpci_alloc_irq_vectors(struct uvpci_dev *udev, unsigned int min_vecs,
 			    unsigned int max_vecs, unsigned int flags);
+
+/**
+ * uvpci_enable_msix_range() - allocate MSI-X vectors for chosen table
+ * entries, as pci_enable_msix_range().
+ * @udev:    the device, created with an MSI-X table
+ * @entries: in: entries[i].entry, the table entry of vector i (each below
+ *           uvpci_msix_vec_count(), none twice); out: entries[i].vector,
+ *           its Linux IRQ
+ * @minvec:  fewest acceptable, >= 1
+ * @maxvec:  length of @entries, most wanted
+ *
+ * As uvpci_alloc_irq_vectors() with PCI_IRQ_MSIX otherwise. Undo with
+ * uvpci_disable_msix(). Context: process context.
+ * Return: vectors allocated (min(@maxvec, the table's size)), -EINVAL
+ * (bad arguments or entries, no MSI-X, vectors already allocated),
+ * -ENOSPC (fewer than @minvec entries), -ENOMEM.
+ */
+int uvpci_enable_msix_range(struct uvpci_dev *udev, struct msix_entry *entries,
+			    int minvec, int maxvec);
+
+/**
+ * uvpci_enable_msix_exact() - exactly @nvec MSI-X vectors, as
+ * pci_enable_msix_exact().
+ * @udev:    the device
+ * @entries: as uvpci_enable_msix_range()
+ * @nvec:    vectors wanted
+ *
+ * Return: 0, or -errno as uvpci_enable_msix_range().
+ */
+static inline int uvpci_enable_msix_exact(struct uvpci_dev *udev,
+					  struct msix_entry *entries, int nvec)
+{
+	int rc = uvpci_enable_msix_range(udev, entries, nvec, nvec);
+
+	return rc < 0 ? rc : 0;
+}
+
+/**
+ * uvpci_disable_msix() - free MSI-X vectors, as pci_disable_msix(): every
+ * entry masked, MSI-X disabled, INTx enabled again.
+ * @udev: the device; its IRQs free_irq()'d first (else they are kept and
+ *        an error is logged)
+ *
+ * Nothing happens without MSI-X vectors. Context: process context.
+ */
+void uvpci_disable_msix(struct uvpci_dev *udev);
+
+/**
+ * uvpci_enable_msi() - one MSI vector in udev->irq, as pci_enable_msi().
+ * @udev: the device
+ *
+ * Context: process context.
+ * Return: 0, or -errno as uvpci_alloc_irq_vectors() with PCI_IRQ_MSI.
+ */
+int uvpci_enable_msi(struct uvpci_dev *udev);
+
+/**
+ * uvpci_disable_msi() - free MSI vectors, as pci_disable_msi(); udev->irq
+ * is the INTx IRQ (or 0) again.
+ * @udev: the device; its IRQ free_irq()'d first
+ *
+ * Nothing happens without MSI vectors. Context: process context.
+ */
+void uvpci_disable_msi(struct uvpci_dev *udev);
+
+/**
+ * uvpci_msix_vec_count() - the MSI-X table's size, as pci_msix_vec_count().
+ * @udev: the device
+ *
+ * Return: the number of entries, or -EINVAL without MSI-X.
+ */
+int uvpci_msix_vec_count(struct uvpci_dev *udev);
+
+/**
+ * uvpci_msi_vec_count() - the MSI vectors the device has, as
+ * pci_msi_vec_count().
+ * @udev: the device
+ *
+ * Return: the count, or -EINVAL without MSI.
+ */
+int uvpci_msi_vec_count(struct uvpci_dev *udev);
+
+/**
+ * uvpci_dev_msi_enabled() - MSI or MSI-X vectors are allocated, as
+ * pci_dev_msi_enabled().
+ * @udev: the device
+ */
+static inline bool uvpci_dev_msi_enabled(struct uvpci_dev *udev)
+{
+	return udev->msi_enabled || udev->msix_enabled;
+}
 
 /**
  * uvpci_irq_vector() - the Linux IRQ of an allocated vector, as
@@ -1507,7 +1603,8 @@ void uvpci_intx(struct uvpci_dev *udev, int enable);
  * @udev: the device
  *
  * Every IRQ must have been free_irq()'d first (else they are kept and an
- * error is logged). Disables MSI in config space. Context: process context.
+ * error is logged). Disables MSI or MSI-X in config space (MSI-X: every
+ * entry masked first). Context: process context.
  */
 void uvpci_free_irq_vectors(struct uvpci_dev *udev);
 

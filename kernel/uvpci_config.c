@@ -65,6 +65,18 @@ static void uvpci_cfg_derive(struct uvpci_device *d)
 		}
 		WRITE_ONCE(d->msi_on, !!(ctl & PCI_MSI_FLAGS_ENABLE));
 	}
+	if (d->params.msix_count) {
+		u16 ctl = cfg_get(d->cfg, UVPCI_MSIX_CAP + PCI_MSIX_FLAGS, 2);
+
+		WRITE_ONCE(d->msix_on, !!(ctl & PCI_MSIX_FLAGS_ENABLE));
+		WRITE_ONCE(d->msix_maskall, !!(ctl & PCI_MSIX_FLAGS_MASKALL));
+	}
+}
+
+/* MSI-X can send: enabled, Function Mask clear. */
+static bool uvpci_msix_live(struct uvpci_device *d)
+{
+	return d->msix_on && !d->msix_maskall;
 }
 
 /* The host state config space now describes; cfg_lock held. */
@@ -88,8 +100,12 @@ static void uvpci_host_state_fill(struct uvpci_device *d,
 	if (d->msi_on) {
 		hs->flags |= UVPCI_HOST_MSI;
 		/* Set before MSI is enabled, cleared after it is disabled. */
-		hs->msi_vectors = READ_ONCE(d->msi_nvec);
+		hs->msi_vectors = READ_ONCE(d->msix_mode) ? 0 : READ_ONCE(d->msi_nvec);
 	}
+	if (d->msix_on)
+		hs->flags |= UVPCI_HOST_MSIX;
+	if (d->msix_maskall)
+		hs->flags |= UVPCI_HOST_MSIX_MASKALL;
 }
 
 /**
@@ -111,6 +127,15 @@ void uvpci_host_state_send(struct uvpci_device *d, struct uvbus_port *port)
 	uvbus_port_send(port, &msg);
 }
 
+/* Link a capability at @off into the list; @next: the last link. */
+static void cfg_cap_add(u8 *c, unsigned int *next, unsigned int off, u8 id)
+{
+	cfg_put(c, *next, 1, off);
+	cfg_put(c, off + PCI_CAP_LIST_ID, 1, id);
+	cfg_put(c, off + PCI_CAP_LIST_NEXT, 1, 0);
+	*next = off + PCI_CAP_LIST_NEXT;
+}
+
 /**
  * uvpci_cfg_init() - build a device's config space from its parameters.
  * @d: the device; BAR resources already allocated
@@ -119,7 +144,7 @@ void uvpci_cfg_init(struct uvpci_device *d)
 {
 	const struct uvpci_params *p = &d->params;
 	u8 *c = d->cfg, *w = d->cfg_wmask;
-	unsigned int i;
+	unsigned int i, next = PCI_CAPABILITY_LIST;
 
 	memset(c, 0, sizeof(d->cfg));
 	memset(w, 0, sizeof(d->cfg_wmask));
@@ -164,10 +189,7 @@ void uvpci_cfg_init(struct uvpci_device *d)
 	cfg_put(c, PCI_INTERRUPT_PIN, 1, p->intx_pin);
 
 	/* Power Management, version 3, D1 and D2 too: every D-state is valid. */
-	cfg_put(c, PCI_CAPABILITY_LIST, 1, UVPCI_PM_CAP);
-	cfg_put(c, UVPCI_PM_CAP + PCI_CAP_LIST_ID, 1, PCI_CAP_ID_PM);
-	cfg_put(c, UVPCI_PM_CAP + PCI_CAP_LIST_NEXT, 1,
-		p->msi_count ? UVPCI_MSI_CAP : 0);
+	cfg_cap_add(c, &next, UVPCI_PM_CAP, PCI_CAP_ID_PM);
 	cfg_put(c, UVPCI_PM_CAP + PCI_PM_PMC, 2,
 		3 | PCI_PM_CAP_D1 | PCI_PM_CAP_D2);
 	/* No soft reset on D3hot -> D0: the model keeps its state. */
@@ -177,8 +199,7 @@ void uvpci_cfg_init(struct uvpci_device *d)
 	if (p->msi_count) {
 		unsigned int mmc = order_base_2(p->msi_count);
 
-		cfg_put(c, UVPCI_MSI_CAP + PCI_CAP_LIST_ID, 1, PCI_CAP_ID_MSI);
-		cfg_put(c, UVPCI_MSI_CAP + PCI_CAP_LIST_NEXT, 1, 0);
+		cfg_cap_add(c, &next, UVPCI_MSI_CAP, PCI_CAP_ID_MSI);
 		cfg_put(c, UVPCI_MSI_CAP + PCI_MSI_FLAGS, 2,
 			PCI_MSI_FLAGS_64BIT | (mmc << 1));
 		cfg_put(w, UVPCI_MSI_CAP + PCI_MSI_FLAGS, 2,
@@ -186,6 +207,17 @@ void uvpci_cfg_init(struct uvpci_device *d)
 		cfg_put(w, UVPCI_MSI_CAP + PCI_MSI_ADDRESS_LO, 4, 0xfffffffc);
 		cfg_put(w, UVPCI_MSI_CAP + PCI_MSI_ADDRESS_HI, 4, 0xffffffff);
 		cfg_put(w, UVPCI_MSI_CAP + PCI_MSI_DATA_64, 2, 0xffff);
+	}
+	if (p->msix_count) {
+		u32 pba = p->msix_offset + UVPCI_MSIX_TABLE_SIZE(p->msix_count);
+
+		cfg_cap_add(c, &next, UVPCI_MSIX_CAP, PCI_CAP_ID_MSIX);
+		cfg_put(c, UVPCI_MSIX_CAP + PCI_MSIX_FLAGS, 2, p->msix_count - 1);
+		cfg_put(w, UVPCI_MSIX_CAP + PCI_MSIX_FLAGS, 2,
+			PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL);
+		cfg_put(c, UVPCI_MSIX_CAP + PCI_MSIX_TABLE, 4,
+			p->msix_offset | p->msix_bar);
+		cfg_put(c, UVPCI_MSIX_CAP + PCI_MSIX_PBA, 4, pba | p->msix_bar);
 	}
 	uvpci_cfg_derive(d);
 	d->host.generation = 1;
@@ -242,7 +274,7 @@ int uvpci_cfg_write(struct uvpci_device *d, unsigned int off, unsigned int size,
 	};
 	struct uvbus_msg state = { .type = UVPCI_MSG_HOST_STATE };
 	unsigned long flags;
-	bool changed, intx_was_off;
+	bool changed, intx_was_off, msix_was_live, msix_unmasked;
 	unsigned int i;
 
 	if (uvpci_cfg_bad(off, size))
@@ -252,6 +284,7 @@ int uvpci_cfg_write(struct uvpci_device *d, unsigned int off, unsigned int size,
 
 	spin_lock_irqsave(&d->cfg_lock, flags);
 	intx_was_off = d->intx_off;
+	msix_was_live = uvpci_msix_live(d);
 	for (i = 0; i < size; i++) {
 		unsigned int o = off + i;
 		u8 m;
@@ -262,6 +295,7 @@ int uvpci_cfg_write(struct uvpci_device *d, unsigned int off, unsigned int size,
 		d->cfg[o] = (d->cfg[o] & ~m) | ((val >> (8 * i)) & m);
 	}
 	uvpci_cfg_derive(d);
+	msix_unmasked = !msix_was_live && uvpci_msix_live(d);
 	uvpci_host_state_fill(d, &state.host);
 	changed = memcmp(&state.host, &d->host, sizeof(state.host));
 	if (changed) {
@@ -277,6 +311,9 @@ int uvpci_cfg_write(struct uvpci_device *d, unsigned int off, unsigned int size,
 	/* Interrupt Disable cleared: a level still asserted fires now. */
 	if (intx_was_off && !READ_ONCE(d->intx_off))
 		uvpci_intx_unmasked(d);
+	/* MSI-X enabled or unmasked as a whole: pending entries go out. */
+	if (msix_unmasked)
+		uvpci_msix_unmasked(d);
 	return PCIBIOS_SUCCESSFUL;
 }
 
