@@ -77,10 +77,8 @@ static void print_entries(const char *what, const __u64 *bits, unsigned int n)
 static int msix_state(const char *name)
 {
 	struct uvpci_msix_state st;
-	int fd = uvbus_open(), rc;
+	int fd = uvnic_cli_open_bus(), rc;
 
-	if (fd < 0)
-		uvnic_die_err(fd, UVNIC_CTX_DEVICE, "%s", uvbus_device_path());
 	rc = uvpci_msix_state(fd, name, &st);
 	close(fd);
 	if (rc)

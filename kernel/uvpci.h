@@ -83,6 +83,12 @@ struct uvpci_device_id {
  * @is_busmaster:     uvpci_set_master() was called
  * @msi_enabled:      MSI vectors are allocated
  * @msix_enabled:     MSI-X vectors are allocated
+ * @pm_cap:           offset of the Power Management capability
+ * @msi_cap:          offset of the MSI capability, 0 without MSI
+ * @msix_cap:         offset of the MSI-X capability, 0 without MSI-X
+ * @pcie_cap:         offset of the PCI Express capability (every uvPCI
+ *                    device is a PCIe endpoint)
+ * @pcie_flags_reg:   its PCI Express Capabilities register
  *
  * Drivers read these fields; only the uvPCI core writes them.
  */
@@ -102,6 +108,11 @@ struct uvpci_dev {
 	unsigned int is_busmaster:1;
 	unsigned int msi_enabled:1;
 	unsigned int msix_enabled:1;
+	u8 pm_cap;
+	u8 msi_cap;
+	u8 msix_cap;
+	u8 pcie_cap;
+	u16 pcie_flags_reg;
 };
 
 /**
@@ -1450,6 +1461,240 @@ int uvpci_write_config_word(struct uvpci_dev *udev, int where, u16 val);
  * Return: PCIBIOS_SUCCESSFUL or PCIBIOS_BAD_REGISTER_NUMBER.
  */
 int uvpci_write_config_dword(struct uvpci_dev *udev, int where, u32 val);
+
+/**
+ * uvpci_find_capability() - a capability in the list, as
+ * pci_find_capability().
+ * @udev: the device
+ * @cap:  PCI_CAP_ID_*
+ *
+ * The list: Power Management, MSI (with MSI), MSI-X (with MSI-X), PCI
+ * Express. Return: its offset, or 0 if there is none (or the device is
+ * gone).
+ */
+u8 uvpci_find_capability(struct uvpci_dev *udev, int cap);
+
+/**
+ * uvpci_find_next_capability() - the next capability of a kind after
+ * @pos, as pci_find_next_capability().
+ * @udev: the device
+ * @pos:  the offset of a capability's next pointer to start from
+ *        (PCI_CAPABILITY_LIST for the first)
+ * @cap:  PCI_CAP_ID_*
+ *
+ * Return: its offset, or 0.
+ */
+u8 uvpci_find_next_capability(struct uvpci_dev *udev, u8 pos, int cap);
+
+/**
+ * uvpci_find_ext_capability() - an extended capability, as
+ * pci_find_ext_capability().
+ * @udev: the device
+ * @cap:  PCI_EXT_CAP_ID_* (uvPCI devices have PCI_EXT_CAP_ID_ERR, AER,
+ *        at 0x100)
+ *
+ * Return: its offset (0x100 or more), or 0.
+ */
+u16 uvpci_find_ext_capability(struct uvpci_dev *udev, int cap);
+
+/**
+ * uvpci_find_next_ext_capability() - the next extended capability of a
+ * kind after @start, as pci_find_next_ext_capability().
+ * @udev:  the device
+ * @start: a capability's offset, or 0 to start at 0x100
+ * @cap:   PCI_EXT_CAP_ID_*
+ *
+ * Return: its offset, or 0.
+ */
+u16 uvpci_find_next_ext_capability(struct uvpci_dev *udev, u16 start, int cap);
+
+/* ------------------------------------------------------------------ */
+/* PCI Express                                                         */
+/* ------------------------------------------------------------------ */
+
+/**
+ * uvpci_is_pcie() - as pci_is_pcie(): true, uvPCI devices are PCIe
+ * endpoints.
+ * @udev: the device
+ */
+static inline bool uvpci_is_pcie(struct uvpci_dev *udev)
+{
+	return !!udev->pcie_cap;
+}
+
+/**
+ * uvpci_pcie_cap() - the PCI Express capability's offset, as pci_pcie_cap().
+ * @udev: the device
+ */
+static inline int uvpci_pcie_cap(struct uvpci_dev *udev)
+{
+	return udev->pcie_cap;
+}
+
+/**
+ * uvpci_pcie_type() - the device/port type, as pci_pcie_type():
+ * PCI_EXP_TYPE_ENDPOINT.
+ * @udev: the device
+ */
+static inline int uvpci_pcie_type(const struct uvpci_dev *udev)
+{
+	return (udev->pcie_flags_reg & PCI_EXP_FLAGS_TYPE) >> 4;
+}
+
+/**
+ * uvpci_pcie_capability_read_word() - read a register of the PCI Express
+ * capability, as pcie_capability_read_word().
+ * @udev: the device
+ * @pos:  PCI_EXP_* offset in the capability, even
+ * @val:  out: the value; 0 for the slot and root port registers an
+ *        endpoint lacks, as on PCI
+ *
+ * The endpoint's capability (version 2): Device Capabilities (MPS up to
+ * 256 bytes), Device Control (writable: error reporting enables, relaxed
+ * ordering, Max_Payload_Size, extended tags, aux power, no snoop,
+ * Max_Read_Request_Size; reset MPS 128, MRRS 512), Link Capabilities and
+ * Status (8 GT/s x4, trained), Link Control (ASPM, common clock, extended
+ * synch), Device Control 2 (completion timeout), Link Capabilities 2 and
+ * Link Control 2. Each write is a config write the model sees.
+ * Return: PCIBIOS_SUCCESSFUL or PCIBIOS_BAD_REGISTER_NUMBER (odd @pos).
+ */
+int uvpci_pcie_capability_read_word(struct uvpci_dev *udev, int pos, u16 *val);
+
+/**
+ * uvpci_pcie_capability_read_dword() - as pcie_capability_read_dword().
+ * @udev: the device
+ * @pos:  PCI_EXP_* offset, a multiple of 4
+ * @val:  out: the value (0 for registers an endpoint lacks)
+ *
+ * Return: PCIBIOS_SUCCESSFUL or PCIBIOS_BAD_REGISTER_NUMBER.
+ */
+int uvpci_pcie_capability_read_dword(struct uvpci_dev *udev, int pos, u32 *val);
+
+/**
+ * uvpci_pcie_capability_write_word() - as pcie_capability_write_word().
+ * @udev: the device
+ * @pos:  PCI_EXP_* offset, even; a register an endpoint lacks ignores it
+ * @val:  the value; read-only bits keep theirs
+ *
+ * Return: PCIBIOS_SUCCESSFUL or PCIBIOS_BAD_REGISTER_NUMBER.
+ */
+int uvpci_pcie_capability_write_word(struct uvpci_dev *udev, int pos, u16 val);
+
+/**
+ * uvpci_pcie_capability_write_dword() - as pcie_capability_write_dword().
+ * @udev: the device
+ * @pos:  PCI_EXP_* offset, a multiple of 4
+ * @val:  the value
+ *
+ * Return: PCIBIOS_SUCCESSFUL or PCIBIOS_BAD_REGISTER_NUMBER.
+ */
+int uvpci_pcie_capability_write_dword(struct uvpci_dev *udev, int pos, u32 val);
+
+/**
+ * uvpci_pcie_capability_clear_and_set_word() - read-modify-write, as
+ * pcie_capability_clear_and_set_word().
+ * @udev:  the device
+ * @pos:   PCI_EXP_* offset, even
+ * @clear: bits to clear
+ * @set:   bits to set
+ *
+ * Return: PCIBIOS_SUCCESSFUL or PCIBIOS_BAD_REGISTER_NUMBER.
+ */
+int uvpci_pcie_capability_clear_and_set_word(struct uvpci_dev *udev, int pos,
+					     u16 clear, u16 set);
+
+/**
+ * uvpci_pcie_capability_clear_and_set_dword() - as
+ * pcie_capability_clear_and_set_dword().
+ * @udev:  the device
+ * @pos:   PCI_EXP_* offset, a multiple of 4
+ * @clear: bits to clear
+ * @set:   bits to set
+ *
+ * Return: PCIBIOS_SUCCESSFUL or PCIBIOS_BAD_REGISTER_NUMBER.
+ */
+int uvpci_pcie_capability_clear_and_set_dword(struct uvpci_dev *udev, int pos,
+					      u32 clear, u32 set);
+
+/**
+ * uvpci_pcie_capability_set_word() - as pcie_capability_set_word().
+ * @udev: the device
+ * @pos:  PCI_EXP_* offset, even
+ * @set:  bits to set
+ */
+static inline int uvpci_pcie_capability_set_word(struct uvpci_dev *udev,
+						 int pos, u16 set)
+{
+	return uvpci_pcie_capability_clear_and_set_word(udev, pos, 0, set);
+}
+
+/**
+ * uvpci_pcie_capability_clear_word() - as pcie_capability_clear_word().
+ * @udev:  the device
+ * @pos:   PCI_EXP_* offset, even
+ * @clear: bits to clear
+ */
+static inline int uvpci_pcie_capability_clear_word(struct uvpci_dev *udev,
+						   int pos, u16 clear)
+{
+	return uvpci_pcie_capability_clear_and_set_word(udev, pos, clear, 0);
+}
+
+/**
+ * uvpci_pcie_capability_set_dword() - as pcie_capability_set_dword().
+ * @udev: the device
+ * @pos:  PCI_EXP_* offset, a multiple of 4
+ * @set:  bits to set
+ */
+static inline int uvpci_pcie_capability_set_dword(struct uvpci_dev *udev,
+						  int pos, u32 set)
+{
+	return uvpci_pcie_capability_clear_and_set_dword(udev, pos, 0, set);
+}
+
+/**
+ * uvpci_pcie_capability_clear_dword() - as pcie_capability_clear_dword().
+ * @udev:  the device
+ * @pos:   PCI_EXP_* offset, a multiple of 4
+ * @clear: bits to clear
+ */
+static inline int uvpci_pcie_capability_clear_dword(struct uvpci_dev *udev,
+						    int pos, u32 clear)
+{
+	return uvpci_pcie_capability_clear_and_set_dword(udev, pos, clear, 0);
+}
+
+/**
+ * uvpci_pcie_get_mps() - Max_Payload_Size in bytes, as pcie_get_mps().
+ * @udev: the device
+ */
+int uvpci_pcie_get_mps(struct uvpci_dev *udev);
+
+/**
+ * uvpci_pcie_set_mps() - set Max_Payload_Size, as pcie_set_mps().
+ * @udev: the device
+ * @mps:  128 .. 256 bytes (the most Device Capabilities offers), a power
+ *        of two
+ *
+ * Return: 0, or -EINVAL for another @mps.
+ */
+int uvpci_pcie_set_mps(struct uvpci_dev *udev, int mps);
+
+/**
+ * uvpci_pcie_get_readrq() - Max_Read_Request_Size in bytes, as
+ * pcie_get_readrq().
+ * @udev: the device
+ */
+int uvpci_pcie_get_readrq(struct uvpci_dev *udev);
+
+/**
+ * uvpci_pcie_set_readrq() - set Max_Read_Request_Size, as pcie_set_readrq().
+ * @udev: the device
+ * @rq:   128 .. 4096 bytes, a power of two
+ *
+ * Return: 0, or -EINVAL for another @rq.
+ */
+int uvpci_pcie_set_readrq(struct uvpci_dev *udev, int rq);
 
 /* ------------------------------------------------------------------ */
 /* MSI                                                                 */

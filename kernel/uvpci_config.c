@@ -45,6 +45,20 @@ static u32 cfg_get(const u8 *space, unsigned int off, unsigned int size)
 	return val;
 }
 
+/* Max_Payload_Size never above what Device Capabilities offers. */
+static void uvpci_cfg_derive_pcie(struct uvpci_device *d)
+{
+	unsigned int off = UVPCI_PCIE_CAP + PCI_EXP_DEVCTL;
+	u16 ctl = cfg_get(d->cfg, off, 2);
+
+	if (((ctl & PCI_EXP_DEVCTL_PAYLOAD) >> 5) > UVPCI_PCIE_MPS_CAP)
+		ctl = (ctl & ~PCI_EXP_DEVCTL_PAYLOAD) | (UVPCI_PCIE_MPS_CAP << 5);
+	/* 6 and 7 are reserved Max_Read_Request_Size encodings. */
+	if (((ctl & PCI_EXP_DEVCTL_READRQ) >> 12) > 5)
+		ctl = (ctl & ~PCI_EXP_DEVCTL_READRQ) | (5 << 12);
+	cfg_put(d->cfg, off, 2, ctl);
+}
+
 /* Recompute what the rest of uvpci.ko caches from config space. */
 static void uvpci_cfg_derive(struct uvpci_device *d)
 {
@@ -53,6 +67,7 @@ static void uvpci_cfg_derive(struct uvpci_device *d)
 	WRITE_ONCE(d->mem_on, !!(cmd & PCI_COMMAND_MEMORY));
 	WRITE_ONCE(d->master_on, !!(cmd & PCI_COMMAND_MASTER));
 	WRITE_ONCE(d->intx_off, !!(cmd & PCI_COMMAND_INTX_DISABLE));
+	uvpci_cfg_derive_pcie(d);
 	if (d->params.msi_count) {
 		u16 ctl = cfg_get(d->cfg, UVPCI_MSI_CAP + PCI_MSI_FLAGS, 2);
 		unsigned int mmc = (ctl & PCI_MSI_FLAGS_QMASK) >> 1;
@@ -134,6 +149,48 @@ static void cfg_cap_add(u8 *c, unsigned int *next, unsigned int off, u8 id)
 	cfg_put(c, off + PCI_CAP_LIST_ID, 1, id);
 	cfg_put(c, off + PCI_CAP_LIST_NEXT, 1, 0);
 	*next = off + PCI_CAP_LIST_NEXT;
+}
+
+/*
+ * The PCI Express capability of a version 2 endpoint with its link
+ * trained at 8 GT/s x4, Max_Payload_Size up to 256 bytes, and the AER
+ * extended capability (no error logged yet: its status registers read 0).
+ */
+static void uvpci_cfg_init_pcie(struct uvpci_device *d, unsigned int *next)
+{
+	u8 *c = d->cfg, *w = d->cfg_wmask;
+	const unsigned int e = UVPCI_PCIE_CAP;
+
+	cfg_cap_add(c, next, e, PCI_CAP_ID_EXP);
+	cfg_put(c, e + PCI_EXP_FLAGS, 2, 2 | (PCI_EXP_TYPE_ENDPOINT << 4));
+	cfg_put(c, e + PCI_EXP_DEVCAP, 4, UVPCI_PCIE_MPS_CAP | PCI_EXP_DEVCAP_RBER);
+	/* The reset values: MPS 128, MRRS 512, relaxed ordering and no snoop on. */
+	cfg_put(c, e + PCI_EXP_DEVCTL, 2, PCI_EXP_DEVCTL_RELAX_EN |
+		PCI_EXP_DEVCTL_NOSNOOP_EN | (2 << 12));
+	cfg_put(w, e + PCI_EXP_DEVCTL, 2, PCI_EXP_DEVCTL_CERE |
+		PCI_EXP_DEVCTL_NFERE | PCI_EXP_DEVCTL_FERE | PCI_EXP_DEVCTL_URRE |
+		PCI_EXP_DEVCTL_RELAX_EN | PCI_EXP_DEVCTL_PAYLOAD |
+		PCI_EXP_DEVCTL_EXT_TAG | PCI_EXP_DEVCTL_AUX_PME |
+		PCI_EXP_DEVCTL_NOSNOOP_EN | PCI_EXP_DEVCTL_READRQ);
+	cfg_put(c, e + PCI_EXP_LNKCAP, 4, PCI_EXP_LNKCAP_SLS_8_0GB | (4 << 4));
+	cfg_put(w, e + PCI_EXP_LNKCTL, 2, PCI_EXP_LNKCTL_ASPMC |
+		PCI_EXP_LNKCTL_CCC | PCI_EXP_LNKCTL_ES);
+	cfg_put(c, e + PCI_EXP_LNKSTA, 2, PCI_EXP_LNKSTA_CLS_8_0GB |
+		PCI_EXP_LNKSTA_NLW_X4 | PCI_EXP_LNKSTA_SLC);
+	cfg_put(w, e + PCI_EXP_DEVCTL2, 2, PCI_EXP_DEVCTL2_COMP_TIMEOUT |
+		PCI_EXP_DEVCTL2_COMP_TMOUT_DIS);
+	cfg_put(c, e + PCI_EXP_LNKCAP2, 4, PCI_EXP_LNKCAP2_SLS_2_5GB |
+		PCI_EXP_LNKCAP2_SLS_5_0GB | PCI_EXP_LNKCAP2_SLS_8_0GB);
+	cfg_put(c, e + PCI_EXP_LNKCTL2, 2, PCI_EXP_LNKCTL2_TLS_8_0GT);
+
+	/* Version 2, the last extended capability. */
+	cfg_put(c, UVPCI_AER_CAP, 4, PCI_EXT_CAP_ID_ERR | (2 << 16));
+	/* Advisory Non-Fatal masked, severities as the spec's defaults. */
+	cfg_put(c, UVPCI_AER_CAP + PCI_ERR_UNCOR_SEVER, 4, UVPCI_AER_SEVER_DEF);
+	cfg_put(w, UVPCI_AER_CAP + PCI_ERR_UNCOR_MASK, 4, UVPCI_AER_UNC_BITS);
+	cfg_put(w, UVPCI_AER_CAP + PCI_ERR_UNCOR_SEVER, 4, UVPCI_AER_UNC_BITS);
+	cfg_put(c, UVPCI_AER_CAP + PCI_ERR_COR_MASK, 4, PCI_ERR_COR_ADV_NFAT);
+	cfg_put(w, UVPCI_AER_CAP + PCI_ERR_COR_MASK, 4, UVPCI_AER_COR_BITS);
 }
 
 /**
@@ -219,6 +276,13 @@ void uvpci_cfg_init(struct uvpci_device *d)
 			p->msix_offset | p->msix_bar);
 		cfg_put(c, UVPCI_MSIX_CAP + PCI_MSIX_PBA, 4, pba | p->msix_bar);
 	}
+	uvpci_cfg_init_pcie(d, &next);
+	/* Where they are, as the PCI core finds them at enumeration. */
+	d->udev.pm_cap = UVPCI_PM_CAP;
+	d->udev.msi_cap = p->msi_count ? UVPCI_MSI_CAP : 0;
+	d->udev.msix_cap = p->msix_count ? UVPCI_MSIX_CAP : 0;
+	d->udev.pcie_cap = UVPCI_PCIE_CAP;
+	d->udev.pcie_flags_reg = cfg_get(c, UVPCI_PCIE_CAP + PCI_EXP_FLAGS, 2);
 	uvpci_cfg_derive(d);
 	d->host.generation = 1;
 	uvpci_host_state_fill(d, &d->host);
@@ -408,6 +472,206 @@ int uvpci_write_config_dword(struct uvpci_dev *udev, int where, u32 val)
 	return uvpci_cfg_write(to_uvpci_device(udev), where, 4, val);
 }
 EXPORT_SYMBOL_GPL(uvpci_write_config_dword);
+
+/* Capabilities: as the PCI core's walks, bounded against loops. */
+#define UVPCI_CAP_TTL		48
+#define UVPCI_EXT_CAP_TTL	((UVPCI_CFG_SIZE - PCI_CFG_SPACE_SIZE) / 8)
+
+u8 uvpci_find_next_capability(struct uvpci_dev *udev, u8 pos, int cap)
+{
+	struct uvpci_device *d = to_uvpci_device(udev);
+	unsigned int ttl = UVPCI_CAP_TTL;
+	u32 v;
+
+	uvpci_cfg_read(d, pos, 1, &v);
+	pos = v;
+	while (ttl--) {
+		if (pos < PCI_STD_HEADER_SIZEOF)
+			break;
+		pos &= ~3;
+		uvpci_cfg_read(d, pos, 2, &v);
+		if ((v & 0xff) == 0xff)
+			break;
+		if ((v & 0xff) == cap)
+			return pos;
+		pos = v >> 8;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_GPL(uvpci_find_next_capability);
+
+u8 uvpci_find_capability(struct uvpci_dev *udev, int cap)
+{
+	u32 st;
+
+	uvpci_cfg_read(to_uvpci_device(udev), PCI_STATUS, 2, &st);
+	if (st == 0xffff || !(st & PCI_STATUS_CAP_LIST))
+		return 0;
+	return uvpci_find_next_capability(udev, PCI_CAPABILITY_LIST, cap);
+}
+EXPORT_SYMBOL_GPL(uvpci_find_capability);
+
+u16 uvpci_find_next_ext_capability(struct uvpci_dev *udev, u16 start, int cap)
+{
+	struct uvpci_device *d = to_uvpci_device(udev);
+	unsigned int ttl = UVPCI_EXT_CAP_TTL;
+	u16 pos = PCI_CFG_SPACE_SIZE;
+	u32 header;
+
+	if (start)
+		pos = start;
+	uvpci_cfg_read(d, pos, 4, &header);
+	/* No extended capabilities, or the device is gone. */
+	if (!header || header == ~0U)
+		return 0;
+	while (ttl--) {
+		if (PCI_EXT_CAP_ID(header) == cap && pos != start)
+			return pos;
+		pos = PCI_EXT_CAP_NEXT(header);
+		if (pos < PCI_CFG_SPACE_SIZE)
+			break;
+		uvpci_cfg_read(d, pos, 4, &header);
+	}
+	return 0;
+}
+EXPORT_SYMBOL_GPL(uvpci_find_next_ext_capability);
+
+u16 uvpci_find_ext_capability(struct uvpci_dev *udev, int cap)
+{
+	return uvpci_find_next_ext_capability(udev, 0, cap);
+}
+EXPORT_SYMBOL_GPL(uvpci_find_ext_capability);
+
+/*
+ * The registers of a version 2 endpoint's PCI Express capability; the
+ * slot and root port ones read 0 and ignore writes, as for PCI.
+ */
+static bool uvpci_pcie_reg_ok(struct uvpci_dev *udev, int pos)
+{
+	if (!uvpci_is_pcie(udev))
+		return false;
+	return (pos >= 0 && pos < PCI_EXP_SLTCAP) ||
+	       (pos >= PCI_EXP_DEVCAP2 && pos < PCI_EXP_SLTCAP2);
+}
+
+int uvpci_pcie_capability_read_word(struct uvpci_dev *udev, int pos, u16 *val)
+{
+	int ret;
+
+	*val = 0;
+	if (pos & 1)
+		return PCIBIOS_BAD_REGISTER_NUMBER;
+	if (!uvpci_pcie_reg_ok(udev, pos))
+		return 0;
+	ret = uvpci_read_config_word(udev, udev->pcie_cap + pos, val);
+	if (ret)
+		*val = 0;
+	return ret;
+}
+EXPORT_SYMBOL_GPL(uvpci_pcie_capability_read_word);
+
+int uvpci_pcie_capability_read_dword(struct uvpci_dev *udev, int pos, u32 *val)
+{
+	int ret;
+
+	*val = 0;
+	if (pos & 3)
+		return PCIBIOS_BAD_REGISTER_NUMBER;
+	if (!uvpci_pcie_reg_ok(udev, pos))
+		return 0;
+	ret = uvpci_read_config_dword(udev, udev->pcie_cap + pos, val);
+	if (ret)
+		*val = 0;
+	return ret;
+}
+EXPORT_SYMBOL_GPL(uvpci_pcie_capability_read_dword);
+
+int uvpci_pcie_capability_write_word(struct uvpci_dev *udev, int pos, u16 val)
+{
+	if (pos & 1)
+		return PCIBIOS_BAD_REGISTER_NUMBER;
+	if (!uvpci_pcie_reg_ok(udev, pos))
+		return 0;
+	return uvpci_write_config_word(udev, udev->pcie_cap + pos, val);
+}
+EXPORT_SYMBOL_GPL(uvpci_pcie_capability_write_word);
+
+int uvpci_pcie_capability_write_dword(struct uvpci_dev *udev, int pos, u32 val)
+{
+	if (pos & 3)
+		return PCIBIOS_BAD_REGISTER_NUMBER;
+	if (!uvpci_pcie_reg_ok(udev, pos))
+		return 0;
+	return uvpci_write_config_dword(udev, udev->pcie_cap + pos, val);
+}
+EXPORT_SYMBOL_GPL(uvpci_pcie_capability_write_dword);
+
+int uvpci_pcie_capability_clear_and_set_word(struct uvpci_dev *udev, int pos,
+					     u16 clear, u16 set)
+{
+	u16 val;
+	int ret = uvpci_pcie_capability_read_word(udev, pos, &val);
+
+	if (ret)
+		return ret;
+	return uvpci_pcie_capability_write_word(udev, pos, (val & ~clear) | set);
+}
+EXPORT_SYMBOL_GPL(uvpci_pcie_capability_clear_and_set_word);
+
+int uvpci_pcie_capability_clear_and_set_dword(struct uvpci_dev *udev, int pos,
+					      u32 clear, u32 set)
+{
+	u32 val;
+	int ret = uvpci_pcie_capability_read_dword(udev, pos, &val);
+
+	if (ret)
+		return ret;
+	return uvpci_pcie_capability_write_dword(udev, pos, (val & ~clear) | set);
+}
+EXPORT_SYMBOL_GPL(uvpci_pcie_capability_clear_and_set_dword);
+
+int uvpci_pcie_get_mps(struct uvpci_dev *udev)
+{
+	u16 ctl;
+
+	uvpci_pcie_capability_read_word(udev, PCI_EXP_DEVCTL, &ctl);
+	return 128 << ((ctl & PCI_EXP_DEVCTL_PAYLOAD) >> 5);
+}
+EXPORT_SYMBOL_GPL(uvpci_pcie_get_mps);
+
+int uvpci_pcie_set_mps(struct uvpci_dev *udev, int mps)
+{
+	u32 cap;
+	int v;
+
+	if (mps < 128 || mps > 4096 || !is_power_of_2(mps))
+		return -EINVAL;
+	v = ffs(mps) - 8;
+	uvpci_pcie_capability_read_dword(udev, PCI_EXP_DEVCAP, &cap);
+	if (v > (cap & PCI_EXP_DEVCAP_PAYLOAD))
+		return -EINVAL;
+	return pcibios_err_to_errno(uvpci_pcie_capability_clear_and_set_word(udev,
+			PCI_EXP_DEVCTL, PCI_EXP_DEVCTL_PAYLOAD, v << 5));
+}
+EXPORT_SYMBOL_GPL(uvpci_pcie_set_mps);
+
+int uvpci_pcie_get_readrq(struct uvpci_dev *udev)
+{
+	u16 ctl;
+
+	uvpci_pcie_capability_read_word(udev, PCI_EXP_DEVCTL, &ctl);
+	return 128 << ((ctl & PCI_EXP_DEVCTL_READRQ) >> 12);
+}
+EXPORT_SYMBOL_GPL(uvpci_pcie_get_readrq);
+
+int uvpci_pcie_set_readrq(struct uvpci_dev *udev, int rq)
+{
+	if (rq < 128 || rq > 4096 || !is_power_of_2(rq))
+		return -EINVAL;
+	return pcibios_err_to_errno(uvpci_pcie_capability_clear_and_set_word(udev,
+			PCI_EXP_DEVCTL, PCI_EXP_DEVCTL_READRQ, (ffs(rq) - 8) << 12));
+}
+EXPORT_SYMBOL_GPL(uvpci_pcie_set_readrq);
 
 int uvpci_enable_device(struct uvpci_dev *udev)
 {

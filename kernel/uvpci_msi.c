@@ -156,6 +156,7 @@ static int uvpci_msix_retrigger(struct irq_data *data)
 	struct uvpci_device *d = irq_data_get_irq_chip_data(data);
 
 	set_bit(data->hwirq, d->msix_deliver);
+	/* The entry's bit before the summary bit, as in uvpci_msix_queue(). */
 	smp_mb__before_atomic();
 	set_bit(UVPCI_MSIX_PENDING, &d->msi_pending);
 	irq_work_queue(&d->msi_work);

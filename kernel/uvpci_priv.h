@@ -43,6 +43,13 @@
 #define UVPCI_MSIX_CAP		0x60	/* the MSI-X capability */
 #define UVPCI_PCIE_CAP		0x70	/* the PCI Express endpoint capability */
 #define UVPCI_AER_CAP		0x100	/* the AER extended capability */
+/* Device Capabilities' Max_Payload_Size Supported: 1 = 256 bytes. */
+#define UVPCI_PCIE_MPS_CAP	1
+/* AER: the uncorrectable and correctable error bits a device may have. */
+#define UVPCI_AER_UNC_BITS	0x03fff030
+#define UVPCI_AER_COR_BITS	0x0000f1c1
+/* Uncorrectable Error Severity's default: DLP, Surprise Down, FCP, RX overflow, malformed TLP fatal. */
+#define UVPCI_AER_SEVER_DEF	0x00062030
 /* Config space with writable bits: the header, the capabilities, AER. */
 #define UVPCI_CFG_WMASK_SIZE	(UVPCI_AER_CAP + PCI_ERR_ROOT_COMMAND)
 

@@ -12,11 +12,14 @@
  * The device it expects: BAR0 of at least 256 bytes, MSI (1 to 4
  * vectors used) or, with intx=1, an interrupt pin (INTx: one shared,
  * level-triggered IRQ, from PCI_IRQ_LEGACY), optionally a BAR2. With
- * irq_api=msix it takes 1 to 8 MSI-X vectors with pci_alloc_irq_vectors()
- * (entries 0..n-1); with irq_api=msix-entries, with pci_enable_msix_range()
- * and a struct msix_entry table that puts vector i on entry COUNT-1-i
- * (COUNT the table's size, from pci_msix_vec_count()); with
- * irq_api=msi, one MSI vector with the old pci_enable_msi(). BAR0
+ * irq_api=msix it takes 1 to 8 MSI-X vectors with uvpci_alloc_irq_vectors()
+ * (entries 0..n-1); with irq_api=msix-entries, with
+ * uvpci_enable_msix_range() and a struct msix_entry table that puts
+ * vector i on entry COUNT-1-i (COUNT the table's size, from
+ * uvpci_msix_vec_count()); with irq_api=msi, one MSI vector with the old
+ * uvpci_enable_msi(). At probe it logs its PCI Express capability's
+ * offsets, link and MPS/MRRS, and sets the MPS and MRRS given as mps= and
+ * mrrs=. BAR0
  * registers, 32-bit unless noted:
  *
  *   0x00 ID           read once at probe and logged
@@ -86,7 +89,15 @@ MODULE_PARM_DESC(poll_ms, "Period of the STATUS register poll in milliseconds, 0
 
 static char *irq_api = "alloc";
 module_param(irq_api, charp, 0444);
-MODULE_PARM_DESC(irq_api, "How to get MSI vectors: alloc (pci_alloc_irq_vectors, PCI_IRQ_MSI; the default), msix (pci_alloc_irq_vectors, PCI_IRQ_MSIX), msix-entries (pci_enable_msix_range, vector i on entry COUNT-1-i), msi (pci_enable_msi, one vector)");
+MODULE_PARM_DESC(irq_api, "How to get MSI vectors: alloc (PCI_IRQ_MSI; the default), msix (PCI_IRQ_MSIX), msix-entries (a struct msix_entry table, vector i on entry COUNT-1-i), msi (the old one-vector MSI call)");
+
+static int mps;
+module_param(mps, int, 0444);
+MODULE_PARM_DESC(mps, "Max_Payload_Size to set at probe, in bytes (0: leave it)");
+
+static int mrrs;
+module_param(mrrs, int, 0444);
+MODULE_PARM_DESC(mrrs, "Max_Read_Request_Size to set at probe, in bytes (0: leave it)");
 
 static bool intx;
 module_param(intx, bool, 0444);
@@ -172,6 +183,40 @@ static void uvpci_sample_poll(struct work_struct *work)
 			 priv->status, status);
 	priv->status = status;
 	schedule_delayed_work(&priv->poll, msecs_to_jiffies(ms ? ms : 1000));
+}
+
+/* What a PCIe driver looks at and tunes: capabilities, link, MPS, MRRS. */
+static void uvpci_sample_pcie(struct uvpci_dev *udev)
+{
+	u16 lnksta = 0, aer;
+	int err;
+
+	if (!uvpci_is_pcie(udev))
+		return;
+	uvpci_pcie_capability_read_word(udev, PCI_EXP_LNKSTA, &lnksta);
+	aer = uvpci_find_ext_capability(udev, PCI_EXT_CAP_ID_ERR);
+	dev_info(&udev->dev, "pcie: cap %#x pm %#x msi %#x msix %#x aer %#x, type %d, link speed %u width x%u, mps %d mrrs %d\n",
+		 uvpci_find_capability(udev, PCI_CAP_ID_EXP),
+		 uvpci_find_capability(udev, PCI_CAP_ID_PM),
+		 uvpci_find_capability(udev, PCI_CAP_ID_MSI),
+		 uvpci_find_capability(udev, PCI_CAP_ID_MSIX), aer,
+		 uvpci_pcie_type(udev), lnksta & PCI_EXP_LNKSTA_CLS,
+		 (lnksta & PCI_EXP_LNKSTA_NLW) >> PCI_EXP_LNKSTA_NLW_SHIFT,
+		 uvpci_pcie_get_mps(udev), uvpci_pcie_get_readrq(udev));
+	if (udev->pcie_cap != uvpci_find_capability(udev, PCI_CAP_ID_EXP) ||
+	    udev->msi_cap != uvpci_find_capability(udev, PCI_CAP_ID_MSI) ||
+	    udev->msix_cap != uvpci_find_capability(udev, PCI_CAP_ID_MSIX))
+		dev_err(&udev->dev, "pcie: capability offsets in struct uvpci_dev disagree with the list\n");
+	if (mps) {
+		err = uvpci_pcie_set_mps(udev, mps);
+		dev_info(&udev->dev, "pcie: set mps %d: %d, mps now %d\n", mps,
+			 err, uvpci_pcie_get_mps(udev));
+	}
+	if (mrrs) {
+		err = uvpci_pcie_set_readrq(udev, mrrs);
+		dev_info(&udev->dev, "pcie: set mrrs %d: %d, mrrs now %d\n", mrrs,
+			 err, uvpci_pcie_get_readrq(udev));
+	}
 }
 
 /* Vectors as irq_api says: their number, or -errno. */
@@ -273,6 +318,7 @@ static int uvpci_sample_probe(struct uvpci_dev *udev,
 			 (unsigned long long)uvpci_resource_len(udev, 2),
 			 uv_ioread32(priv->bar2));
 
+	uvpci_sample_pcie(udev);
 	err = dma_set_mask_and_coherent(&udev->dev, DMA_BIT_MASK(64));
 	if (err)
 		goto err_unmap_bar2;

@@ -306,6 +306,7 @@ struct uvpci_bar {
  *               and both fit in the BAR. uvPCI keeps table and PBA itself,
  *               as it keeps config space: the model never sees accesses to
  *               them (UVPCI_IOC_MSIX reads their state)
+ * @reserved3:   zero
  */
 struct uvpci_params {
 	__u16	vendor;
@@ -441,6 +442,8 @@ struct uvpci_mmio_req {
  * @flags:   out: UVPCI_MSIX_*
  * @mask:    out: bit n (of @mask[n / 64]) = entry n's Mask bit
  * @pending: out: the Pending Bit Array, laid out the same way
+ * @reserved0: zero
+ * @reserved:  zero
  */
 struct uvpci_msix_state {
 	char	name[UVBUS_NAME_MAX];
