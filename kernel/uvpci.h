@@ -1436,8 +1436,11 @@ int uvpci_read_config_dword(struct uvpci_dev *udev, int where, u32 *val);
  *
  * Writable: the command register, cache line size, interrupt line, the
  * BARs (writing all-ones and reading back gives the size mask) and the
- * MSI capability's enable, multiple-message-enable, address and data. The
- * model gets a UVPCI_MSG_CFG_WRITE for every write.
+ * MSI capability's enable, multiple-message-enable, address and data, the
+ * MSI-X Enable and Function Mask, the PCI Express capability's Device
+ * Control, Link Control and Device Control 2 fields, and AER's masks and
+ * severities (see uvpci(9)). The model gets a UVPCI_MSG_CFG_WRITE for
+ * every write.
  * Return: PCIBIOS_SUCCESSFUL or PCIBIOS_BAD_REGISTER_NUMBER.
  */
 int uvpci_write_config_byte(struct uvpci_dev *udev, int where, u8 val);

@@ -6,8 +6,11 @@
  * The kernel owns each device's 4 KiB config space: a type 0 header with
  * the creation parameters, BARs that size like real ones (write all-ones,
  * read back the size mask), a Power Management capability (D0..D3hot) at
- * UVPCI_PM_CAP and an MSI capability (64-bit address, no per-vector
- * masking) at UVPCI_MSI_CAP. Only the bits in cfg_wmask are writable;
+ * UVPCI_PM_CAP, an MSI capability (64-bit address, no per-vector
+ * masking) at UVPCI_MSI_CAP, an MSI-X capability at UVPCI_MSIX_CAP (its
+ * table and PBA in a BAR: uvpci_msi.c), the PCI Express endpoint
+ * capability at UVPCI_PCIE_CAP and AER at UVPCI_AER_CAP, the only
+ * extended capability. Only the bits in cfg_wmask are writable;
  * every write is also told to the model as UVPCI_MSG_CFG_WRITE, in order
  * with its MMIO traffic. When a write changes what a device acts on (the
  * command register, MSI enable and vectors, the D-state), the model is
