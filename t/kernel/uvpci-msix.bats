@@ -61,24 +61,6 @@ vec_irq() {
 	echo "${irqs[$2]}"
 }
 
-# cfg_read NAME OFFSET SIZE: config space bytes as one hex number.
-cfg_read() {
-	local -a b
-	read -ra b < <(od -A n -t x1 -j $(($2)) -N "$3" "$SYSBUS/devices/$1/config")
-	local i v=
-	for ((i = ${#b[@]} - 1; i >= 0; i--)); do v+=${b[i]}; done
-	echo "0x$v"
-}
-
-# cfg_write16 NAME OFFSET VALUE: one 2-byte config write.
-cfg_write16() {
-	local v=$(($3))
-	# shellcheck disable=SC2059
-	printf "$(printf '\\x%02x\\x%02x' $((v & 0xff)) $((v >> 8)))" |
-		dd of="$SYSBUS/devices/$1/config" bs=2 count=1 seek=$(($2)) \
-			oflag=seek_bytes conv=notrunc status=none
-}
-
 # The Vector Control dword of table entry $1, in hex (the table at 0x800).
 entry_ctrl() {
 	printf '%#x\n' $((0x800 + 16 * $1 + 12))
@@ -94,12 +76,12 @@ debugfs_msix() {
 	msix_dev "$dev"
 	# PM at 0x40 links to MSI-X at 0x60: ID 0x11, Table Size 8-1, table
 	# in BAR0 at 0x800 (half the BAR), PBA right after it at 0x880.
-	[ "$(cfg_read "$dev" 0x41 1)" = 0x60 ]
-	[ "$(cfg_read "$dev" 0x60 1)" = 0x11 ]
-	[ "$(cfg_read "$dev" 0x61 1)" = 0x70 ]
-	[ "$(cfg_read "$dev" 0x62 2)" = 0x0007 ]
-	[ "$(cfg_read "$dev" 0x64 4)" = 0x00000800 ]
-	[ "$(cfg_read "$dev" 0x68 4)" = 0x00000880 ]
+	[ "$(config_read "$dev" 0x41 1)" = 0x60 ]
+	[ "$(config_read "$dev" 0x60 1)" = 0x11 ]
+	[ "$(config_read "$dev" 0x61 1)" = 0x70 ]
+	[ "$(config_read "$dev" 0x62 2)" = 0x0007 ]
+	[ "$(config_read "$dev" 0x64 4)" = 0x00000800 ]
+	[ "$(config_read "$dev" 0x68 4)" = 0x00000880 ]
 	run uvbus-ctl show "$dev"
 	assert_line 'msix: 8 bar0 0x800'
 	run cat "$SYSBUS/devices/$dev/msix_count"
@@ -114,13 +96,13 @@ pending: none"
 	# Another BAR, another offset; BAR index in the BIR bits.
 	uvbus-ctl create "${dev}b" --vendor 0x5556 --device 0x0001 --bar 0:4096 \
 		--bar 2:16384:64 --msix 100:2:0x1000
-	[ "$(cfg_read "${dev}b" 0x62 2)" = 0x0063 ]
-	[ "$(cfg_read "${dev}b" 0x64 4)" = 0x00001002 ]
-	[ "$(cfg_read "${dev}b" 0x68 4)" = 0x00001642 ]
+	[ "$(config_read "${dev}b" 0x62 2)" = 0x0063 ]
+	[ "$(config_read "${dev}b" 0x64 4)" = 0x00001002 ]
+	[ "$(config_read "${dev}b" 0x68 4)" = 0x00001642 ]
 	# No MSI-X: MSI links to PCI Express, no MSI-X capability.
 	uvbus-ctl create "${dev}c" --vendor 0x5556 --device 0x0001 --bar 0:4096 --msi 2
-	[ "$(cfg_read "${dev}c" 0x51 1)" = 0x70 ]
-	[ "$(cfg_read "${dev}c" 0x71 1)" = 0x00 ]
+	[ "$(config_read "${dev}c" 0x51 1)" = 0x70 ]
+	[ "$(config_read "${dev}c" 0x71 1)" = 0x00 ]
 	run -1 uvmsi-fire "${dev}c" --msix-state
 	assert_output "uvmsi-fire: ${dev}c: the device has no MSI-X table (create it with --msix COUNT)"
 }
@@ -170,7 +152,7 @@ pending: none"
 	done
 	# MSI-X Enable on, Function Mask off; the entries unmasked by
 	# request_irq(), each given the MSI address and its data.
-	[ "$(cfg_read "$dev" 0x62 2)" = 0x8007 ]
+	[ "$(config_read "$dev" 0x62 2)" = 0x8007 ]
 	run uvmsi-fire "$dev" --msix-state
 	assert_output "msix: 8 entries, enabled, function mask off
 masked: none
@@ -190,7 +172,7 @@ pending: none"
 	done
 	# Unbinding masks every entry and disables MSI-X again.
 	rmmod uvpci_sample
-	[ "$(cfg_read "$dev" 0x62 2)" = 0x0007 ]
+	[ "$(config_read "$dev" 0x62 2)" = 0x0007 ]
 	run uvmsi-fire "$dev" --msix-state
 	assert_line 'masked: 0-7'
 	[ ! -e "/sys/kernel/irq/${irqs[0]}" ]
@@ -240,7 +222,7 @@ pending: 3"
 	irq1=$(vec_irq "$dev" 1)
 	irq6=$(vec_irq "$dev" 6)
 	# Enable and Function Mask (bits 15 and 14).
-	cfg_write16 "$dev" 0x62 0xc000
+	config_write "$dev" 0x62 2 0xc000
 	run uvmsi-fire "$dev" --msix-state
 	assert_line 'msix: 8 entries, enabled, function mask on'
 	assert_line 'masked: none'
@@ -249,7 +231,7 @@ pending: 3"
 	run uvmsi-fire "$dev" --msix-state
 	assert_line 'pending: 1 6'
 	[ "$(irq_count "$irq1")" = 0 ] && [ "$(irq_count "$irq6")" = 0 ]
-	cfg_write16 "$dev" 0x62 0x8000
+	config_write "$dev" 0x62 2 0x8000
 	wait_true '[ "$(irq_count "$irq1")" = 1 ] && [ "$(irq_count "$irq6")" = 1 ]'
 	run uvmsi-fire "$dev" --msix-state
 	assert_line 'pending: none'
@@ -294,7 +276,7 @@ pending: 3"
 	wait_klog "$dev: irq vector 7: dma buffer starts with"
 	# pci_disable_msix() at remove: MSI-X off, every entry masked.
 	rmmod uvpci_sample
-	[ "$(cfg_read "$dev" 0x62 2)" = 0x0007 ]
+	[ "$(config_read "$dev" 0x62 2)" = 0x0007 ]
 	run uvmsi-fire "$dev" --msix-state
 	assert_line 'masked: 0-7'
 	run klog_has "left MSI vectors allocated"
@@ -353,9 +335,9 @@ pending: 3"
 	sample_load msix
 	wait_klog "$dev: ready: 8 MSI-X vectors"
 	[ "$(cat "$SYSBUS/devices/$dev/irq")" = "$intx" ]
-	[ "$(( $(cfg_read "$dev" 0x4 2) & 0x400 ))" = $((0x400)) ]
+	[ "$(( $(config_read "$dev" 0x4 2) & 0x400 ))" = $((0x400)) ]
 	rmmod uvpci_sample
-	[ "$(( $(cfg_read "$dev" 0x4 2) & 0x400 ))" = 0 ]
+	[ "$(( $(config_read "$dev" 0x4 2) & 0x400 ))" = 0 ]
 }
 
 @test "pci_enable_msi() and pci_disable_msi(): one MSI vector in udev->irq, and back" {
@@ -367,14 +349,14 @@ pending: 3"
 	[ "$irq" = "$(cat "$SYSBUS/devices/$dev/msi_irqs")" ]
 	[ "$(cat "/sys/kernel/irq/$irq/chip_name")" = uvpci-MSI ]
 	# MSI Enable, one message (Multiple Message Enable 0).
-	[ "$(( $(cfg_read "$dev" 0x52 2) & 0x71 ))" = 1 ]
+	[ "$(( $(config_read "$dev" 0x52 2) & 0x71 ))" = 1 ]
 	uvmsi-fire "$dev" 0
 	wait_klog "$dev: irq vector 0: dma buffer starts with"
 	run -1 uvmsi-fire "$dev" 1
 	assert_output "uvmsi-fire: $dev: MSI vector 1: refused by the host (vector not enabled by the driver)"
 	rmmod uvpci_sample
 	[ "$(cat "$SYSBUS/devices/$dev/irq")" = 0 ]
-	[ "$(( $(cfg_read "$dev" 0x52 2) & 0x1 ))" = 0 ]
+	[ "$(( $(config_read "$dev" 0x52 2) & 0x1 ))" = 0 ]
 	# Without MSI, pci_enable_msi() fails the probe; a device with only
 	# MSI-X refuses PCI_IRQ_MSI, as PCI does.
 	msix_dev "${dev}b"

@@ -28,31 +28,13 @@ teardown() {
 	guest_teardown 'pe*'
 }
 
-# cfg_read NAME OFFSET SIZE: config space bytes as one hex number.
-cfg_read() {
-	local -a b
-	read -ra b < <(od -A n -t x1 -j $(($2)) -N "$3" "$SYSBUS/devices/$1/config")
-	local i v=
-	for ((i = ${#b[@]} - 1; i >= 0; i--)); do v+=${b[i]}; done
-	echo "0x$v"
-}
-
-# cfg_write NAME OFFSET SIZE VALUE: one config write of SIZE (2 or 4) bytes.
-cfg_write() {
-	local v=$(($4)) i bytes=
-	for ((i = 0; i < $3; i++)); do bytes+=$(printf '\\x%02x' $(((v >> (8 * i)) & 0xff))); done
-	# shellcheck disable=SC2059
-	printf "$bytes" | dd of="$SYSBUS/devices/$1/config" bs="$3" count=1 \
-		seek=$(($2)) oflag=seek_bytes conv=notrunc status=none
-}
-
 # The capability list as "OFFSET:ID ...", walked from 0x34.
 cap_list() {
 	local pos out=
-	pos=$(($(cfg_read "$1" 0x34 1)))
+	pos=$(($(config_read "$1" 0x34 1)))
 	while ((pos)); do
-		out+=$(printf '%#x:%#x ' "$pos" "$(cfg_read "$1" "$pos" 1)")
-		pos=$(($(cfg_read "$1" $((pos + 1)) 1)))
+		out+=$(printf '%#x:%#x ' "$pos" "$(config_read "$1" "$pos" 1)")
+		pos=$(($(config_read "$1" $((pos + 1)) 1)))
 	done
 	echo "${out% }"
 }
@@ -75,36 +57,36 @@ start_model() {
 	# Version 2, an endpoint; MPS up to 256 bytes, role-based errors;
 	# Device Control's reset: MPS 128, MRRS 512, relaxed ordering, no
 	# snoop; the link trained at 8 GT/s x4.
-	[ "$(cfg_read "$dev" 0x72 2)" = 0x0002 ]
-	[ "$(cfg_read "$dev" 0x74 4)" = 0x00008001 ]
-	[ "$(cfg_read "$dev" 0x78 2)" = 0x2810 ]
-	[ "$(cfg_read "$dev" 0x7c 4)" = 0x00000043 ]
-	[ "$(cfg_read "$dev" 0x82 2)" = 0x1043 ]
-	[ "$(cfg_read "$dev" 0x9c 4)" = 0x0000000e ]
+	[ "$(config_read "$dev" 0x72 2)" = 0x0002 ]
+	[ "$(config_read "$dev" 0x74 4)" = 0x00008001 ]
+	[ "$(config_read "$dev" 0x78 2)" = 0x2810 ]
+	[ "$(config_read "$dev" 0x7c 4)" = 0x00000043 ]
+	[ "$(config_read "$dev" 0x82 2)" = 0x1043 ]
+	[ "$(config_read "$dev" 0x9c 4)" = 0x0000000e ]
 	# AER, version 2, the last extended capability; the spec's severities,
 	# Advisory Non-Fatal masked, nothing logged.
-	[ "$(cfg_read "$dev" 0x100 4)" = 0x00020001 ]
-	[ "$(cfg_read "$dev" 0x104 4)" = 0x00000000 ]
-	[ "$(cfg_read "$dev" 0x10c 4)" = 0x00062030 ]
-	[ "$(cfg_read "$dev" 0x114 4)" = 0x00002000 ]
+	[ "$(config_read "$dev" 0x100 4)" = 0x00020001 ]
+	[ "$(config_read "$dev" 0x104 4)" = 0x00000000 ]
+	[ "$(config_read "$dev" 0x10c 4)" = 0x00062030 ]
+	[ "$(config_read "$dev" 0x114 4)" = 0x00002000 ]
 }
 
 @test "config writes: MPS and MRRS kept to legal values, link status read-only, AER masks writable" {
 	uvbus-ctl create "$dev" --vendor 0x5556 --device 0x0001 --bar 0:4096
 	# MPS 4096 and MRRS 7 (reserved) asked for: 256 (the capability's) and 4096.
-	cfg_write "$dev" 0x78 2 0x70e0
-	[ "$(cfg_read "$dev" 0x78 2)" = 0x5020 ]
-	cfg_write "$dev" 0x82 2 0
-	[ "$(cfg_read "$dev" 0x82 2)" = 0x1043 ]
-	cfg_write "$dev" 0x74 4 0
-	[ "$(cfg_read "$dev" 0x74 4)" = 0x00008001 ]
-	cfg_write "$dev" 0x108 4 0xffffffff
-	[ "$(cfg_read "$dev" 0x108 4)" = 0x03fff030 ]
-	cfg_write "$dev" 0x114 4 0xffffffff
-	[ "$(cfg_read "$dev" 0x114 4)" = 0x0000f1c1 ]
+	config_write "$dev" 0x78 2 0x70e0
+	[ "$(config_read "$dev" 0x78 2)" = 0x5020 ]
+	config_write "$dev" 0x82 2 0
+	[ "$(config_read "$dev" 0x82 2)" = 0x1043 ]
+	config_write "$dev" 0x74 4 0
+	[ "$(config_read "$dev" 0x74 4)" = 0x00008001 ]
+	config_write "$dev" 0x108 4 0xffffffff
+	[ "$(config_read "$dev" 0x108 4)" = 0x03fff030 ]
+	config_write "$dev" 0x114 4 0xffffffff
+	[ "$(config_read "$dev" 0x114 4)" = 0x0000f1c1 ]
 	# The header is read-only.
-	cfg_write "$dev" 0x100 4 0
-	[ "$(cfg_read "$dev" 0x100 4)" = 0x00020001 ]
+	config_write "$dev" 0x100 4 0
+	[ "$(config_read "$dev" 0x100 4)" = 0x00020001 ]
 }
 
 @test "the sample driver finds every capability and reads the link, as a PCIe driver does" {
@@ -127,7 +109,7 @@ start_model() {
 	insmod "$UVNIC_TOP/kernel/uvpci_sample.ko" poll_ms=0 mps=256 mrrs=4096
 	wait_klog "$dev: pcie: set mps 256: 0, mps now 256"
 	wait_klog "$dev: pcie: set mrrs 4096: 0, mrrs now 4096"
-	[ "$(cfg_read "$dev" 0x78 2)" = 0x5830 ]
+	[ "$(config_read "$dev" 0x78 2)" = 0x5830 ]
 	wait_for model_log_has "$dev" 'C 0x78 2 0x2830'
 	wait_for model_log_has "$dev" 'C 0x78 2 0x5830'
 	rmmod uvpci_sample
