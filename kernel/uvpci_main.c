@@ -275,7 +275,8 @@ static ssize_t msi_irqs_show(struct device *dev, struct device_attribute *attr,
 
 	for (i = 0; i < UVPCI_MAX_MSIX; i++) {
 		irq = uvpci_irq_vector(udev, i);
-		if (irq < 0)
+		/* Up to 2048 MSI-X vectors: as many as fit in the page, whole. */
+		if (irq < 0 || len > PAGE_SIZE - 16)
 			break;
 		len += sysfs_emit_at(buf, len, "%s%d", i ? " " : "", irq);
 	}
