@@ -407,6 +407,10 @@ u64 uvpci_bar_read(struct uvpci_device *d, unsigned int bar, u64 off,
 	u64 v;
 
 	atomic64_inc(&d->stats.reads);
+	/* uvPCI keeps the MSI-X table: the model is not asked. */
+	if (uvpci_msix_owns(d, bar, off, size))
+		return uvpci_is_gone(d) ? uvpci_ones(size) :
+					  uvpci_msix_read(d, off, size);
 	port = uvpci_model_enter(d, &p, &gone);
 	if (!port) {
 		if (!gone)
@@ -554,6 +558,11 @@ void uvpci_bar_write(struct uvpci_device *d, unsigned int bar, u64 off,
 	bool gone;
 
 	atomic64_inc(&d->stats.writes);
+	if (uvpci_msix_owns(d, bar, off, size)) {
+		if (!uvpci_is_gone(d))
+			uvpci_msix_write(d, off, size, msg.mmio.value);
+		return;
+	}
 	port = uvpci_model_enter(d, NULL, &gone);
 	if (!port) {
 		if (!gone)

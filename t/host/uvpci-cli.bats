@@ -196,7 +196,7 @@ reaches_device() {
 }
 
 @test "uvmsi-fire: bad VECTOR" {
-	usage_error "invalid VECTOR '32': out of range (0 to 31)" uvmsi-fire dev0 32
+	usage_error "invalid VECTOR '2048': out of range (0 to 2047)" uvmsi-fire dev0 2048
 	usage_error "invalid VECTOR 'one': not a number (decimal, or hex with 0x)" uvmsi-fire dev0 one
 	usage_error "invalid VECTOR '': not a number (decimal, or hex with 0x)" uvmsi-fire dev0 ''
 	reaches_device uvmsi-fire dev0 0x1f
