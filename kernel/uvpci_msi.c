@@ -51,6 +51,7 @@
 #include <linux/log2.h>
 
 #include "uvpci_priv.h"
+#include "uvpci_trace.h"
 
 #define UVPCI_MSI_ADDRESS	0xfee00000U	/* the x86 MSI doorbell */
 /* An asserted INTx runs its handlers again this long after each run. */
@@ -91,6 +92,7 @@ static void uvpci_intx_fire(struct uvpci_device *d)
 	if (!uvpci_intx_live(d))
 		return;
 	atomic64_inc(&d->stats.intx_runs);
+	trace_uvpci_irq_deliver(d, true, 0);
 	generic_handle_irq(d->intx_irq);
 }
 
@@ -106,8 +108,10 @@ static void uvpci_msi_deliver(struct uvpci_device *d)
 		live = vec < d->msi_nvec;
 		spin_unlock(&d->msi_lock);
 		/* Freeing vectors waits for us (uvpci_msi_quiesce()) before disposing. */
-		if (live)
+		if (live) {
+			trace_uvpci_irq_deliver(d, false, vec);
 			generic_handle_domain_irq(d->msi_domain, vec);
+		}
 	}
 	if (pending & BIT(UVPCI_INTX_PENDING))
 		uvpci_intx_fire(d);
@@ -582,6 +586,8 @@ int uvpci_msi_rx(struct uvpci_device *d, const struct uvbus_msg *msg)
 		why = "vector not enabled by the driver";
 		err = -ERANGE;
 	} else {
+		/* Traced before the kick: the delivery's event comes after. */
+		trace_uvpci_msi_fire(d, vec, 0, NULL);
 		/*
 		 * The DMA data this port wrote before the MSI is visible
 		 * before the bit: a delivery already running on another CPU
@@ -593,6 +599,7 @@ int uvpci_msi_rx(struct uvpci_device *d, const struct uvbus_msg *msg)
 		atomic64_inc(&d->stats.msi);
 		return 0;
 	}
+	trace_uvpci_msi_fire(d, vec, err, why);
 	atomic64_inc(&d->stats.msi_refused);
 	uvpci_rl(err, d, &d->rs_dev, "MSI vector %u refused: %s (device has %u, driver enabled %u)\n",
 		 vec, why, d->params.msi_count, nvec);
@@ -631,6 +638,7 @@ int uvpci_intx_rx(struct uvpci_device *d, const struct uvbus_msg *msg)
 		if (was != level)
 			uvpci_cfg_intx_status(d, level);
 		spin_unlock_irqrestore(&d->msi_lock, flags);
+		trace_uvpci_intx_set(d, level, 0, NULL);
 		atomic64_inc(&d->stats.intx);
 		/* A level asserted again while asserted is no new edge. */
 		if (level && !was) {
@@ -641,6 +649,7 @@ int uvpci_intx_rx(struct uvpci_device *d, const struct uvbus_msg *msg)
 		}
 		return 0;
 	}
+	trace_uvpci_intx_set(d, x->level, err, why);
 	atomic64_inc(&d->stats.intx_refused);
 	uvpci_rl(err, d, &d->rs_dev, "INTx level %u refused: %s\n", x->level, why);
 	return err;
