@@ -254,7 +254,7 @@ DECLARE_EVENT_CLASS(uvpci_irq_req,
 		__entry->status = err ? UVPCI_TR_REFUSED : UVPCI_TR_OK;
 		__assign_str(why, why ?: "");
 	),
-	TP_printk("dev=%s value=%u err=%d status=%s why=%s", __get_str(dev),
+	TP_printk("dev=%s vector=%u err=%d status=%s why=%s", __get_str(dev),
 		  __entry->what, __entry->err,
 		  uvpci_show_status(__entry->status), __get_str(why))
 );
@@ -264,9 +264,12 @@ DEFINE_EVENT(uvpci_irq_req, uvpci_msi_fire,
 	TP_ARGS(d, what, err, why)
 );
 
-DEFINE_EVENT(uvpci_irq_req, uvpci_intx_set,
+DEFINE_EVENT_PRINT(uvpci_irq_req, uvpci_intx_set,
 	TP_PROTO(struct uvpci_device *d, u32 what, int err, const char *why),
-	TP_ARGS(d, what, err, why)
+	TP_ARGS(d, what, err, why),
+	TP_printk("dev=%s level=%u err=%d status=%s why=%s", __get_str(dev),
+		  __entry->what, __entry->err,
+		  uvpci_show_status(__entry->status), __get_str(why))
 );
 
 /* A delivery, just before the handlers run: @intx, or MSI vector @vec. */
