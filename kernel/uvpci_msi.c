@@ -92,7 +92,7 @@ static void uvpci_intx_fire(struct uvpci_device *d)
 	if (!uvpci_intx_live(d))
 		return;
 	atomic64_inc(&d->stats.intx_runs);
-	trace_uvpci_irq_deliver(d, true, 0);
+	trace_uvpci_irq_deliver(d, UVPCI_TR_IRQ_INTX, 0);
 	generic_handle_irq(d->intx_irq);
 }
 
@@ -109,7 +109,7 @@ static void uvpci_msi_deliver(struct uvpci_device *d)
 		spin_unlock(&d->msi_lock);
 		/* Freeing vectors waits for us (uvpci_msi_quiesce()) before disposing. */
 		if (live) {
-			trace_uvpci_irq_deliver(d, false, vec);
+			trace_uvpci_irq_deliver(d, UVPCI_TR_IRQ_MSI, vec);
 			generic_handle_domain_irq(d->msi_domain, vec);
 		}
 	}

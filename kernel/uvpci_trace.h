@@ -15,7 +15,8 @@
  *                      the device: accepted, or refused and why
  *   uvpci_msi_fire     an MSI from the device: accepted or refused
  *   uvpci_intx_set     an INTx level from the device
- *   uvpci_irq_deliver  a handler run: MSI vector or INTx, and its Linux IRQ
+ *   uvpci_irq_deliver  a handler run: MSI vector, MSI-X entry or INTx, and
+ *                      its Linux IRQ
  *   uvpci_dma_map      a DMA mapping created
  *   uvpci_dma_unmap    a DMA mapping destroyed
  *
@@ -47,6 +48,13 @@ enum uvpci_trace_status {
 	UVPCI_TR_DROPPED,
 	UVPCI_TR_BADREG,
 	UVPCI_TR_REFUSED,
+};
+
+/* What uvpci_irq_deliver delivers. */
+enum uvpci_trace_irq {
+	UVPCI_TR_IRQ_MSI,
+	UVPCI_TR_IRQ_MSIX,
+	UVPCI_TR_IRQ_INTX,
 };
 
 /* What a non-posted read's status says, in the words of the trace. */
@@ -96,6 +104,9 @@ TRACE_DEFINE_ENUM(UVPCI_TR_ERROR);
 TRACE_DEFINE_ENUM(UVPCI_TR_DROPPED);
 TRACE_DEFINE_ENUM(UVPCI_TR_BADREG);
 TRACE_DEFINE_ENUM(UVPCI_TR_REFUSED);
+TRACE_DEFINE_ENUM(UVPCI_TR_IRQ_MSI);
+TRACE_DEFINE_ENUM(UVPCI_TR_IRQ_MSIX);
+TRACE_DEFINE_ENUM(UVPCI_TR_IRQ_INTX);
 
 #define uvpci_show_status(s)					\
 	__print_symbolic(s,					\
@@ -272,25 +283,33 @@ DEFINE_EVENT_PRINT(uvpci_irq_req, uvpci_intx_set,
 		  uvpci_show_status(__entry->status), __get_str(why))
 );
 
-/* A delivery, just before the handlers run: @intx, or MSI vector @vec. */
+/*
+ * A delivery, just before the handlers run: INTx, or MSI vector (MSI-X
+ * entry) @vec, whose Linux IRQ is looked up only while the event is on.
+ */
 TRACE_EVENT(uvpci_irq_deliver,
-	TP_PROTO(struct uvpci_device *d, bool intx, unsigned int vec),
-	TP_ARGS(d, intx, vec),
+	TP_PROTO(struct uvpci_device *d, enum uvpci_trace_irq kind,
+		 unsigned int vec),
+	TP_ARGS(d, kind, vec),
 	TP_STRUCT__entry(
 		__string(dev, uvpci_dname(d))
 		__field(u32, vector)
 		__field(u32, irq)
-		__field(u8, intx)
+		__field(u8, kind)
 	),
 	TP_fast_assign(
 		__assign_str(dev, uvpci_dname(d));
 		__entry->vector = vec;
-		__entry->irq = intx ? d->intx_irq :
+		__entry->irq = kind == UVPCI_TR_IRQ_INTX ? d->intx_irq :
 			       irq_find_mapping(d->msi_domain, vec);
-		__entry->intx = intx;
+		__entry->kind = kind;
 	),
 	TP_printk("dev=%s kind=%s vector=%u irq=%u", __get_str(dev),
-		  __entry->intx ? "intx" : "msi", __entry->vector, __entry->irq)
+		  __print_symbolic(__entry->kind,
+				   { UVPCI_TR_IRQ_MSI,	"msi" },
+				   { UVPCI_TR_IRQ_MSIX,	"msix" },
+				   { UVPCI_TR_IRQ_INTX,	"intx" }),
+		  __entry->vector, __entry->irq)
 );
 
 TRACE_EVENT(uvpci_dma_map,

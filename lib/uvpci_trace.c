@@ -282,7 +282,7 @@ int uvpci_trace_format(const struct uvpci_trace_rec *rec,
 		if (!strcmp(str(rec, "kind"), "intx"))
 			ADD("deliver intx irq %" PRIu64, num(rec, "irq"));
 		else
-			ADD("deliver msi %" PRIu64 " irq %" PRIu64,
+			ADD("deliver %s %" PRIu64 " irq %" PRIu64, str(rec, "kind"),
 			    num(rec, "vector"), num(rec, "irq"));
 	} else if (!strcmp(ev, "uvpci_dma_map") || !strcmp(ev, "uvpci_dma_unmap")) {
 		ADD("%s 0x%" PRIx64 " +%" PRIu64 " %s%s",

@@ -42,6 +42,8 @@ static const struct {
 	  "6.000001 uvmsi-fire-150 intx assert" },
 	{ "          <idle>-0       [000] d.h1.     5.539728: uvpci_irq_deliver: dev=tr0 kind=msi vector=0 irq=28\n",
 	  "5.539728 <idle>-0 deliver msi 0 irq 28" },
+	{ "          <idle>-0       [001] d.h1.     5.539730: uvpci_irq_deliver: dev=tr0 kind=msix vector=17 irq=40\n",
+	  "5.539730 <idle>-0 deliver msix 17 irq 40" },
 	{ "          <idle>-0       [000] d.h1.     5.539729: uvpci_irq_deliver: dev=tr0 kind=intx vector=0 irq=27\n",
 	  "5.539729 <idle>-0 deliver intx irq 27" },
 	{ "          insmod-142     [000] d..1.     5.439370: uvpci_dma_map: dev=tr0 addr=0xfffffffff000 size=4096 dir=bidirectional coherent=1\n",
