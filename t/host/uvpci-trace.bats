@@ -9,6 +9,7 @@ bats_require_minimum_version 1.5.0
 
 setup() {
 	load '../test_helper/common-setup'
+	load '../test_helper/cli'
 	_common_setup
 	[ -x "$UVNIC_TOP/bin/uvpci-trace" ] || skip "bin/uvpci-trace not built (make userspace)"
 	# Never reach a real device from host tests.
@@ -24,28 +25,6 @@ setup() {
 	map=$BATS_TEST_TMPDIR/t.regmap
 	printf '%s\n' 'device T' 'bar 0 4096' 'reg CTRL 0:0x008 32 RW' 'field RX_EN 0' 'field TX_EN 1' \
 		'reg STATUS 0:0x00c 32 RO' 'field LINK_UP 0' >"$map"
-}
-
-# usage_error WANT CMD...: CMD fails with "uvpci-trace: WANT" and the Try line.
-usage_error() {
-	local want=$1
-	shift
-	run --separate-stderr "$@"
-	assert_failure 1
-	assert_output ''
-	[ "${#stderr_lines[@]}" -eq 2 ] || fail "want 2 stderr lines, got: $stderr"
-	assert_equal "${stderr_lines[0]}" "uvpci-trace: $want"
-	assert_equal "${stderr_lines[1]}" "Try 'uvpci-trace --help'."
-}
-
-# one_error WANT CMD...: CMD fails with the one line "uvpci-trace: WANT".
-one_error() {
-	local want=$1
-	shift
-	run --separate-stderr "$@"
-	assert_failure 1
-	assert_output ''
-	assert_equal "$stderr" "uvpci-trace: $want"
 }
 
 @test "--help: both syntaxes, exit 0" {
@@ -121,20 +100,5 @@ one_error() {
 
 @test "the man page renders cleanly and says what --help says" {
 	command -v groff >/dev/null || skip "no groff"
-	local man=$UVNIC_TOP/man/uvpci-trace.1 page line
-	[ -f "$man" ] || fail "man/uvpci-trace.1 not built (make man)"
-	run groff -ww -z -man "$man"
-	assert_success
-	assert_output ''
-	grep -q '^\.SH EXAMPLES' "$man" || fail "uvpci-trace.1 has no EXAMPLES"
-	page=$(groff -man -Tascii -P-cbou "$man" 2>/dev/null | tr -s '[:space:]' ' ')
-	while IFS= read -r line; do
-		case $line in
-		"Usage: "* | "       uvpci-trace "* | "  "*) ;;
-		*) continue ;;
-		esac
-		line=$(printf '%s' "$line" | sed 's/^Usage: //' | tr -s '[:space:]' ' ')
-		line=${line# }
-		[[ $page == *"$line"* ]] || fail "uvpci-trace.1 lacks: $line"
-	done < <(uvpci-trace --help)
+	man_says_help uvpci-trace uvpci-trace.1
 }
