@@ -139,7 +139,7 @@ static dma_addr_t uvpci_dma_insert(struct uvpci_device *d, struct page *page,
 	m->dir = dir;
 	m->coherent = coherent;
 	uvpci_dma_link(d, m);
-	trace_uvpci_dma_map(d, m);
+	trace_uvpci_dma_map(d, m->addr, m->size, dir, coherent, "ok");
 	spin_unlock_irqrestore(&d->dma_lock, flags);
 	return m->addr;
 }

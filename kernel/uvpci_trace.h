@@ -312,30 +312,12 @@ TRACE_EVENT(uvpci_irq_deliver,
 		  __entry->vector, __entry->irq)
 );
 
-TRACE_EVENT(uvpci_dma_map,
-	TP_PROTO(struct uvpci_device *d, const struct uvpci_dma_map *m),
-	TP_ARGS(d, m),
-	TP_STRUCT__entry(
-		__string(dev, uvpci_dname(d))
-		__field(u64, addr)
-		__field(u64, size)
-		__field(u8, dir)
-		__field(u8, coherent)
-	),
-	TP_fast_assign(
-		__assign_str(dev, uvpci_dname(d));
-		__entry->addr = m->addr;
-		__entry->size = m->size;
-		__entry->dir = m->dir;
-		__entry->coherent = m->coherent;
-	),
-	TP_printk("dev=%s addr=%#llx size=%llu dir=%s coherent=%u",
-		  __get_str(dev), __entry->addr, __entry->size,
-		  uvpci_show_dir(__entry->dir), __entry->coherent)
-);
-
-/* @how: "ok", "not-mapped", "mismatch" (see the log), "unbind" (left). */
-TRACE_EVENT(uvpci_dma_unmap,
+/*
+ * A mapping created (@how "ok") or destroyed: @how "ok", "not-mapped",
+ * "mismatch" (size, direction or kind differ: see the log), "unbind" (the
+ * driver left it; uvPCI took it away).
+ */
+DECLARE_EVENT_CLASS(uvpci_dma_mapping,
 	TP_PROTO(struct uvpci_device *d, u64 addr, u64 size,
 		 enum dma_data_direction dir, bool coherent, const char *how),
 	TP_ARGS(d, addr, size, dir, coherent, how),
@@ -359,6 +341,18 @@ TRACE_EVENT(uvpci_dma_unmap,
 		  __get_str(dev), __entry->addr, __entry->size,
 		  uvpci_show_dir(__entry->dir), __entry->coherent,
 		  __get_str(how))
+);
+
+DEFINE_EVENT(uvpci_dma_mapping, uvpci_dma_map,
+	TP_PROTO(struct uvpci_device *d, u64 addr, u64 size,
+		 enum dma_data_direction dir, bool coherent, const char *how),
+	TP_ARGS(d, addr, size, dir, coherent, how)
+);
+
+DEFINE_EVENT(uvpci_dma_mapping, uvpci_dma_unmap,
+	TP_PROTO(struct uvpci_device *d, u64 addr, u64 size,
+		 enum dma_data_direction dir, bool coherent, const char *how),
+	TP_ARGS(d, addr, size, dir, coherent, how)
 );
 
 #endif /* _UVPCI_TRACE_H */
