@@ -26,6 +26,7 @@
 #include <linux/pci.h>
 
 #include "uvpci_priv.h"
+#include "uvpci_trace.h"
 
 static struct resource uvpci_root =
 	DEFINE_RES_MEM_NAMED(UVPCI_CPU_OFFSET, UVPCI_BUS64_MAX + 1, "uvpci");
@@ -298,7 +299,7 @@ static bool uvpci_cfg_bad(unsigned int off, unsigned int size)
 }
 
 /**
- * uvpci_cfg_read() - read config space.
+ * uvpci_cfg_do_read() - read config space (uvpci_cfg_read() traces it).
  * @d:    the device
  * @off:  byte offset
  * @size: 1, 2 or 4, @off aligned to it
@@ -306,8 +307,8 @@ static bool uvpci_cfg_bad(unsigned int off, unsigned int size)
  *
  * Any context. Return: PCIBIOS_SUCCESSFUL or PCIBIOS_BAD_REGISTER_NUMBER.
  */
-int uvpci_cfg_read(struct uvpci_device *d, unsigned int off, unsigned int size,
-		   u32 *val)
+static int uvpci_cfg_do_read(struct uvpci_device *d, unsigned int off,
+			     unsigned int size, u32 *val)
 {
 	unsigned long flags;
 
@@ -323,7 +324,8 @@ int uvpci_cfg_read(struct uvpci_device *d, unsigned int off, unsigned int size,
 }
 
 /**
- * uvpci_cfg_write() - write config space and tell the model.
+ * uvpci_cfg_do_write() - write config space and tell the model
+ * (uvpci_cfg_write() traces it).
  * @d:    the device
  * @off:  byte offset
  * @size: 1, 2 or 4, @off aligned to it
@@ -332,8 +334,8 @@ int uvpci_cfg_read(struct uvpci_device *d, unsigned int off, unsigned int size,
  * Any context (waits for ring space like a posted MMIO write).
  * Return: PCIBIOS_SUCCESSFUL or PCIBIOS_BAD_REGISTER_NUMBER.
  */
-int uvpci_cfg_write(struct uvpci_device *d, unsigned int off, unsigned int size,
-		    u32 val)
+static int uvpci_cfg_do_write(struct uvpci_device *d, unsigned int off,
+			      unsigned int size, u32 val)
 {
 	struct uvbus_msg msg = {
 		.type = UVPCI_MSG_CFG_WRITE,
@@ -382,6 +384,25 @@ int uvpci_cfg_write(struct uvpci_device *d, unsigned int off, unsigned int size,
 	if (msix_unmasked)
 		uvpci_msix_unmasked(d);
 	return PCIBIOS_SUCCESSFUL;
+}
+
+/* uvpci_cfg_do_read() and uvpci_cfg_do_write(), each traced. */
+int uvpci_cfg_read(struct uvpci_device *d, unsigned int off, unsigned int size,
+		   u32 *val)
+{
+	int ret = uvpci_cfg_do_read(d, off, size, val);
+
+	trace_uvpci_cfg_read(d, off, size, *val, ret);
+	return ret;
+}
+
+int uvpci_cfg_write(struct uvpci_device *d, unsigned int off, unsigned int size,
+		    u32 val)
+{
+	int ret = uvpci_cfg_do_write(d, off, size, val);
+
+	trace_uvpci_cfg_write(d, off, size, val, ret);
+	return ret;
 }
 
 /* Read-modify-write of the command register. */

@@ -67,6 +67,7 @@
 #include <linux/uaccess.h>
 
 #include "uvpci_priv.h"
+#include "uvpci_trace.h"
 
 #define UVPCI_MSI_ADDRESS	0xfee00000U	/* the x86 MSI doorbell */
 /* An asserted INTx runs its handlers again this long after each run. */
@@ -184,6 +185,7 @@ static void uvpci_intx_fire(struct uvpci_device *d)
 	if (!uvpci_intx_live(d))
 		return;
 	atomic64_inc(&d->stats.intx_runs);
+	trace_uvpci_irq_deliver(d, UVPCI_TR_IRQ_INTX, 0);
 	generic_handle_irq(d->intx_irq);
 }
 
@@ -222,8 +224,10 @@ static void uvpci_msi_deliver(struct uvpci_device *d)
 		live = !d->msix_mode && vec < d->msi_nvec;
 		spin_unlock(&d->msi_lock);
 		/* Freeing vectors waits for us (uvpci_msi_quiesce()) before disposing. */
-		if (live)
+		if (live) {
+			trace_uvpci_irq_deliver(d, UVPCI_TR_IRQ_MSI, vec);
 			generic_handle_domain_irq(d->msi_domain, vec);
+		}
 	}
 	if (pending & BIT(UVPCI_MSIX_PENDING))
 		uvpci_msix_deliver(d);
@@ -982,6 +986,8 @@ int uvpci_msi_rx(struct uvpci_device *d, const struct uvbus_msg *msg)
 		why = "vector not enabled by the driver";
 		err = -ERANGE;
 	} else {
+		/* Traced before the kick: the delivery's event comes after. */
+		trace_uvpci_msi_fire(d, vec, 0, NULL);
 		/*
 		 * The DMA data this port wrote before the MSI is visible
 		 * before the bit: a delivery already running on another CPU
@@ -993,6 +999,7 @@ int uvpci_msi_rx(struct uvpci_device *d, const struct uvbus_msg *msg)
 		atomic64_inc(&d->stats.msi);
 		return 0;
 	}
+	trace_uvpci_msi_fire(d, vec, err, why);
 	atomic64_inc(&d->stats.msi_refused);
 	uvpci_rl(err, d, &d->rs_dev, "%s vector %u refused: %s (device has %u, driver enabled %u)\n",
 		 READ_ONCE(d->msix_on) ? "MSI-X" : "MSI", vec, why, has, nvec);
@@ -1031,6 +1038,7 @@ int uvpci_intx_rx(struct uvpci_device *d, const struct uvbus_msg *msg)
 		if (was != level)
 			uvpci_cfg_intx_status(d, level);
 		spin_unlock_irqrestore(&d->msi_lock, flags);
+		trace_uvpci_intx_set(d, level, 0, NULL);
 		atomic64_inc(&d->stats.intx);
 		/* A level asserted again while asserted is no new edge. */
 		if (level && !was) {
@@ -1041,6 +1049,7 @@ int uvpci_intx_rx(struct uvpci_device *d, const struct uvbus_msg *msg)
 		}
 		return 0;
 	}
+	trace_uvpci_intx_set(d, x->level, err, why);
 	atomic64_inc(&d->stats.intx_refused);
 	uvpci_rl(err, d, &d->rs_dev, "INTx level %u refused: %s\n", x->level, why);
 	return err;

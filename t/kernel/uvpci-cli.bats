@@ -554,7 +554,7 @@ man_examples() {
 
 # The pages whose EXAMPLES have "# " command lines, run in this order.
 EXAMPLE_PAGES=(uvbus-ctl.8 uvpci-peek.8 uvpci-poke.8 uvdma-inject.8 uvmsi-fire.8
-	uvnic-bridge.8 uvnic.4 uvbus.4 uvpci.9)
+	uvnic-bridge.8 uvnic.4 uvbus.4 uvpci.9 uvpci-trace.1)
 
 @test "the man pages' EXAMPLES run as written" {
 	local page script
