@@ -206,8 +206,10 @@ static void uvpci_msix_deliver(struct uvpci_device *d)
 			live = d->msix_mode && d->msix_irqs[e];
 			spin_unlock(&d->msi_lock);
 			/* As for MSI: freeing waits for us before disposing. */
-			if (live)
+			if (live) {
+				trace_uvpci_irq_deliver(d, UVPCI_TR_IRQ_MSIX, e);
 				generic_handle_domain_irq(d->msi_domain, e);
+			}
 		}
 	}
 }
@@ -932,6 +934,8 @@ static int uvpci_msix_fire(struct uvpci_device *d, u32 vec, const char **why)
 		*why = "vector not enabled by the driver";
 		err = -ERANGE;
 	} else {
+		/* Traced before the queueing: the delivery's event comes after. */
+		trace_uvpci_msi_fire(d, vec, 0, NULL);
 		/* The DMA data before the bit, as for MSI below. */
 		smp_mb__before_atomic();
 		uvpci_msix_queue(d, vec);
