@@ -13,6 +13,7 @@ TOOLS=(uvbus-ctl uvpci-peek uvpci-poke uvdma-inject uvmsi-fire uvnic-bridge uvpc
 COMPLETION=contrib/completion/uvnic
 
 setup() {
+	set +T
 	load '../test_helper/common-setup'
 	_common_setup
 	PATH="$UVNIC_TOP/contrib:$PATH"

@@ -38,6 +38,7 @@ BENCH_FILES=(Makefile:bench t/bench/run)
 OTHER_RULES=(install install-kbuild install-dkms modules_install clean)
 
 setup() {
+	set +T
 	load '../test_helper/common-setup'
 	_common_setup
 	cd "$UVNIC_TOP" || fail "cannot cd to $UVNIC_TOP"

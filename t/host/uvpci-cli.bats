@@ -11,6 +11,7 @@ bats_require_minimum_version 1.5.0
 TOOLS=(uvpci-peek uvpci-poke uvdma-inject uvmsi-fire)
 
 setup() {
+	set +T
 	load '../test_helper/common-setup'
 	load '../test_helper/cli'
 	_common_setup

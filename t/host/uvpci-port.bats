@@ -23,6 +23,7 @@ REAL_DRIVERS=(
 LINUX_SOURCE=${LINUX_SOURCE:-/usr/src/linux-source-6.1.tar.xz}
 
 setup() {
+	set +T
 	load '../test_helper/common-setup'
 	_common_setup
 	PORT=$UVNIC_TOP/contrib/uvpci-port
