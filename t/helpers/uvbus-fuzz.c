@@ -121,7 +121,8 @@ static uint64_t boundary(uint64_t *s)
 
 enum op {
 	OP_IOC_VERSION, OP_IOC_CREATE, OP_IOC_DESTROY, OP_IOC_ATTACH,
-	OP_IOC_INFO, OP_IOC_LIST, OP_IOC_RESET, OP_IOC_MMIO, OP_IOC_OTHER,
+	OP_IOC_INFO, OP_IOC_LIST, OP_IOC_RESET, OP_IOC_MMIO, OP_IOC_MSIX,
+	OP_IOC_OTHER,
 	OP_MMAP, OP_MUNMAP, OP_MPROTECT, OP_MREMAP, OP_WRITE, OP_READ,
 	OP_POLL, OP_RING_PUSH, OP_SCRIBBLE, OP_REOPEN, OP_REBIND,
 	/* the model thread */
@@ -134,7 +135,7 @@ enum op {
 static const char *const op_names[NOPS] = {
 	"ioctl VERSION", "ioctl CREATE", "ioctl DESTROY", "ioctl ATTACH",
 	"ioctl INFO", "ioctl LIST", "ioctl RESET", "ioctl UVPCI_MMIO",
-	"ioctl other nr/size", "mmap", "munmap", "mprotect", "mremap",
+	"ioctl UVPCI_MSIX", "ioctl other nr/size", "mmap", "munmap", "mprotect", "mremap",
 	"write", "read", "poll", "u2k ring push", "ring scribble",
 	"reopen fd", "unbind/bind driver",
 	"model: good completion", "model: malformed completion",
@@ -702,6 +703,12 @@ static void plausible_pci(uint64_t *s, struct uvpci_params *p)
 	p->device = one_in(s, 2) ? 0x0001 : (uint16_t)below(s, 4);
 	p->class_code = (uint32_t)(one_in(s, 4) ? boundary(s) : 0xff0000);
 	p->msi_count = (uint8_t)(one_in(s, 4) ? boundary(s) : below(s, 34));
+	if (one_in(s, 3)) {
+		/* An MSI-X table: any count, BAR and offset; the kernel checks. */
+		p->msix_count = (uint16_t)(one_in(s, 4) ? boundary(s) : below(s, 2050));
+		p->msix_bar = (uint8_t)below(s, 7);
+		p->msix_offset = (uint32_t)(one_in(s, 2) ? 0 : boundary(s));
+	}
 	p->timeout_us = (uint32_t)(one_in(s, 2) ? 0 : boundary(s) % 20000000);
 	for (i = 0; i < UVPCI_NUM_BARS; i++) {
 		if (one_in(s, 2))
@@ -822,6 +829,7 @@ static const struct {
 	{ UVBUS_IOC_LIST, OP_IOC_LIST },
 	{ UVBUS_IOC_RESET, OP_IOC_RESET },
 	{ UVPCI_IOC_MMIO, OP_IOC_MMIO },
+	{ UVPCI_IOC_MSIX, OP_IOC_MSIX },
 };
 #define NKNOWN	(sizeof(known_ioctls) / sizeof(known_ioctls[0]))
 
