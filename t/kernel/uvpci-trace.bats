@@ -30,6 +30,7 @@ NEAR4=192.0.2.1
 FAR4=192.0.2.2
 
 setup() {
+	set +T
 	load '../test_helper/common-setup'
 	load '../test_helper/guest'
 	guest_setup uvpci-echo-model uvbus-abi
