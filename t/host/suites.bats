@@ -27,11 +27,12 @@ setup() {
 		"	# $k in a comment is fine" '}' '' "@test \"t\" {" \
 		"	$w test \"\$(cat x)\" = 1" "	$w grep -q y z" "	$w is_n \$((n + 1))" \
 		"	wait_until '[ \"\$(cat x)\" = 1 ]'" "	$z 1" '	nap 1' \
-		"	# $z 1 in a comment" '}' >"$d/planted.bats"
+		"	# $z 1 in a comment" '}' '' 'setup() {' '	set +T' '	load x' '}' >"$d/planted.bats"
 	run "$UVNIC_TOP/t/lint-suites" "$d/planted.bats"
 	assert_failure 1
-	assert_line --index 0 "$d/planted.bats:2: skip in setup_file: 	command -v x || skip \"no x\""
-	assert_line --index 1 --partial "$d/planted.bats:7: wait_for expands its arguments once"
-	assert_line --index 2 --partial "$d/planted.bats:11: sleep in a kernel suite"
-	[ "${#lines[@]}" = 3 ]
+	assert_line --index 0 "$d/planted.bats:1: set +T is not the first line of: setup_file() {"
+	assert_line --index 1 "$d/planted.bats:2: skip in setup_file: 	command -v x || skip \"no x\""
+	assert_line --index 2 --partial "$d/planted.bats:7: wait_for expands its arguments once"
+	assert_line --index 3 --partial "$d/planted.bats:11: sleep in a kernel suite"
+	[ "${#lines[@]}" = 4 ]
 }
