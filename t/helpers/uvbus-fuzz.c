@@ -658,16 +658,45 @@ static void fuzz_unmap_fd(struct fuzz *f, int fd)
 	}
 }
 
+/* Whether slot I holds a port of the uvPCI device (its model, most likely). */
+static bool dev_port(const struct fuzz *f, unsigned int i)
+{
+	return f->attached[i] &&
+	       !strncmp(f->att[i].name, DEV_NAME, sizeof(f->att[i].name));
+}
+
 static void op_reopen(struct fuzz *f, unsigned int i)
 {
 	note("reopen fd slot %u", i);
-	/* Mappings outlive the descriptor; drop some, keep others. */
-	if (one_in(&f->rng, 2))
+	/*
+	 * Mappings outlive the descriptor; drop some, keep others. Not those
+	 * of a device port: they would keep it, where release_dev_ports()
+	 * no longer sees it.
+	 */
+	if (one_in(&f->rng, 2) || dev_port(f, i))
 		fuzz_unmap_fd(f, f->fd[i]);
 	close(f->fd[i]);
 	f->fd[i] = fuzz_open();
 	f->attached[i] = false;
 	count(OP_REOPEN, 0);
+}
+
+/*
+ * Before a host access that may wait for the device's model: a posted
+ * write waits for room in the model's ring as a PCIe write waits for flow
+ * control credits (uvpci(9)), and the driver's remove and probe write
+ * registers. A model port of this thread's has nobody to consume it while
+ * this thread waits: let it go first, or the wait is on itself (the model
+ * thread lets go of its port now and then, and this thread's attach may
+ * take it).
+ */
+static void release_dev_ports(struct fuzz *f)
+{
+	unsigned int i;
+
+	for (i = 0; i < NFDS; i++)
+		if (dev_port(f, i))
+			op_reopen(f, i);
 }
 
 static void mutate(uint64_t *s, void *buf, size_t n)
@@ -884,6 +913,8 @@ static void op_ioctl(struct fuzz *f)
 	if (cmd == UVBUS_IOC_DESTROY && good_ptr && !memcmp(arg, DEV_NAME, sizeof(DEV_NAME)) &&
 	    !one_in(s, 4))
 		memcpy(arg, LO_NAME, sizeof(LO_NAME));
+	if (cmd == UVPCI_IOC_MMIO)
+		release_dev_ports(f);
 	note("ioctl fd slot %u cmd %#lx (%s) arg %p size %zu", slot, cmd,
 	     op_names[op], arg, n);
 	current_op = op_names[op];
@@ -1167,31 +1198,9 @@ static void op_rebind(struct fuzz *f)
 	char path[128];
 	int err;
 
-	unsigned int i;
-
 	if (!f->have_driver)
 		return;
-	/*
-	 * The driver's remove and probe write registers, and a posted write
-	 * waits for room in the model's ring as a PCIe write waits for flow
-	 * control credits (uvpci(9)). A model port of this thread's, or one
-	 * a mapping keeps after its descriptor closed, has nobody to consume
-	 * it while this thread waits in the rebind: let them go first, or
-	 * the rebind waits on itself.
-	 */
-	for (i = 0; i < NMAPS; i++) {
-		if (f->map[i].addr) {
-			munmap(f->map[i].addr, f->map[i].len);
-			f->map[i].addr = NULL;
-		}
-	}
-	for (i = 0; i < NFDS; i++) {
-		if (f->attached[i] && !strcmp(f->att[i].name, DEV_NAME)) {
-			close(f->fd[i]);
-			f->fd[i] = fuzz_open();
-			f->attached[i] = false;
-		}
-	}
+	release_dev_ports(f);
 	note("unbind/bind uvpci_sample on " DEV_NAME);
 	current_op = "unbind/bind";
 	snprintf(path, sizeof(path), "%s/unbind", drv);
