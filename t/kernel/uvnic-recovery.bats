@@ -13,31 +13,16 @@
 
 bats_require_minimum_version 1.5.0
 
+# (the file's hooks come with it; setup() is this file's own)
 load '../test_helper/uvnic-net'
 
-setup_file() {
-	set +T
-	load '../test_helper/common-setup'
-	load '../test_helper/guest'
-	uvnic_net_setup_file
-}
-
-teardown_file() {
-	uvnic_net_teardown_file
-}
-
+# uvnic-net's setup(), then a fresh open.
 setup() {
 	set +T
-	load '../test_helper/common-setup'
-	load '../test_helper/guest'
-	uvnic_net_setup
+	uvnic_net_hooks_setup
 	fresh_open
 	# (the test's kernel log begins after the open's lines)
 	mark=$(dmesg | wc -l)
-}
-
-teardown() {
-	uvnic_net_teardown
 }
 
 # fresh_open: take the interface down and configure it up again. The

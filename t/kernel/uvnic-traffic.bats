@@ -13,29 +13,8 @@
 
 bats_require_minimum_version 1.5.0
 
+# (the file's hooks, setup_file to teardown, come with it)
 load '../test_helper/uvnic-net'
-
-setup_file() {
-	set +T
-	load '../test_helper/common-setup'
-	load '../test_helper/guest'
-	uvnic_net_setup_file
-}
-
-teardown_file() {
-	uvnic_net_teardown_file
-}
-
-setup() {
-	set +T
-	load '../test_helper/common-setup'
-	load '../test_helper/guest'
-	uvnic_net_setup
-}
-
-teardown() {
-	uvnic_net_teardown
-}
 
 
 # --- tests ------------------------------------------------------------

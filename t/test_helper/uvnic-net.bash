@@ -103,8 +103,9 @@ klog_since() {
 }
 
 # --- the suites' setup and teardown -------------------------------------
-# Each suite calls these from its own setup_file, teardown_file, setup and
-# teardown, after loading common-setup and guest.
+# The bats hooks of a suite that loads this file are at the end; one that
+# needs more in setup() defines its own after the load, calling
+# uvnic_net_hooks_setup first.
 
 uvnic_net_setup_file() {
 	_common_setup
@@ -183,4 +184,31 @@ uvnic_net_teardown() {
 		return 1
 	fi
 	return 0
+}
+
+uvnic_net_hooks_setup() {
+	load '../test_helper/common-setup'
+	load '../test_helper/guest'
+	uvnic_net_setup
+}
+
+# The hooks (set +T first: see t/test_helper/common-setup.bash).
+setup_file() {
+	set +T
+	load '../test_helper/common-setup'
+	load '../test_helper/guest'
+	uvnic_net_setup_file
+}
+
+teardown_file() {
+	uvnic_net_teardown_file
+}
+
+setup() {
+	set +T
+	uvnic_net_hooks_setup
+}
+
+teardown() {
+	uvnic_net_teardown
 }
