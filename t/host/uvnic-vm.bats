@@ -271,6 +271,28 @@ install_copy() {
 	[[ $stderr =~ uvnic-vm:\ guest\ up\ after\ [0-9]+\ s ]] || fail "stderr: $stderr"
 }
 
+# Debian's newer kernels install their modules packed, and DKMS packs
+# what it installs the same way: .ko.xz, .ko.zst (and .ko.gz). One boot.
+@test "installed: packed modules (.ko.xz, .ko.zst from modules.dep; --module .ko.gz) are found, unpacked, loaded" {
+	[ -f "$UVNIC_TOP/kernel/uvpci.ko" ] || fail "kernel/uvpci.ko is not built: make modules"
+	command -v zstd >/dev/null || skip "no zstd"
+	local kver mods=$BATS_TEST_TMPDIR/mods d
+	kver=$(uvnic-vm --print-kver)
+	install_copy
+	d=$mods/lib/modules/$kver/updates/dkms
+	mkdir -p "$d"
+	xz -c "$UVNIC_TOP/kernel/uvbus.ko" >"$d/uvbus.ko.xz"
+	zstd -q -c "$UVNIC_TOP/kernel/uvpci.ko" >"$d/uvpci.ko.zst"
+	gzip -c "$UVNIC_TOP/kernel/uvpci_sample.ko" >"$BATS_TEST_TMPDIR/uvpci_sample.ko.gz"
+	run -0 depmod -b "$mods" "$kver"
+	run -0 grep -c 'updates/dkms/uvpci.ko.zst: updates/dkms/uvbus.ko.xz' "$mods/lib/modules/$kver/modules.dep"
+	cd "$BATS_TEST_TMPDIR"
+	run -0 --separate-stderr "$inst/usr/bin/uvnic-vm" --timeout 600 --install-mod-path "$mods" \
+		--module uvpci_sample.ko.gz -- sh -c 'grep -o "^uv[a-z_]* " /proc/modules | sort'
+	assert_equal "$output" "$(printf '%s\n' 'uvbus ' 'uvpci ' 'uvpci_sample ')"
+	[[ $stderr == *"uvnic-vm: modules: $d/uvbus.ko.xz $d/uvpci.ko.zst uvpci_sample.ko.gz"* ]] || fail "stderr: $stderr"
+}
+
 @test "no COMMAND, stdin a terminal: an interactive shell in the guest" {
 	command -v script >/dev/null || skip "no script(1)"
 	local out=$BATS_TEST_TMPDIR/out in=$BATS_TEST_TMPDIR/in rc=0 i
