@@ -275,7 +275,7 @@ install_copy() {
 # what it installs the same way: .ko.xz, .ko.zst (and .ko.gz). One boot.
 @test "installed: packed modules (.ko.xz, .ko.zst from modules.dep; --module .ko.gz) are found, unpacked, loaded" {
 	[ -f "$UVNIC_TOP/kernel/uvpci.ko" ] || fail "kernel/uvpci.ko is not built: make modules"
-	command -v zstd >/dev/null || skip "no zstd"
+	command -v zstd >/dev/null || fail "no zstd (contrib/install-deps check)"
 	local kver mods=$BATS_TEST_TMPDIR/mods d
 	kver=$(uvnic-vm --print-kver)
 	install_copy
