@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # contrib/ci/: the GitHub Actions workflow and the .gitlab-ci.yml example
 # run the same commands, the ones t/debs-check (make check-debs) runs in a
-# clean chroot, read from the workflow by t/helpers/ci-steps; and the
-# example driver builds from its Makefile against the tree's kit.
+# clean chroot, read from the workflow by t/helpers/ci-steps. (The
+# example driver builds against the installed kit in install.bats.)
 
 bats_require_minimum_version 1.5.0
 
@@ -45,19 +45,4 @@ setup() {
 	printf 'nothing: here\n' >"$BATS_TEST_TMPDIR/x-gitlab.yml"
 	run -1 "$STEPS" "$BATS_TEST_TMPDIR/x-gitlab.yml"
 	assert_output "ci-steps: $BATS_TEST_TMPDIR/x-gitlab.yml: no steps found"
-}
-
-@test "the example driver builds from its Makefile against the tree's kit (KBUILD include from pkg-config)" {
-	local kver
-	kver=$(uvnic-vm --print-kver) && [ -d "/lib/modules/$kver/build" ] || skip "no kernel build tree"
-	[ -f "$UVNIC_TOP/kernel/Module.symvers" ] || fail "kernel/Module.symvers: make modules first"
-	cp -r "$CI/example-driver" "$BATS_TEST_TMPDIR/d"
-	# pkg-config --variable=kbuild, answered by the source tree's kernel/uvpci.mk
-	mkdir "$BATS_TEST_TMPDIR/pc"
-	printf '%s\n' "kbuild=$UVNIC_TOP/kernel/uvpci.mk" 'Name: libuvnic' 'Description: t' 'Version: 0' \
-		>"$BATS_TEST_TMPDIR/pc/libuvnic.pc"
-	PKG_CONFIG_PATH=$BATS_TEST_TMPDIR/pc run -0 make -C "$BATS_TEST_TMPDIR/d" KVER="$kver"
-	refute_output --partial WARNING
-	run -0 modinfo -F depends "$BATS_TEST_TMPDIR/d/mydrv.ko"
-	assert_output uvpci
 }
