@@ -34,6 +34,7 @@ struct create_args {
 	struct arg_str *revision;
 	struct arg_str *bar;
 	struct arg_str *msi;
+	struct arg_str *msix;
 	struct arg_lit *intx;
 	struct arg_str *timeout;
 	struct arg_lit *held;
@@ -125,6 +126,41 @@ static void pci_bar(const char *s, struct uvpci_params *p, unsigned int *used)
 	p->bar[idx].flags = flags;
 }
 
+/* --msix COUNT[:BAR[:OFFSET]], after the BARs: the table and PBA. */
+static void pci_msix(const char *s, struct uvpci_params *p)
+{
+	char buf[64], *count, *bar, *off;
+	int64_t b = -1, o = -1;
+	unsigned int n;
+	int rc;
+
+	if (strlcpy(buf, s, sizeof(buf)) >= sizeof(buf))
+		uvnic_usage_die("invalid --msix '%s': too long", s);
+	count = buf;
+	bar = strchr(count, ':');
+	if (bar)
+		*bar++ = '\0';
+	off = bar ? strchr(bar, ':') : NULL;
+	if (off)
+		*off++ = '\0';
+	n = (unsigned int)uvnic_cli_number("--msix", count, 1, UVPCI_MAX_MSIX);
+	if (bar)
+		b = (int64_t)uvnic_cli_number("--msix BAR", bar, 0, UVPCI_NUM_BARS - 1);
+	if (off)
+		o = (int64_t)uvnic_cli_number("--msix OFFSET", off, 0, UINT32_MAX);
+	rc = uvpci_params_msix(p, n, (int)b, o);
+	if (rc == -ENOENT)
+		uvnic_usage_die("invalid --msix '%s': the device has no BAR %u (add --bar %u:SIZE)",
+				s, b < 0 ? 0 : (unsigned int)b, b < 0 ? 0 : (unsigned int)b);
+	if (rc == -EINVAL)
+		uvnic_usage_die("invalid --msix '%s': the table's OFFSET must be a multiple of 8", s);
+	if (rc == -ERANGE)
+		uvnic_usage_die("invalid --msix '%s': %u entries and their PBA (%llu bytes) do not fit in the BAR from offset %#llx",
+				s, n,
+				(unsigned long long)(UVPCI_MSIX_TABLE_SIZE(n) + UVPCI_MSIX_PBA_SIZE(n)),
+				(unsigned long long)(o < 0 ? p->bar[b < 0 ? 0 : b].size / 2 : (uint64_t)o));
+}
+
 static void create_pci(const struct create_args *a, struct uvbus_create *req)
 {
 	struct uvpci_params *p = &req->pci;
@@ -137,7 +173,7 @@ static void create_pci(const struct create_args *a, struct uvbus_create *req)
 		if (a->vendor->count || a->device->count)
 			uvnic_usage_die("a uvPCI device needs both --vendor and --device: %s is missing",
 					opt);
-		uvnic_usage_die("the uvPCI options (--class, --subsystem, --revision, --bar, --msi, --intx, --timeout-us, --held) need --vendor and --device");
+		uvnic_usage_die("the uvPCI options (--class, --subsystem, --revision, --bar, --msi, --msix, --intx, --timeout-us, --held) need --vendor and --device");
 	}
 	req->type = UVBUS_TYPE_UVPCI;
 	p->vendor = pci_id("--vendor", a->vendor->sval[0]);
@@ -158,6 +194,8 @@ static void create_pci(const struct create_args *a, struct uvbus_create *req)
 	if (a->msi->count)
 		p->msi_count = (uint8_t)uvnic_cli_number("--msi", a->msi->sval[0], 0,
 							 UVPCI_MAX_MSI);
+	if (a->msix->count)
+		pci_msix(a->msix->sval[0], p);
 	if (a->intx->count)
 		p->intx_pin = 1;	/* INTA, as a single-function device has */
 	if (a->timeout->count) {
@@ -182,7 +220,7 @@ static void create_request(const struct create_args *a,
 
 	if (a->vendor->count || a->device->count || a->class_code->count ||
 	    a->subsystem->count || a->revision->count || a->bar->count ||
-	    a->msi->count || a->intx->count || a->timeout->count || a->held->count)
+	    a->msi->count || a->msix->count || a->intx->count || a->timeout->count || a->held->count)
 		create_pci(a, req);
 }
 
@@ -220,6 +258,11 @@ static void print_pci(const char *name, const struct uvpci_params *p)
 	printf("class: 0x%06x\n", p->class_code);
 	printf("revision: 0x%02x\n", p->revision);
 	printf("msi: %u\n", p->msi_count);
+	if (p->msix_count)
+		printf("msix: %u bar%u 0x%x\n", p->msix_count, p->msix_bar,
+		       p->msix_offset);
+	else
+		printf("msix: 0\n");
 	printf("intx: %s\n", intx_pin_name(p->intx_pin));
 	printf("timeout_us: %u\n", p->timeout_us);
 	for (i = 0; i < UVPCI_NUM_BARS; i++) {
@@ -274,6 +317,9 @@ static void json_pci(const char *name, const struct uvpci_params *p)
 	json_hex("class", p->class_code, 6, &first);
 	json_hex("revision", p->revision, 2, &first);
 	json_u64("msi", p->msi_count, &first);
+	json_u64("msix", p->msix_count, &first);
+	json_u64("msix_bar", p->msix_bar, &first);
+	json_u64("msix_offset", p->msix_offset, &first);
 	json_str("intx", intx_pin_name(p->intx_pin), &first);
 	json_u64("timeout_us", p->timeout_us, &first);
 	json_key("bars", &first);
@@ -479,6 +525,8 @@ int main(int argc, char **argv)
 		.bar = arg_strn(NULL, "bar", "BAR", 0, UVPCI_NUM_BARS,
 				"a memory BAR, N:SIZE[:64][:prefetch]: N 0 to 5, SIZE a power of two of at least 16 bytes; a 64-bit BAR also takes slot N+1 (repeatable)"),
 		.msi = arg_str0(NULL, "msi", "COUNT", "its MSI vectors, 0 to 32 (default 0)"),
+		.msix = arg_str0(NULL, "msix", "COUNT[:BAR[:OFFSET]]",
+				 "an MSI-X table of COUNT entries, 1 to 2048, and its PBA right after it, in BAR (default 0) from OFFSET (a multiple of 8; default: half the BAR's size)"),
 		.intx = arg_lit0(NULL, "intx",
 				 "give it an interrupt pin (INTA): a level-triggered INTx IRQ, with or without MSI"),
 		.timeout = arg_str0(NULL, "timeout-us", "US",
@@ -489,7 +537,7 @@ int main(int argc, char **argv)
 	struct arg_end *c_end = arg_end(MAXERR);
 	void *create_table[] = { uvnic_cli_command("create"), c.name,
 				 c.vendor, c.device, c.class_code, c.subsystem,
-				 c.revision, c.bar, c.msi, c.intx, c.timeout, c.held,
+				 c.revision, c.bar, c.msi, c.msix, c.intx, c.timeout, c.held,
 				 c_end };
 
 	/* list [--json] */

@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * uvmsi-fire - raise an MSI, or assert or deassert INTx, from the device
- * side of a uvPCI device, as the device would: the driver's handler for
- * that vector or line runs (if the driver enabled it). Attaches as an
- * auxiliary port, so it works while a model runs; waits for the host's
- * verdict before exiting. See uvmsi-fire(8).
+ * uvmsi-fire - raise an MSI (or MSI-X), or assert or deassert INTx, from
+ * the device side of a uvPCI device, as the device would: the driver's
+ * handler for that vector or line runs (if the driver enabled it).
+ * Attaches as an auxiliary port, so it works while a model runs; waits
+ * for the host's verdict before exiting. --msix-state shows what the
+ * device sees of its MSI-X table: masked and pending entries. See
+ * uvmsi-fire(8).
  */
 #include <argtable2.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "libuvnic.h"
 #include "uvpci-cli.h"
@@ -45,11 +49,56 @@ static int intx(const char *name, const char *level)
 	return 0;
 }
 
+/* The set bits of @bits (@n of them) as "0 2-5 9", or "none". */
+static void print_entries(const char *what, const __u64 *bits, unsigned int n)
+{
+	unsigned int e = 0, start;
+	int any = 0;
+
+	printf("%s:", what);
+	while (e < n) {
+		if (!(bits[e / 64] >> (e % 64) & 1)) {
+			e++;
+			continue;
+		}
+		start = e;
+		while (e < n && (bits[e / 64] >> (e % 64) & 1))
+			e++;
+		if (e - 1 > start)
+			printf(" %u-%u", start, e - 1);
+		else
+			printf(" %u", start);
+		any = 1;
+	}
+	printf("%s\n", any ? "" : " none");
+}
+
+/* uvmsi-fire DEV --msix-state */
+static int msix_state(const char *name)
+{
+	struct uvpci_msix_state st;
+	int fd = uvnic_cli_open_bus(), rc;
+
+	rc = uvpci_msix_state(fd, name, &st);
+	close(fd);
+	if (rc)
+		uvnic_die_err(rc, UVNIC_CTX_CHANNEL, "%s: MSI-X state", name);
+	if (!st.count)
+		uvnic_die("%s: the device has no MSI-X table (create it with --msix COUNT)",
+			  name);
+	printf("msix: %u entries, %s, function mask %s\n", st.count,
+	       st.flags & UVPCI_MSIX_ENABLED ? "enabled" : "disabled",
+	       st.flags & UVPCI_MSIX_MASKALL ? "on" : "off");
+	print_entries("masked", st.mask, st.count);
+	print_entries("pending", st.pending, st.count);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct arg_str *dev = arg_str1(NULL, NULL, "DEV", "uvPCI device (channel) name");
 	struct arg_str *vec = arg_str1(NULL, NULL, "VECTOR",
-				       "MSI vector, 0 to the device's count - 1 (decimal or 0x hex)");
+				       "MSI vector, 0 to the device's count - 1 (decimal or 0x hex); the MSI-X table entry while the driver has MSI-X enabled");
 	struct arg_end *end = arg_end(5);
 	void *table[] = { dev, vec, end };
 	struct arg_str *idev = arg_str1(NULL, NULL, "DEV", "uvPCI device (channel) name");
@@ -57,16 +106,24 @@ int main(int argc, char **argv)
 					 "drive the device's INTx level instead (a device created with --intx)");
 	struct arg_end *iend = arg_end(5);
 	void *itable[] = { idev, level, iend };
+	struct arg_str *sdev = arg_str1(NULL, NULL, "DEV", "uvPCI device (channel) name");
+	struct arg_lit *state = arg_lit1(NULL, "msix-state",
+					 "print the device's MSI-X table state instead: entries masked, entries pending");
+	struct arg_end *send = arg_end(5);
+	void *stable[] = { sdev, state, send };
 	const struct uvnic_cli_syntax syntax[] = {
 		{ NULL, NULL, table, ARRAY_SIZE(table) },
 		{ NULL, NULL, itable, ARRAY_SIZE(itable) },
+		{ NULL, NULL, stable, ARRAY_SIZE(stable) },
 	};
 	const struct uvnic_cli cli = {
 		.prog = "uvmsi-fire",
 		.purpose = "Fire MSI vector VECTOR of a uvPCI device from the device side, after\n"
-			   "its earlier DMA has landed; or assert or deassert its INTx level (the\n"
-			   "driver's handler runs while it is asserted). Works while a device model\n"
-			   "runs. Quiet.",
+			   "its earlier DMA has landed (MSI-X table entry VECTOR while the driver\n"
+			   "has MSI-X enabled: held pending while it is masked); or assert or\n"
+			   "deassert its INTx level (the driver's handler runs while it is\n"
+			   "asserted); or show its MSI-X mask and pending bits. Works while a\n"
+			   "device model runs. Quiet, but for --msix-state.",
 		.epilog = "Exit status: 0 when the host accepted the MSI or the level, 1 otherwise\n"
 			  "(one line on stderr). See uvmsi-fire(8).",
 		.syntax = syntax,
@@ -78,23 +135,31 @@ int main(int argc, char **argv)
 	unsigned int v;
 	int rc;
 
-	if (uvnic_cli_parse(&cli, argc, argv) == 1) {
+	switch (uvnic_cli_parse(&cli, argc, argv)) {
+	case 1:
 		rc = intx(uvnic_cli_name(idev->sval[0]), level->sval[0]);
+		uvnic_cli_free(&cli);
+		return rc;
+	case 2:
+		rc = msix_state(uvnic_cli_name(sdev->sval[0]));
 		uvnic_cli_free(&cli);
 		return rc;
 	}
 	name = uvnic_cli_name(dev->sval[0]);
-	v = (unsigned int)uvnic_cli_number("VECTOR", vec->sval[0], 0, UVPCI_MAX_MSI - 1);
+	v = (unsigned int)uvnic_cli_number("VECTOR", vec->sval[0], 0, UVPCI_MAX_MSIX - 1);
 
 	d = uvpci_cli_device_open(name, 0);
 	uvpci_device_params(d, &params);
 	rc = uvpci_msi_fire(d, v);
 	if (rc == -ERANGE) {
-		if (!params.msi_count)
-			uvnic_die("%s: MSI vector %u out of range: the device has no MSI vectors (create it with --msi COUNT)",
+		unsigned int n = params.msi_count > params.msix_count ?
+				 params.msi_count : params.msix_count;
+
+		if (!n)
+			uvnic_die("%s: MSI vector %u out of range: the device has no MSI vectors (create it with --msi COUNT or --msix COUNT)",
 				  name, v);
 		uvnic_die("%s: MSI vector %u out of range: the device has %u (0 to %u)",
-			  name, v, params.msi_count, params.msi_count - 1);
+			  name, v, n, n - 1);
 	}
 	if (!rc)
 		rc = uvpci_device_sync(d);

@@ -41,6 +41,9 @@
 
 #include "uvbus_internal.h"
 
+#define CREATE_TRACE_POINTS
+#include "uvbus_trace.h"
+
 static unsigned int max_channels = 256;
 module_param(max_channels, uint, 0644);
 MODULE_PARM_DESC(max_channels, "Most channels that may exist at once (default 256)");
@@ -210,6 +213,7 @@ static void uvbus_channel_destroy(struct uvbus_channel *ch)
 
 	if (ch->type->destroy)
 		ch->type->destroy(ch);
+	trace_uvbus_channel_destroy(ch);
 	pr_debug("channel %s destroyed\n", ch->name);
 	uvbus_channel_put(ch);		/* the channel list's reference */
 }
@@ -310,13 +314,13 @@ void uvbus_channel_break(struct uvbus_channel *ch, const char *fmt, ...)
 		return;
 	atomic64_inc(&ch->errors);
 
-	if (__ratelimit(&ch->rs)) {
-		va_start(args, fmt);
-		vaf.fmt = fmt;
-		vaf.va = &args;
+	va_start(args, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &args;
+	trace_uvbus_channel_broken(ch, &vaf);
+	if (__ratelimit(&ch->rs))
 		pr_err("channel %s broken: %pV\n", ch->name, &vaf);
-		va_end(args);
-	}
+	va_end(args);
 
 	spin_lock_irqsave(&ch->lock, flags);
 	list_for_each_entry(port, &ch->ports, node)
@@ -697,6 +701,7 @@ static void uvbus_port_detach(struct uvbus_channel *ch, struct uvbus_port *port)
 
 	if (ch->type->detach)
 		ch->type->detach(ch, port);
+	trace_uvbus_port_detach(ch, port);
 	wake_up_interruptible_all(&port->wq);
 	pr_debug("channel %s: port %u detached\n", ch->name, port->id);
 }
@@ -830,6 +835,7 @@ static long uvbus_ioc_create(struct uvbus_file *uf, void __user *arg)
 	list_add_tail(&ch->node, &uvbus_channels);
 	uvbus_nchannels++;
 	uvbus_debugfs_add_channel(ch);
+	trace_uvbus_channel_create(ch);
 	mutex_unlock(&uvbus_lock);
 	pr_debug("channel %s created, type %s, flags %#x\n", ch->name,
 		 type->name, ch->flags);
@@ -1017,6 +1023,7 @@ static long uvbus_ioc_attach(struct uvbus_file *uf, void __user *arg)
 	list_add_tail(&port->node, &ch->ports);
 	ch->nports++;
 	spin_unlock_irq(&ch->lock);
+	trace_uvbus_port_attach(ch, port, req.entries);
 
 	if (copy_to_user(arg, &req, sizeof(req))) {
 		err = -EFAULT;

@@ -76,7 +76,8 @@
  *
  * Reset. reset_work (delayed, backing off: UVNIC_RESET_CALM) quiesces
  * everything, writes CTRL.RESET, frees both rings and sets them up again;
- * ethtool -S counts resets, ring_corrupt and tx_timeouts.
+ * ethtool -S counts resets, ring_corrupt and tx_timeouts. Opening the
+ * interface starts the back-off again.
  */
 #include <linux/bitops.h>
 #include <linux/dma-mapping.h>
@@ -1560,9 +1561,17 @@ static void uvnic_watchdog_task(struct work_struct *work)
 /* net_device_ops                                                      */
 /* ------------------------------------------------------------------ */
 
+/*
+ * An administrator's ip link set up is a fresh start: the reset back-off
+ * begins again at UVNIC_RESET_DELAY_MIN, however the device behaved
+ * before it was taken down. Nothing schedules a reset while it is down.
+ */
 static int uvnic_open(struct net_device *netdev)
 {
-	return uvnic_up(netdev_priv(netdev));
+	struct uvnic_priv *priv = netdev_priv(netdev);
+
+	priv->reset_delay = 0;
+	return uvnic_up(priv);
 }
 
 static int uvnic_stop(struct net_device *netdev)

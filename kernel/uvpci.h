@@ -72,7 +72,7 @@ struct uvpci_device_id {
  * @class:            3 bytes: (base class, sub class, prog-if)
  * @revision:         revision ID
  * @irq:              Linux IRQ of MSI vector 0 while MSI vectors are
- *                    allocated, else the INTx IRQ of a device created with
+ *                    allocated (not MSI-X: as on PCI), else the INTx IRQ of a device created with
  *                    an interrupt pin (valid from before probe, as PCI's),
  *                    else 0
  * @resource:         the BARs; only the bus's fake address space, never
@@ -82,7 +82,13 @@ struct uvpci_device_id {
  * @driver_override:  set through sysfs; only that driver may bind
  * @is_busmaster:     uvpci_set_master() was called
  * @msi_enabled:      MSI vectors are allocated
- * @msix_enabled:     always 0: uvPCI devices have MSI only
+ * @msix_enabled:     MSI-X vectors are allocated
+ * @pm_cap:           offset of the Power Management capability
+ * @msi_cap:          offset of the MSI capability, 0 without MSI
+ * @msix_cap:         offset of the MSI-X capability, 0 without MSI-X
+ * @pcie_cap:         offset of the PCI Express capability (every uvPCI
+ *                    device is a PCIe endpoint)
+ * @pcie_flags_reg:   its PCI Express Capabilities register
  *
  * Drivers read these fields; only the uvPCI core writes them.
  */
@@ -102,6 +108,11 @@ struct uvpci_dev {
 	unsigned int is_busmaster:1;
 	unsigned int msi_enabled:1;
 	unsigned int msix_enabled:1;
+	u8 pm_cap;
+	u8 msi_cap;
+	u8 msix_cap;
+	u8 pcie_cap;
+	u16 pcie_flags_reg;
 };
 
 /**
@@ -1425,8 +1436,11 @@ int uvpci_read_config_dword(struct uvpci_dev *udev, int where, u32 *val);
  *
  * Writable: the command register, cache line size, interrupt line, the
  * BARs (writing all-ones and reading back gives the size mask) and the
- * MSI capability's enable, multiple-message-enable, address and data. The
- * model gets a UVPCI_MSG_CFG_WRITE for every write.
+ * MSI capability's enable, multiple-message-enable, address and data, the
+ * MSI-X Enable and Function Mask, the PCI Express capability's Device
+ * Control, Link Control and Device Control 2 fields, and AER's masks and
+ * severities (see uvpci(9)). The model gets a UVPCI_MSG_CFG_WRITE for
+ * every write.
  * Return: PCIBIOS_SUCCESSFUL or PCIBIOS_BAD_REGISTER_NUMBER.
  */
 int uvpci_write_config_byte(struct uvpci_dev *udev, int where, u8 val);
@@ -1451,33 +1465,363 @@ int uvpci_write_config_word(struct uvpci_dev *udev, int where, u16 val);
  */
 int uvpci_write_config_dword(struct uvpci_dev *udev, int where, u32 val);
 
+/**
+ * uvpci_find_capability() - a capability in the list, as
+ * pci_find_capability().
+ * @udev: the device
+ * @cap:  PCI_CAP_ID_*
+ *
+ * The list: Power Management, MSI (with MSI), MSI-X (with MSI-X), PCI
+ * Express. Return: its offset, or 0 if there is none (or the device is
+ * gone).
+ */
+u8 uvpci_find_capability(struct uvpci_dev *udev, int cap);
+
+/**
+ * uvpci_find_next_capability() - the next capability of a kind after
+ * @pos, as pci_find_next_capability().
+ * @udev: the device
+ * @pos:  the offset of a capability's next pointer to start from
+ *        (PCI_CAPABILITY_LIST for the first)
+ * @cap:  PCI_CAP_ID_*
+ *
+ * Return: its offset, or 0.
+ */
+u8 uvpci_find_next_capability(struct uvpci_dev *udev, u8 pos, int cap);
+
+/**
+ * uvpci_find_ext_capability() - an extended capability, as
+ * pci_find_ext_capability().
+ * @udev: the device
+ * @cap:  PCI_EXT_CAP_ID_* (uvPCI devices have PCI_EXT_CAP_ID_ERR, AER,
+ *        at 0x100)
+ *
+ * Return: its offset (0x100 or more), or 0.
+ */
+u16 uvpci_find_ext_capability(struct uvpci_dev *udev, int cap);
+
+/**
+ * uvpci_find_next_ext_capability() - the next extended capability of a
+ * kind after @start, as pci_find_next_ext_capability().
+ * @udev:  the device
+ * @start: a capability's offset, or 0 to start at 0x100
+ * @cap:   PCI_EXT_CAP_ID_*
+ *
+ * Return: its offset, or 0.
+ */
+u16 uvpci_find_next_ext_capability(struct uvpci_dev *udev, u16 start, int cap);
+
+/* ------------------------------------------------------------------ */
+/* PCI Express                                                         */
+/* ------------------------------------------------------------------ */
+
+/**
+ * uvpci_is_pcie() - as pci_is_pcie(): true, uvPCI devices are PCIe
+ * endpoints.
+ * @udev: the device
+ */
+static inline bool uvpci_is_pcie(struct uvpci_dev *udev)
+{
+	return !!udev->pcie_cap;
+}
+
+/**
+ * uvpci_pcie_cap() - the PCI Express capability's offset, as pci_pcie_cap().
+ * @udev: the device
+ */
+static inline int uvpci_pcie_cap(struct uvpci_dev *udev)
+{
+	return udev->pcie_cap;
+}
+
+/**
+ * uvpci_pcie_type() - the device/port type, as pci_pcie_type():
+ * PCI_EXP_TYPE_ENDPOINT.
+ * @udev: the device
+ */
+static inline int uvpci_pcie_type(const struct uvpci_dev *udev)
+{
+	return (udev->pcie_flags_reg & PCI_EXP_FLAGS_TYPE) >> 4;
+}
+
+/**
+ * uvpci_pcie_capability_read_word() - read a register of the PCI Express
+ * capability, as pcie_capability_read_word().
+ * @udev: the device
+ * @pos:  PCI_EXP_* offset in the capability, even
+ * @val:  out: the value; 0 for the slot and root port registers an
+ *        endpoint lacks, as on PCI
+ *
+ * The endpoint's capability (version 2): Device Capabilities (MPS up to
+ * 256 bytes), Device Control (writable: error reporting enables, relaxed
+ * ordering, Max_Payload_Size, extended tags, aux power, no snoop,
+ * Max_Read_Request_Size; reset MPS 128, MRRS 512), Link Capabilities and
+ * Status (8 GT/s x4, trained), Link Control (ASPM, common clock, extended
+ * synch), Device Control 2 (completion timeout), Link Capabilities 2 and
+ * Link Control 2. Each write is a config write the model sees.
+ * Return: PCIBIOS_SUCCESSFUL or PCIBIOS_BAD_REGISTER_NUMBER (odd @pos).
+ */
+int uvpci_pcie_capability_read_word(struct uvpci_dev *udev, int pos, u16 *val);
+
+/**
+ * uvpci_pcie_capability_read_dword() - as pcie_capability_read_dword().
+ * @udev: the device
+ * @pos:  PCI_EXP_* offset, a multiple of 4
+ * @val:  out: the value (0 for registers an endpoint lacks)
+ *
+ * Return: PCIBIOS_SUCCESSFUL or PCIBIOS_BAD_REGISTER_NUMBER.
+ */
+int uvpci_pcie_capability_read_dword(struct uvpci_dev *udev, int pos, u32 *val);
+
+/**
+ * uvpci_pcie_capability_write_word() - as pcie_capability_write_word().
+ * @udev: the device
+ * @pos:  PCI_EXP_* offset, even; a register an endpoint lacks ignores it
+ * @val:  the value; read-only bits keep theirs
+ *
+ * Return: PCIBIOS_SUCCESSFUL or PCIBIOS_BAD_REGISTER_NUMBER.
+ */
+int uvpci_pcie_capability_write_word(struct uvpci_dev *udev, int pos, u16 val);
+
+/**
+ * uvpci_pcie_capability_write_dword() - as pcie_capability_write_dword().
+ * @udev: the device
+ * @pos:  PCI_EXP_* offset, a multiple of 4
+ * @val:  the value
+ *
+ * Return: PCIBIOS_SUCCESSFUL or PCIBIOS_BAD_REGISTER_NUMBER.
+ */
+int uvpci_pcie_capability_write_dword(struct uvpci_dev *udev, int pos, u32 val);
+
+/**
+ * uvpci_pcie_capability_clear_and_set_word() - read-modify-write, as
+ * pcie_capability_clear_and_set_word().
+ * @udev:  the device
+ * @pos:   PCI_EXP_* offset, even
+ * @clear: bits to clear
+ * @set:   bits to set
+ *
+ * Return: PCIBIOS_SUCCESSFUL or PCIBIOS_BAD_REGISTER_NUMBER.
+ */
+int uvpci_pcie_capability_clear_and_set_word(struct uvpci_dev *udev, int pos,
+					     u16 clear, u16 set);
+
+/**
+ * uvpci_pcie_capability_clear_and_set_dword() - as
+ * pcie_capability_clear_and_set_dword().
+ * @udev:  the device
+ * @pos:   PCI_EXP_* offset, a multiple of 4
+ * @clear: bits to clear
+ * @set:   bits to set
+ *
+ * Return: PCIBIOS_SUCCESSFUL or PCIBIOS_BAD_REGISTER_NUMBER.
+ */
+int uvpci_pcie_capability_clear_and_set_dword(struct uvpci_dev *udev, int pos,
+					      u32 clear, u32 set);
+
+/**
+ * uvpci_pcie_capability_set_word() - as pcie_capability_set_word().
+ * @udev: the device
+ * @pos:  PCI_EXP_* offset, even
+ * @set:  bits to set
+ */
+static inline int uvpci_pcie_capability_set_word(struct uvpci_dev *udev,
+						 int pos, u16 set)
+{
+	return uvpci_pcie_capability_clear_and_set_word(udev, pos, 0, set);
+}
+
+/**
+ * uvpci_pcie_capability_clear_word() - as pcie_capability_clear_word().
+ * @udev:  the device
+ * @pos:   PCI_EXP_* offset, even
+ * @clear: bits to clear
+ */
+static inline int uvpci_pcie_capability_clear_word(struct uvpci_dev *udev,
+						   int pos, u16 clear)
+{
+	return uvpci_pcie_capability_clear_and_set_word(udev, pos, clear, 0);
+}
+
+/**
+ * uvpci_pcie_capability_set_dword() - as pcie_capability_set_dword().
+ * @udev: the device
+ * @pos:  PCI_EXP_* offset, a multiple of 4
+ * @set:  bits to set
+ */
+static inline int uvpci_pcie_capability_set_dword(struct uvpci_dev *udev,
+						  int pos, u32 set)
+{
+	return uvpci_pcie_capability_clear_and_set_dword(udev, pos, 0, set);
+}
+
+/**
+ * uvpci_pcie_capability_clear_dword() - as pcie_capability_clear_dword().
+ * @udev:  the device
+ * @pos:   PCI_EXP_* offset, a multiple of 4
+ * @clear: bits to clear
+ */
+static inline int uvpci_pcie_capability_clear_dword(struct uvpci_dev *udev,
+						    int pos, u32 clear)
+{
+	return uvpci_pcie_capability_clear_and_set_dword(udev, pos, clear, 0);
+}
+
+/**
+ * uvpci_pcie_get_mps() - Max_Payload_Size in bytes, as pcie_get_mps().
+ * @udev: the device
+ */
+int uvpci_pcie_get_mps(struct uvpci_dev *udev);
+
+/**
+ * uvpci_pcie_set_mps() - set Max_Payload_Size, as pcie_set_mps().
+ * @udev: the device
+ * @mps:  128 .. 256 bytes (the most Device Capabilities offers), a power
+ *        of two
+ *
+ * Return: 0, or -EINVAL for another @mps.
+ */
+int uvpci_pcie_set_mps(struct uvpci_dev *udev, int mps);
+
+/**
+ * uvpci_pcie_get_readrq() - Max_Read_Request_Size in bytes, as
+ * pcie_get_readrq().
+ * @udev: the device
+ */
+int uvpci_pcie_get_readrq(struct uvpci_dev *udev);
+
+/**
+ * uvpci_pcie_set_readrq() - set Max_Read_Request_Size, as pcie_set_readrq().
+ * @udev: the device
+ * @rq:   128 .. 4096 bytes, a power of two
+ *
+ * Return: 0, or -EINVAL for another @rq.
+ */
+int uvpci_pcie_set_readrq(struct uvpci_dev *udev, int rq);
+
 /* ------------------------------------------------------------------ */
 /* MSI                                                                 */
 /* ------------------------------------------------------------------ */
 
 /**
- * uvpci_alloc_irq_vectors() - allocate MSI vectors, as pci_alloc_irq_vectors().
+ * uvpci_alloc_irq_vectors() - allocate MSI-X, MSI or INTx vectors, as
+ * pci_alloc_irq_vectors().
  * @udev:     the device
  * @min_vecs: fewest acceptable, >= 1
  * @max_vecs: most wanted
- * @flags:    PCI_IRQ_MSI and/or PCI_IRQ_MSIX (both served with MSI: uvPCI
- *            devices have MSI only, so MSI-X-only drivers work unchanged),
- *            and/or PCI_IRQ_LEGACY (INTx, for a device with an interrupt
- *            pin, when MSI is not asked for or not possible and
- *            @min_vecs is 1); PCI_IRQ_AFFINITY is ignored
+ * @flags:    PCI_IRQ_MSIX (a device created with an MSI-X table: entries
+ *            0 .. vectors-1), PCI_IRQ_MSI, PCI_IRQ_LEGACY (INTx, for a
+ *            device with an interrupt pin, when neither is possible and
+ *            @min_vecs is 1), tried in that order as on PCI;
+ *            PCI_IRQ_AFFINITY is ignored
  *
+ * MSI-X: enables MSI-X in config space as the PCI core does (Function
+ * Mask set meanwhile), gives each entry an address and data in the table,
+ * sets Interrupt Disable; each entry stays masked until request_irq() on
+ * its IRQ (the IRQ chip masks and unmasks entries in the table, as PCI's).
  * MSI: enables MSI in config space and sets Interrupt Disable (the model
- * sees the writes). INTx: clears Interrupt Disable and gives one vector,
- * udev->irq, a level-triggered IRQ that handlers may share (IRQF_SHARED).
- * Each vector is an ordinary Linux IRQ: see uvpci_irq_vector(). Context:
- * process context.
- * Return: the number of vectors (min(@max_vecs, the device's MSI count);
- * 1 for INTx), -EINVAL for bad arguments, a device with neither MSI nor
- * (with PCI_IRQ_LEGACY) a pin, or vectors already allocated, -ENOSPC if
- * fewer than @min_vecs are possible, -ENOMEM.
+ * sees the config writes). INTx: clears Interrupt Disable and gives one
+ * vector, udev->irq, a level-triggered IRQ that handlers may share
+ * (IRQF_SHARED). Each vector is an ordinary Linux IRQ: see
+ * uvpci_irq_vector(). Context: process context.
+ * Return: the number of vectors (min(@max_vecs, the device's MSI-X or MSI
+ * count); 1 for INTx), -EINVAL for bad arguments, a device with none of
+ * the kinds asked for, or vectors already allocated, -ENOSPC if fewer
+ * than @min_vecs are possible, -ENOMEM.
  */
 int uvpci_alloc_irq_vectors(struct uvpci_dev *udev, unsigned int min_vecs,
 			    unsigned int max_vecs, unsigned int flags);
+
+/**
+ * uvpci_enable_msix_range() - allocate MSI-X vectors for chosen table
+ * entries, as pci_enable_msix_range().
+ * @udev:    the device, created with an MSI-X table
+ * @entries: in: entries[i].entry, the table entry of vector i (each below
+ *           uvpci_msix_vec_count(), none twice); out: entries[i].vector,
+ *           its Linux IRQ
+ * @minvec:  fewest acceptable, >= 1
+ * @maxvec:  length of @entries, most wanted
+ *
+ * As uvpci_alloc_irq_vectors() with PCI_IRQ_MSIX otherwise. Undo with
+ * uvpci_disable_msix(). Context: process context.
+ * Return: vectors allocated (min(@maxvec, the table's size)), -EINVAL
+ * (bad arguments or entries, no MSI-X, vectors already allocated),
+ * -ENOSPC (fewer than @minvec entries), -ENOMEM.
+ */
+int uvpci_enable_msix_range(struct uvpci_dev *udev, struct msix_entry *entries,
+			    int minvec, int maxvec);
+
+/**
+ * uvpci_enable_msix_exact() - exactly @nvec MSI-X vectors, as
+ * pci_enable_msix_exact().
+ * @udev:    the device
+ * @entries: as uvpci_enable_msix_range()
+ * @nvec:    vectors wanted
+ *
+ * Return: 0, or -errno as uvpci_enable_msix_range().
+ */
+static inline int uvpci_enable_msix_exact(struct uvpci_dev *udev,
+					  struct msix_entry *entries, int nvec)
+{
+	int rc = uvpci_enable_msix_range(udev, entries, nvec, nvec);
+
+	return rc < 0 ? rc : 0;
+}
+
+/**
+ * uvpci_disable_msix() - free MSI-X vectors, as pci_disable_msix(): every
+ * entry masked, MSI-X disabled, INTx enabled again.
+ * @udev: the device; its IRQs free_irq()'d first (else they are kept and
+ *        an error is logged)
+ *
+ * Nothing happens without MSI-X vectors. Context: process context.
+ */
+void uvpci_disable_msix(struct uvpci_dev *udev);
+
+/**
+ * uvpci_enable_msi() - one MSI vector in udev->irq, as pci_enable_msi().
+ * @udev: the device
+ *
+ * Context: process context.
+ * Return: 0, or -errno as uvpci_alloc_irq_vectors() with PCI_IRQ_MSI.
+ */
+int uvpci_enable_msi(struct uvpci_dev *udev);
+
+/**
+ * uvpci_disable_msi() - free MSI vectors, as pci_disable_msi(); udev->irq
+ * is the INTx IRQ (or 0) again.
+ * @udev: the device; its IRQ free_irq()'d first
+ *
+ * Nothing happens without MSI vectors. Context: process context.
+ */
+void uvpci_disable_msi(struct uvpci_dev *udev);
+
+/**
+ * uvpci_msix_vec_count() - the MSI-X table's size, as pci_msix_vec_count().
+ * @udev: the device
+ *
+ * Return: the number of entries, or -EINVAL without MSI-X.
+ */
+int uvpci_msix_vec_count(struct uvpci_dev *udev);
+
+/**
+ * uvpci_msi_vec_count() - the MSI vectors the device has, as
+ * pci_msi_vec_count().
+ * @udev: the device
+ *
+ * Return: the count, or -EINVAL without MSI.
+ */
+int uvpci_msi_vec_count(struct uvpci_dev *udev);
+
+/**
+ * uvpci_dev_msi_enabled() - MSI or MSI-X vectors are allocated, as
+ * pci_dev_msi_enabled().
+ * @udev: the device
+ */
+static inline bool uvpci_dev_msi_enabled(struct uvpci_dev *udev)
+{
+	return udev->msi_enabled || udev->msix_enabled;
+}
 
 /**
  * uvpci_irq_vector() - the Linux IRQ of an allocated vector, as
@@ -1507,7 +1851,8 @@ void uvpci_intx(struct uvpci_dev *udev, int enable);
  * @udev: the device
  *
  * Every IRQ must have been free_irq()'d first (else they are kept and an
- * error is logged). Disables MSI in config space. Context: process context.
+ * error is logged). Disables MSI or MSI-X in config space (MSI-X: every
+ * entry masked first). Context: process context.
  */
 void uvpci_free_irq_vectors(struct uvpci_dev *udev);
 

@@ -6,8 +6,11 @@
  * The kernel owns each device's 4 KiB config space: a type 0 header with
  * the creation parameters, BARs that size like real ones (write all-ones,
  * read back the size mask), a Power Management capability (D0..D3hot) at
- * UVPCI_PM_CAP and an MSI capability (64-bit address, no per-vector
- * masking) at UVPCI_MSI_CAP. Only the bits in cfg_wmask are writable;
+ * UVPCI_PM_CAP, an MSI capability (64-bit address, no per-vector
+ * masking) at UVPCI_MSI_CAP, an MSI-X capability at UVPCI_MSIX_CAP (its
+ * table and PBA in a BAR: uvpci_msi.c), the PCI Express endpoint
+ * capability at UVPCI_PCIE_CAP and AER at UVPCI_AER_CAP, the only
+ * extended capability. Only the bits in cfg_wmask are writable;
  * every write is also told to the model as UVPCI_MSG_CFG_WRITE, in order
  * with its MMIO traffic. When a write changes what a device acts on (the
  * command register, MSI enable and vectors, the D-state), the model is
@@ -23,6 +26,7 @@
 #include <linux/pci.h>
 
 #include "uvpci_priv.h"
+#include "uvpci_trace.h"
 
 static struct resource uvpci_root =
 	DEFINE_RES_MEM_NAMED(UVPCI_CPU_OFFSET, UVPCI_BUS64_MAX + 1, "uvpci");
@@ -45,6 +49,20 @@ static u32 cfg_get(const u8 *space, unsigned int off, unsigned int size)
 	return val;
 }
 
+/* Max_Payload_Size never above what Device Capabilities offers. */
+static void uvpci_cfg_derive_pcie(struct uvpci_device *d)
+{
+	unsigned int off = UVPCI_PCIE_CAP + PCI_EXP_DEVCTL;
+	u16 ctl = cfg_get(d->cfg, off, 2);
+
+	if (((ctl & PCI_EXP_DEVCTL_PAYLOAD) >> 5) > UVPCI_PCIE_MPS_CAP)
+		ctl = (ctl & ~PCI_EXP_DEVCTL_PAYLOAD) | (UVPCI_PCIE_MPS_CAP << 5);
+	/* 6 and 7 are reserved Max_Read_Request_Size encodings. */
+	if (((ctl & PCI_EXP_DEVCTL_READRQ) >> 12) > 5)
+		ctl = (ctl & ~PCI_EXP_DEVCTL_READRQ) | (5 << 12);
+	cfg_put(d->cfg, off, 2, ctl);
+}
+
 /* Recompute what the rest of uvpci.ko caches from config space. */
 static void uvpci_cfg_derive(struct uvpci_device *d)
 {
@@ -53,6 +71,7 @@ static void uvpci_cfg_derive(struct uvpci_device *d)
 	WRITE_ONCE(d->mem_on, !!(cmd & PCI_COMMAND_MEMORY));
 	WRITE_ONCE(d->master_on, !!(cmd & PCI_COMMAND_MASTER));
 	WRITE_ONCE(d->intx_off, !!(cmd & PCI_COMMAND_INTX_DISABLE));
+	uvpci_cfg_derive_pcie(d);
 	if (d->params.msi_count) {
 		u16 ctl = cfg_get(d->cfg, UVPCI_MSI_CAP + PCI_MSI_FLAGS, 2);
 		unsigned int mmc = (ctl & PCI_MSI_FLAGS_QMASK) >> 1;
@@ -65,6 +84,18 @@ static void uvpci_cfg_derive(struct uvpci_device *d)
 		}
 		WRITE_ONCE(d->msi_on, !!(ctl & PCI_MSI_FLAGS_ENABLE));
 	}
+	if (d->params.msix_count) {
+		u16 ctl = cfg_get(d->cfg, UVPCI_MSIX_CAP + PCI_MSIX_FLAGS, 2);
+
+		WRITE_ONCE(d->msix_on, !!(ctl & PCI_MSIX_FLAGS_ENABLE));
+		WRITE_ONCE(d->msix_maskall, !!(ctl & PCI_MSIX_FLAGS_MASKALL));
+	}
+}
+
+/* MSI-X can send: enabled, Function Mask clear. */
+static bool uvpci_msix_live(struct uvpci_device *d)
+{
+	return d->msix_on && !d->msix_maskall;
 }
 
 /* The host state config space now describes; cfg_lock held. */
@@ -88,8 +119,12 @@ static void uvpci_host_state_fill(struct uvpci_device *d,
 	if (d->msi_on) {
 		hs->flags |= UVPCI_HOST_MSI;
 		/* Set before MSI is enabled, cleared after it is disabled. */
-		hs->msi_vectors = READ_ONCE(d->msi_nvec);
+		hs->msi_vectors = READ_ONCE(d->msix_mode) ? 0 : READ_ONCE(d->msi_nvec);
 	}
+	if (d->msix_on)
+		hs->flags |= UVPCI_HOST_MSIX;
+	if (d->msix_maskall)
+		hs->flags |= UVPCI_HOST_MSIX_MASKALL;
 }
 
 /**
@@ -111,6 +146,57 @@ void uvpci_host_state_send(struct uvpci_device *d, struct uvbus_port *port)
 	uvbus_port_send(port, &msg);
 }
 
+/* Link a capability at @off into the list; @next: the last link. */
+static void cfg_cap_add(u8 *c, unsigned int *next, unsigned int off, u8 id)
+{
+	cfg_put(c, *next, 1, off);
+	cfg_put(c, off + PCI_CAP_LIST_ID, 1, id);
+	cfg_put(c, off + PCI_CAP_LIST_NEXT, 1, 0);
+	*next = off + PCI_CAP_LIST_NEXT;
+}
+
+/*
+ * The PCI Express capability of a version 2 endpoint with its link
+ * trained at 8 GT/s x4, Max_Payload_Size up to 256 bytes, and the AER
+ * extended capability (no error logged yet: its status registers read 0).
+ */
+static void uvpci_cfg_init_pcie(struct uvpci_device *d, unsigned int *next)
+{
+	u8 *c = d->cfg, *w = d->cfg_wmask;
+	const unsigned int e = UVPCI_PCIE_CAP;
+
+	cfg_cap_add(c, next, e, PCI_CAP_ID_EXP);
+	cfg_put(c, e + PCI_EXP_FLAGS, 2, 2 | (PCI_EXP_TYPE_ENDPOINT << 4));
+	cfg_put(c, e + PCI_EXP_DEVCAP, 4, UVPCI_PCIE_MPS_CAP | PCI_EXP_DEVCAP_RBER);
+	/* The reset values: MPS 128, MRRS 512, relaxed ordering and no snoop on. */
+	cfg_put(c, e + PCI_EXP_DEVCTL, 2, PCI_EXP_DEVCTL_RELAX_EN |
+		PCI_EXP_DEVCTL_NOSNOOP_EN | (2 << 12));
+	cfg_put(w, e + PCI_EXP_DEVCTL, 2, PCI_EXP_DEVCTL_CERE |
+		PCI_EXP_DEVCTL_NFERE | PCI_EXP_DEVCTL_FERE | PCI_EXP_DEVCTL_URRE |
+		PCI_EXP_DEVCTL_RELAX_EN | PCI_EXP_DEVCTL_PAYLOAD |
+		PCI_EXP_DEVCTL_EXT_TAG | PCI_EXP_DEVCTL_AUX_PME |
+		PCI_EXP_DEVCTL_NOSNOOP_EN | PCI_EXP_DEVCTL_READRQ);
+	cfg_put(c, e + PCI_EXP_LNKCAP, 4, PCI_EXP_LNKCAP_SLS_8_0GB | (4 << 4));
+	cfg_put(w, e + PCI_EXP_LNKCTL, 2, PCI_EXP_LNKCTL_ASPMC |
+		PCI_EXP_LNKCTL_CCC | PCI_EXP_LNKCTL_ES);
+	cfg_put(c, e + PCI_EXP_LNKSTA, 2, PCI_EXP_LNKSTA_CLS_8_0GB |
+		PCI_EXP_LNKSTA_NLW_X4 | PCI_EXP_LNKSTA_SLC);
+	cfg_put(w, e + PCI_EXP_DEVCTL2, 2, PCI_EXP_DEVCTL2_COMP_TIMEOUT |
+		PCI_EXP_DEVCTL2_COMP_TMOUT_DIS);
+	cfg_put(c, e + PCI_EXP_LNKCAP2, 4, PCI_EXP_LNKCAP2_SLS_2_5GB |
+		PCI_EXP_LNKCAP2_SLS_5_0GB | PCI_EXP_LNKCAP2_SLS_8_0GB);
+	cfg_put(c, e + PCI_EXP_LNKCTL2, 2, PCI_EXP_LNKCTL2_TLS_8_0GT);
+
+	/* Version 2, the last extended capability. */
+	cfg_put(c, UVPCI_AER_CAP, 4, PCI_EXT_CAP_ID_ERR | (2 << 16));
+	/* Advisory Non-Fatal masked, severities as the spec's defaults. */
+	cfg_put(c, UVPCI_AER_CAP + PCI_ERR_UNCOR_SEVER, 4, UVPCI_AER_SEVER_DEF);
+	cfg_put(w, UVPCI_AER_CAP + PCI_ERR_UNCOR_MASK, 4, UVPCI_AER_UNC_BITS);
+	cfg_put(w, UVPCI_AER_CAP + PCI_ERR_UNCOR_SEVER, 4, UVPCI_AER_UNC_BITS);
+	cfg_put(c, UVPCI_AER_CAP + PCI_ERR_COR_MASK, 4, PCI_ERR_COR_ADV_NFAT);
+	cfg_put(w, UVPCI_AER_CAP + PCI_ERR_COR_MASK, 4, UVPCI_AER_COR_BITS);
+}
+
 /**
  * uvpci_cfg_init() - build a device's config space from its parameters.
  * @d: the device; BAR resources already allocated
@@ -119,7 +205,7 @@ void uvpci_cfg_init(struct uvpci_device *d)
 {
 	const struct uvpci_params *p = &d->params;
 	u8 *c = d->cfg, *w = d->cfg_wmask;
-	unsigned int i;
+	unsigned int i, next = PCI_CAPABILITY_LIST;
 
 	memset(c, 0, sizeof(d->cfg));
 	memset(w, 0, sizeof(d->cfg_wmask));
@@ -164,10 +250,7 @@ void uvpci_cfg_init(struct uvpci_device *d)
 	cfg_put(c, PCI_INTERRUPT_PIN, 1, p->intx_pin);
 
 	/* Power Management, version 3, D1 and D2 too: every D-state is valid. */
-	cfg_put(c, PCI_CAPABILITY_LIST, 1, UVPCI_PM_CAP);
-	cfg_put(c, UVPCI_PM_CAP + PCI_CAP_LIST_ID, 1, PCI_CAP_ID_PM);
-	cfg_put(c, UVPCI_PM_CAP + PCI_CAP_LIST_NEXT, 1,
-		p->msi_count ? UVPCI_MSI_CAP : 0);
+	cfg_cap_add(c, &next, UVPCI_PM_CAP, PCI_CAP_ID_PM);
 	cfg_put(c, UVPCI_PM_CAP + PCI_PM_PMC, 2,
 		3 | PCI_PM_CAP_D1 | PCI_PM_CAP_D2);
 	/* No soft reset on D3hot -> D0: the model keeps its state. */
@@ -177,8 +260,7 @@ void uvpci_cfg_init(struct uvpci_device *d)
 	if (p->msi_count) {
 		unsigned int mmc = order_base_2(p->msi_count);
 
-		cfg_put(c, UVPCI_MSI_CAP + PCI_CAP_LIST_ID, 1, PCI_CAP_ID_MSI);
-		cfg_put(c, UVPCI_MSI_CAP + PCI_CAP_LIST_NEXT, 1, 0);
+		cfg_cap_add(c, &next, UVPCI_MSI_CAP, PCI_CAP_ID_MSI);
 		cfg_put(c, UVPCI_MSI_CAP + PCI_MSI_FLAGS, 2,
 			PCI_MSI_FLAGS_64BIT | (mmc << 1));
 		cfg_put(w, UVPCI_MSI_CAP + PCI_MSI_FLAGS, 2,
@@ -187,6 +269,24 @@ void uvpci_cfg_init(struct uvpci_device *d)
 		cfg_put(w, UVPCI_MSI_CAP + PCI_MSI_ADDRESS_HI, 4, 0xffffffff);
 		cfg_put(w, UVPCI_MSI_CAP + PCI_MSI_DATA_64, 2, 0xffff);
 	}
+	if (p->msix_count) {
+		u32 pba = p->msix_offset + UVPCI_MSIX_TABLE_SIZE(p->msix_count);
+
+		cfg_cap_add(c, &next, UVPCI_MSIX_CAP, PCI_CAP_ID_MSIX);
+		cfg_put(c, UVPCI_MSIX_CAP + PCI_MSIX_FLAGS, 2, p->msix_count - 1);
+		cfg_put(w, UVPCI_MSIX_CAP + PCI_MSIX_FLAGS, 2,
+			PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL);
+		cfg_put(c, UVPCI_MSIX_CAP + PCI_MSIX_TABLE, 4,
+			p->msix_offset | p->msix_bar);
+		cfg_put(c, UVPCI_MSIX_CAP + PCI_MSIX_PBA, 4, pba | p->msix_bar);
+	}
+	uvpci_cfg_init_pcie(d, &next);
+	/* Where they are, as the PCI core finds them at enumeration. */
+	d->udev.pm_cap = UVPCI_PM_CAP;
+	d->udev.msi_cap = p->msi_count ? UVPCI_MSI_CAP : 0;
+	d->udev.msix_cap = p->msix_count ? UVPCI_MSIX_CAP : 0;
+	d->udev.pcie_cap = UVPCI_PCIE_CAP;
+	d->udev.pcie_flags_reg = cfg_get(c, UVPCI_PCIE_CAP + PCI_EXP_FLAGS, 2);
 	uvpci_cfg_derive(d);
 	d->host.generation = 1;
 	uvpci_host_state_fill(d, &d->host);
@@ -199,7 +299,7 @@ static bool uvpci_cfg_bad(unsigned int off, unsigned int size)
 }
 
 /**
- * uvpci_cfg_read() - read config space.
+ * uvpci_cfg_do_read() - read config space (uvpci_cfg_read() traces it).
  * @d:    the device
  * @off:  byte offset
  * @size: 1, 2 or 4, @off aligned to it
@@ -207,8 +307,8 @@ static bool uvpci_cfg_bad(unsigned int off, unsigned int size)
  *
  * Any context. Return: PCIBIOS_SUCCESSFUL or PCIBIOS_BAD_REGISTER_NUMBER.
  */
-int uvpci_cfg_read(struct uvpci_device *d, unsigned int off, unsigned int size,
-		   u32 *val)
+static int uvpci_cfg_do_read(struct uvpci_device *d, unsigned int off,
+			     unsigned int size, u32 *val)
 {
 	unsigned long flags;
 
@@ -224,7 +324,8 @@ int uvpci_cfg_read(struct uvpci_device *d, unsigned int off, unsigned int size,
 }
 
 /**
- * uvpci_cfg_write() - write config space and tell the model.
+ * uvpci_cfg_do_write() - write config space and tell the model
+ * (uvpci_cfg_write() traces it).
  * @d:    the device
  * @off:  byte offset
  * @size: 1, 2 or 4, @off aligned to it
@@ -233,8 +334,8 @@ int uvpci_cfg_read(struct uvpci_device *d, unsigned int off, unsigned int size,
  * Any context (waits for ring space like a posted MMIO write).
  * Return: PCIBIOS_SUCCESSFUL or PCIBIOS_BAD_REGISTER_NUMBER.
  */
-int uvpci_cfg_write(struct uvpci_device *d, unsigned int off, unsigned int size,
-		    u32 val)
+static int uvpci_cfg_do_write(struct uvpci_device *d, unsigned int off,
+			      unsigned int size, u32 val)
 {
 	struct uvbus_msg msg = {
 		.type = UVPCI_MSG_CFG_WRITE,
@@ -242,7 +343,7 @@ int uvpci_cfg_write(struct uvpci_device *d, unsigned int off, unsigned int size,
 	};
 	struct uvbus_msg state = { .type = UVPCI_MSG_HOST_STATE };
 	unsigned long flags;
-	bool changed, intx_was_off;
+	bool changed, intx_was_off, msix_was_live, msix_unmasked;
 	unsigned int i;
 
 	if (uvpci_cfg_bad(off, size))
@@ -252,6 +353,7 @@ int uvpci_cfg_write(struct uvpci_device *d, unsigned int off, unsigned int size,
 
 	spin_lock_irqsave(&d->cfg_lock, flags);
 	intx_was_off = d->intx_off;
+	msix_was_live = uvpci_msix_live(d);
 	for (i = 0; i < size; i++) {
 		unsigned int o = off + i;
 		u8 m;
@@ -262,6 +364,7 @@ int uvpci_cfg_write(struct uvpci_device *d, unsigned int off, unsigned int size,
 		d->cfg[o] = (d->cfg[o] & ~m) | ((val >> (8 * i)) & m);
 	}
 	uvpci_cfg_derive(d);
+	msix_unmasked = !msix_was_live && uvpci_msix_live(d);
 	uvpci_host_state_fill(d, &state.host);
 	changed = memcmp(&state.host, &d->host, sizeof(state.host));
 	if (changed) {
@@ -277,7 +380,29 @@ int uvpci_cfg_write(struct uvpci_device *d, unsigned int off, unsigned int size,
 	/* Interrupt Disable cleared: a level still asserted fires now. */
 	if (intx_was_off && !READ_ONCE(d->intx_off))
 		uvpci_intx_unmasked(d);
+	/* MSI-X enabled or unmasked as a whole: pending entries go out. */
+	if (msix_unmasked)
+		uvpci_msix_unmasked(d);
 	return PCIBIOS_SUCCESSFUL;
+}
+
+/* uvpci_cfg_do_read() and uvpci_cfg_do_write(), each traced. */
+int uvpci_cfg_read(struct uvpci_device *d, unsigned int off, unsigned int size,
+		   u32 *val)
+{
+	int ret = uvpci_cfg_do_read(d, off, size, val);
+
+	trace_uvpci_cfg_read(d, off, size, *val, ret);
+	return ret;
+}
+
+int uvpci_cfg_write(struct uvpci_device *d, unsigned int off, unsigned int size,
+		    u32 val)
+{
+	int ret = uvpci_cfg_do_write(d, off, size, val);
+
+	trace_uvpci_cfg_write(d, off, size, val, ret);
+	return ret;
 }
 
 /* Read-modify-write of the command register. */
@@ -371,6 +496,206 @@ int uvpci_write_config_dword(struct uvpci_dev *udev, int where, u32 val)
 	return uvpci_cfg_write(to_uvpci_device(udev), where, 4, val);
 }
 EXPORT_SYMBOL_GPL(uvpci_write_config_dword);
+
+/* Capabilities: as the PCI core's walks, bounded against loops. */
+#define UVPCI_CAP_TTL		48
+#define UVPCI_EXT_CAP_TTL	((UVPCI_CFG_SIZE - PCI_CFG_SPACE_SIZE) / 8)
+
+u8 uvpci_find_next_capability(struct uvpci_dev *udev, u8 pos, int cap)
+{
+	struct uvpci_device *d = to_uvpci_device(udev);
+	unsigned int ttl = UVPCI_CAP_TTL;
+	u32 v;
+
+	uvpci_cfg_read(d, pos, 1, &v);
+	pos = v;
+	while (ttl--) {
+		if (pos < PCI_STD_HEADER_SIZEOF)
+			break;
+		pos &= ~3;
+		uvpci_cfg_read(d, pos, 2, &v);
+		if ((v & 0xff) == 0xff)
+			break;
+		if ((v & 0xff) == cap)
+			return pos;
+		pos = v >> 8;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_GPL(uvpci_find_next_capability);
+
+u8 uvpci_find_capability(struct uvpci_dev *udev, int cap)
+{
+	u32 st;
+
+	uvpci_cfg_read(to_uvpci_device(udev), PCI_STATUS, 2, &st);
+	if (st == 0xffff || !(st & PCI_STATUS_CAP_LIST))
+		return 0;
+	return uvpci_find_next_capability(udev, PCI_CAPABILITY_LIST, cap);
+}
+EXPORT_SYMBOL_GPL(uvpci_find_capability);
+
+u16 uvpci_find_next_ext_capability(struct uvpci_dev *udev, u16 start, int cap)
+{
+	struct uvpci_device *d = to_uvpci_device(udev);
+	unsigned int ttl = UVPCI_EXT_CAP_TTL;
+	u16 pos = PCI_CFG_SPACE_SIZE;
+	u32 header;
+
+	if (start)
+		pos = start;
+	uvpci_cfg_read(d, pos, 4, &header);
+	/* No extended capabilities, or the device is gone. */
+	if (!header || header == ~0U)
+		return 0;
+	while (ttl--) {
+		if (PCI_EXT_CAP_ID(header) == cap && pos != start)
+			return pos;
+		pos = PCI_EXT_CAP_NEXT(header);
+		if (pos < PCI_CFG_SPACE_SIZE)
+			break;
+		uvpci_cfg_read(d, pos, 4, &header);
+	}
+	return 0;
+}
+EXPORT_SYMBOL_GPL(uvpci_find_next_ext_capability);
+
+u16 uvpci_find_ext_capability(struct uvpci_dev *udev, int cap)
+{
+	return uvpci_find_next_ext_capability(udev, 0, cap);
+}
+EXPORT_SYMBOL_GPL(uvpci_find_ext_capability);
+
+/*
+ * The registers of a version 2 endpoint's PCI Express capability; the
+ * slot and root port ones read 0 and ignore writes, as for PCI.
+ */
+static bool uvpci_pcie_reg_ok(struct uvpci_dev *udev, int pos)
+{
+	if (!uvpci_is_pcie(udev))
+		return false;
+	return (pos >= 0 && pos < PCI_EXP_SLTCAP) ||
+	       (pos >= PCI_EXP_DEVCAP2 && pos < PCI_EXP_SLTCAP2);
+}
+
+int uvpci_pcie_capability_read_word(struct uvpci_dev *udev, int pos, u16 *val)
+{
+	int ret;
+
+	*val = 0;
+	if (pos & 1)
+		return PCIBIOS_BAD_REGISTER_NUMBER;
+	if (!uvpci_pcie_reg_ok(udev, pos))
+		return 0;
+	ret = uvpci_read_config_word(udev, udev->pcie_cap + pos, val);
+	if (ret)
+		*val = 0;
+	return ret;
+}
+EXPORT_SYMBOL_GPL(uvpci_pcie_capability_read_word);
+
+int uvpci_pcie_capability_read_dword(struct uvpci_dev *udev, int pos, u32 *val)
+{
+	int ret;
+
+	*val = 0;
+	if (pos & 3)
+		return PCIBIOS_BAD_REGISTER_NUMBER;
+	if (!uvpci_pcie_reg_ok(udev, pos))
+		return 0;
+	ret = uvpci_read_config_dword(udev, udev->pcie_cap + pos, val);
+	if (ret)
+		*val = 0;
+	return ret;
+}
+EXPORT_SYMBOL_GPL(uvpci_pcie_capability_read_dword);
+
+int uvpci_pcie_capability_write_word(struct uvpci_dev *udev, int pos, u16 val)
+{
+	if (pos & 1)
+		return PCIBIOS_BAD_REGISTER_NUMBER;
+	if (!uvpci_pcie_reg_ok(udev, pos))
+		return 0;
+	return uvpci_write_config_word(udev, udev->pcie_cap + pos, val);
+}
+EXPORT_SYMBOL_GPL(uvpci_pcie_capability_write_word);
+
+int uvpci_pcie_capability_write_dword(struct uvpci_dev *udev, int pos, u32 val)
+{
+	if (pos & 3)
+		return PCIBIOS_BAD_REGISTER_NUMBER;
+	if (!uvpci_pcie_reg_ok(udev, pos))
+		return 0;
+	return uvpci_write_config_dword(udev, udev->pcie_cap + pos, val);
+}
+EXPORT_SYMBOL_GPL(uvpci_pcie_capability_write_dword);
+
+int uvpci_pcie_capability_clear_and_set_word(struct uvpci_dev *udev, int pos,
+					     u16 clear, u16 set)
+{
+	u16 val;
+	int ret = uvpci_pcie_capability_read_word(udev, pos, &val);
+
+	if (ret)
+		return ret;
+	return uvpci_pcie_capability_write_word(udev, pos, (val & ~clear) | set);
+}
+EXPORT_SYMBOL_GPL(uvpci_pcie_capability_clear_and_set_word);
+
+int uvpci_pcie_capability_clear_and_set_dword(struct uvpci_dev *udev, int pos,
+					      u32 clear, u32 set)
+{
+	u32 val;
+	int ret = uvpci_pcie_capability_read_dword(udev, pos, &val);
+
+	if (ret)
+		return ret;
+	return uvpci_pcie_capability_write_dword(udev, pos, (val & ~clear) | set);
+}
+EXPORT_SYMBOL_GPL(uvpci_pcie_capability_clear_and_set_dword);
+
+int uvpci_pcie_get_mps(struct uvpci_dev *udev)
+{
+	u16 ctl;
+
+	uvpci_pcie_capability_read_word(udev, PCI_EXP_DEVCTL, &ctl);
+	return 128 << ((ctl & PCI_EXP_DEVCTL_PAYLOAD) >> 5);
+}
+EXPORT_SYMBOL_GPL(uvpci_pcie_get_mps);
+
+int uvpci_pcie_set_mps(struct uvpci_dev *udev, int mps)
+{
+	u32 cap;
+	int v;
+
+	if (mps < 128 || mps > 4096 || !is_power_of_2(mps))
+		return -EINVAL;
+	v = ffs(mps) - 8;
+	uvpci_pcie_capability_read_dword(udev, PCI_EXP_DEVCAP, &cap);
+	if (v > (cap & PCI_EXP_DEVCAP_PAYLOAD))
+		return -EINVAL;
+	return pcibios_err_to_errno(uvpci_pcie_capability_clear_and_set_word(udev,
+			PCI_EXP_DEVCTL, PCI_EXP_DEVCTL_PAYLOAD, v << 5));
+}
+EXPORT_SYMBOL_GPL(uvpci_pcie_set_mps);
+
+int uvpci_pcie_get_readrq(struct uvpci_dev *udev)
+{
+	u16 ctl;
+
+	uvpci_pcie_capability_read_word(udev, PCI_EXP_DEVCTL, &ctl);
+	return 128 << ((ctl & PCI_EXP_DEVCTL_READRQ) >> 12);
+}
+EXPORT_SYMBOL_GPL(uvpci_pcie_get_readrq);
+
+int uvpci_pcie_set_readrq(struct uvpci_dev *udev, int rq)
+{
+	if (rq < 128 || rq > 4096 || !is_power_of_2(rq))
+		return -EINVAL;
+	return pcibios_err_to_errno(uvpci_pcie_capability_clear_and_set_word(udev,
+			PCI_EXP_DEVCTL, PCI_EXP_DEVCTL_READRQ, (ffs(rq) - 8) << 12));
+}
+EXPORT_SYMBOL_GPL(uvpci_pcie_set_readrq);
 
 int uvpci_enable_device(struct uvpci_dev *udev)
 {

@@ -34,6 +34,7 @@
 #include <linux/slab.h>
 
 #include "uvpci_priv.h"
+#include "uvpci_trace.h"
 
 #define UVPCI_IOVA_BITS		48
 
@@ -138,6 +139,7 @@ static dma_addr_t uvpci_dma_insert(struct uvpci_device *d, struct page *page,
 	m->dir = dir;
 	m->coherent = coherent;
 	uvpci_dma_link(d, m);
+	trace_uvpci_dma_map(d, m->addr, m->size, dir, coherent, "ok");
 	spin_unlock_irqrestore(&d->dma_lock, flags);
 	return m->addr;
 }
@@ -154,6 +156,7 @@ static void uvpci_dma_remove(struct uvpci_device *d, dma_addr_t addr,
 	m = uvpci_dma_find(d, addr);
 	if (!m || m->addr != addr) {
 		spin_unlock_irqrestore(&d->dma_lock, flags);
+		trace_uvpci_dma_unmap(d, addr, size, dir, coherent, "not-mapped");
 		uvpci_rl(err, d, &d->rs_io, "DMA unmap of bus address %#llx, which is not mapped\n",
 			 (u64)addr);
 		return;
@@ -163,6 +166,9 @@ static void uvpci_dma_remove(struct uvpci_device *d, dma_addr_t addr,
 	free_iova(&d->iovad, m->pfn_lo);
 	spin_unlock_irqrestore(&d->dma_lock, flags);
 
+	trace_uvpci_dma_unmap(d, addr, size, dir, coherent,
+			      m->size != size || m->dir != dir ||
+			      m->coherent != coherent ? "mismatch" : "ok");
 	if (m->size != size || m->dir != dir || m->coherent != coherent)
 		uvpci_rl(err, d, &d->rs_io, "DMA unmap of %#llx does not match its mapping: mapped %zu bytes %s%s, unmapped %zu bytes %s%s\n",
 			 (u64)addr, m->size, uvpci_dir_name(m->dir),
@@ -347,6 +353,8 @@ unsigned int uvpci_dma_unbind(struct uvpci_device *d)
 		m = rb_entry(n, struct uvpci_dma_map, node);
 		rb_erase(n, &d->dma_maps);
 		free_iova(&d->iovad, m->pfn_lo);
+		trace_uvpci_dma_unmap(d, m->addr, m->size, m->dir, m->coherent,
+				      "unbind");
 		kfree(m);
 		count++;
 	}
@@ -514,6 +522,7 @@ int uvpci_dma_rx(struct uvpci_device *d, const struct uvbus_msg *msg,
 
 	atomic64_inc(write ? &d->stats.dma_writes : &d->stats.dma_reads);
 	atomic64_add(len, &d->stats.dma_bytes);
+	trace_uvpci_dma_request(d, r, write, first, len, 0, NULL);
 	return 0;
 
 fault:
@@ -521,6 +530,7 @@ fault:
 	uvpci_rl(err, d, &d->rs_dev, "DMA fault: device %s of %u bytes at bus address %#llx refused: %s\n",
 		 what, len, first, why);
 out:
+	trace_uvpci_dma_request(d, r, write, first ?: r->addr, len, err, why);
 	if (cpl)
 		cpl->dma.status = err;
 	return err;

@@ -15,6 +15,7 @@
  */
 #define pr_fmt(fmt) "uvpci: " fmt
 
+#include <linux/bitmap.h>
 #include <linux/capability.h>
 #include <linux/device.h>
 #include <linux/dma-map-ops.h>
@@ -257,6 +258,14 @@ static ssize_t msi_count_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(msi_count);
 
+static ssize_t msix_count_show(struct device *dev, struct device_attribute *attr,
+			       char *buf)
+{
+	return sysfs_emit(buf, "%u\n",
+			  to_uvpci_device(to_uvpci_dev(dev))->params.msix_count);
+}
+static DEVICE_ATTR_RO(msix_count);
+
 /* The Linux IRQ of each allocated vector, in vector order. */
 static ssize_t msi_irqs_show(struct device *dev, struct device_attribute *attr,
 			     char *buf)
@@ -264,9 +273,10 @@ static ssize_t msi_irqs_show(struct device *dev, struct device_attribute *attr,
 	struct uvpci_dev *udev = to_uvpci_dev(dev);
 	int i, irq, len = 0;
 
-	for (i = 0; i < UVPCI_MAX_MSI; i++) {
+	for (i = 0; i < UVPCI_MAX_MSIX; i++) {
 		irq = uvpci_irq_vector(udev, i);
-		if (irq < 0)
+		/* Up to 2048 MSI-X vectors: as many as fit in the page, whole. */
+		if (irq < 0 || len > PAGE_SIZE - 16)
 			break;
 		len += sysfs_emit_at(buf, len, "%s%d", i ? " " : "", irq);
 	}
@@ -403,6 +413,7 @@ static struct attribute *uvpci_dev_attrs[] = {
 	&dev_attr_irq.attr,
 	&dev_attr_resource.attr,
 	&dev_attr_msi_count.attr,
+	&dev_attr_msix_count.attr,
 	&dev_attr_msi_irqs.attr,
 	&dev_attr_modalias.attr,
 	&dev_attr_driver_override.attr,
@@ -629,8 +640,21 @@ static int uvpci_params_check(const struct uvpci_params *p)
 		return -EINVAL;
 	if (!p->vendor || p->vendor == 0xffff || p->class_code > 0xffffff ||
 	    p->msi_count > UVPCI_MAX_MSI || p->intx_pin > UVPCI_INTX_PIN_MAX ||
-	    p->timeout_us > UVPCI_TIMEOUT_MAX_US)
+	    p->timeout_us > UVPCI_TIMEOUT_MAX_US || p->reserved3 ||
+	    p->msix_count > UVPCI_MAX_MSIX)
 		return -EINVAL;
+	if (!p->msix_count && (p->msix_bar || p->msix_offset))
+		return -EINVAL;
+	if (p->msix_count) {
+		/* Table and PBA inside one existing BAR, qword aligned. */
+		u64 need = UVPCI_MSIX_TABLE_SIZE(p->msix_count) +
+			   UVPCI_MSIX_PBA_SIZE(p->msix_count);
+
+		if (p->msix_bar >= UVPCI_NUM_BARS || p->msix_offset & 7 ||
+		    !p->bar[p->msix_bar].size ||
+		    p->msix_offset + need > p->bar[p->msix_bar].size)
+			return -EINVAL;
+	}
 	for (i = 0; i < UVPCI_NUM_BARS; i++) {
 		const struct uvpci_bar *b = &p->bar[i];
 		const struct uvpci_bar *next = &p->bar[i + 1];
@@ -854,6 +878,8 @@ static long uvpci_ioctl(struct uvbus_channel *ch, unsigned int cmd,
 		return uvpci_ioctl_mmio(uvbus_channel_priv(ch), arg);
 	case UVPCI_IOC_RELEASE:
 		return uvpci_ioctl_release(ch, arg);
+	case UVPCI_IOC_MSIX:
+		return uvpci_ioctl_msix(uvbus_channel_priv(ch), arg);
 	default:
 		return -ENOTTY;
 	}
@@ -909,13 +935,29 @@ static void uvpci_show(struct uvbus_channel *ch, struct seq_file *m)
 	seq_printf(m, "register file: %d pages\n", atomic_read(&d->regfile_pages));
 
 	spin_lock_irqsave(&d->msi_lock, flags);
-	nvec = d->msi_nvec;
+	nvec = d->msix_mode ? 0 : d->msi_nvec;
 	spin_unlock_irqrestore(&d->msi_lock, flags);
 	seq_printf(m, "msi: %u vectors, %s, %u allocated", p->msi_count,
 		   READ_ONCE(d->msi_on) ? "enabled" : "disabled", nvec);
 	for (i = 0; i < nvec; i++)
 		seq_printf(m, "%s%d", i ? " " : ", irqs ", uvpci_irq_vector(udev, i));
 	seq_puts(m, "\n");
+	if (p->msix_count) {
+		spin_lock_irqsave(&d->msi_lock, flags);
+		nvec = d->msix_mode ? d->msi_nvec : 0;
+		i = bitmap_weight(d->msix_pba, p->msix_count);
+		spin_unlock_irqrestore(&d->msi_lock, flags);
+		seq_printf(m, "msix: %u entries, table BAR%u %#x, pba %#llx, %s, function mask %s, %u allocated, %u pending\n",
+			   p->msix_count, p->msix_bar, p->msix_offset,
+			   p->msix_offset + UVPCI_MSIX_TABLE_SIZE(p->msix_count),
+			   READ_ONCE(d->msix_on) ? "enabled" : "disabled",
+			   READ_ONCE(d->msix_maskall) ? "on" : "off", nvec, i);
+		for (i = 0; i < nvec; i++)
+			seq_printf(m, "%s%d", i ? " " : "msix irqs: ",
+				   uvpci_irq_vector(udev, i));
+		if (nvec)
+			seq_puts(m, "\n");
+	}
 	if (d->intx_irq)
 		seq_printf(m, "intx: pin INT%c, irq %u, %s, %s\n",
 			   'A' + p->intx_pin - 1, d->intx_irq,
@@ -945,6 +987,7 @@ static void uvpci_show(struct uvbus_channel *ch, struct seq_file *m)
 	UVPCI_SHOW(m, d, dma_faults);
 	UVPCI_SHOW(m, d, msi);
 	UVPCI_SHOW(m, d, msi_refused);
+	UVPCI_SHOW(m, d, msix_masked);
 	UVPCI_SHOW(m, d, intx);
 	UVPCI_SHOW(m, d, intx_runs);
 	UVPCI_SHOW(m, d, intx_refused);

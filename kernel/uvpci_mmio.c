@@ -61,6 +61,7 @@
 #include <linux/wait_bit.h>
 
 #include "uvpci_priv.h"
+#include "uvpci_trace.h"
 
 #define UVPCI_POLL_BUDGET	16
 #define UVPCI_SPIN_US		20
@@ -401,21 +402,32 @@ static u64 uvpci_model_read(struct uvpci_device *d, struct uvbus_port *port,
 u64 uvpci_bar_read(struct uvpci_device *d, unsigned int bar, u64 off,
 		   unsigned int size)
 {
+	u64 start = uvpci_trace_start(trace_uvpci_mmio_read_enabled());
 	struct uvpci_pending p = { .value = ~0ULL };
+	enum uvpci_trace_status st;
 	struct uvbus_port *port;
 	bool gone;
 	u64 v;
 
 	atomic64_inc(&d->stats.reads);
+	/* uvPCI keeps the MSI-X table: the model is not asked. */
+	if (uvpci_msix_owns(d, bar, off, size))
+		return uvpci_is_gone(d) ? uvpci_ones(size) :
+					  uvpci_msix_read(d, off, size);
 	port = uvpci_model_enter(d, &p, &gone);
-	if (!port) {
-		if (!gone)
-			return uvpci_regfile_read(d, bar, off, size);
+	if (port) {
+		v = uvpci_model_read(d, port, &p, bar, off, size);
+		uvpci_model_exit(d);
+		st = uvpci_trace_read_status(p.status);
+	} else if (!gone) {
+		v = uvpci_regfile_read(d, bar, off, size);
+		st = UVPCI_TR_REGFILE;
+	} else {
 		atomic64_inc(&d->stats.read_gone);
-		return uvpci_ones(size);
+		v = uvpci_ones(size);
+		st = UVPCI_TR_REMOVED;
 	}
-	v = uvpci_model_read(d, port, &p, bar, off, size);
-	uvpci_model_exit(d);
+	trace_uvpci_mmio_read(d, bar, off, size, v, start, st);
 	return v;
 }
 
@@ -550,20 +562,30 @@ void uvpci_bar_write(struct uvpci_device *d, unsigned int bar, u64 off,
 		.mmio = { .bar = bar, .size = size, .offset = off,
 			  .value = value & uvpci_ones(size) },
 	};
+	u64 start = uvpci_trace_start(trace_uvpci_mmio_write_enabled());
+	enum uvpci_trace_status st;
 	struct uvbus_port *port;
 	bool gone;
 
 	atomic64_inc(&d->stats.writes);
-	port = uvpci_model_enter(d, NULL, &gone);
-	if (!port) {
-		if (!gone)
-			uvpci_regfile_write(d, bar, off, size, msg.mmio.value);
-		else
-			atomic64_inc(&d->stats.write_drops);
+	if (uvpci_msix_owns(d, bar, off, size)) {
+		if (!uvpci_is_gone(d))
+			uvpci_msix_write(d, off, size, msg.mmio.value);
 		return;
 	}
-	uvpci_model_post(d, port, &msg);
-	uvpci_model_exit(d);
+	port = uvpci_model_enter(d, NULL, &gone);
+	if (port) {
+		st = uvpci_model_post(d, port, &msg) ? UVPCI_TR_OK :
+						       UVPCI_TR_DROPPED;
+		uvpci_model_exit(d);
+	} else if (!gone) {
+		uvpci_regfile_write(d, bar, off, size, msg.mmio.value);
+		st = UVPCI_TR_REGFILE;
+	} else {
+		atomic64_inc(&d->stats.write_drops);
+		st = UVPCI_TR_REMOVED;
+	}
+	trace_uvpci_mmio_write(d, bar, off, size, msg.mmio.value, start, st);
 }
 
 /**

@@ -30,6 +30,18 @@
  * handler, as x86's PCI MSIs do: an MSI that arrives while its handler
  * runs elsewhere is marked pending there and handled again, never lost.
  *
+ * MSI-X (a device created with an MSI-X table) shares the domain: its
+ * hardware IRQ numbers are table entries, on the "uvpci-MSI-X" chip,
+ * whose mask and unmask set and clear the entry's Mask bit in the table,
+ * as the PCI core's MSI-X chip does. uvPCI keeps the table and the
+ * Pending Bit Array (under msi_lock) in the BAR the device was created
+ * with: the driver's accesses there never reach the model. An MSI-X
+ * fired at a masked entry (its Mask bit, or the Function Mask) sets its
+ * pending bit instead; unmasking delivers it and clears the bit, as the
+ * PCI spec says. Entries to deliver wait in msix_deliver, one bit of
+ * msi_pending (UVPCI_MSIX_PENDING) saying so, so that MSI-X uses the
+ * same kick and delivery as MSI.
+ *
  * INTx (a device created with an interrupt pin) is one more Linux IRQ,
  * allocated with the device and kept for its life, so that udev->irq is
  * valid from before the probe, as pdev->irq is. It is a level on the
@@ -45,12 +57,17 @@
  */
 #define pr_fmt(fmt) "uvpci: " fmt
 
+#include <linux/bitmap.h>
+#include <linux/capability.h>
 #include <linux/interrupt.h>
 #include <linux/irq.h>
 #include <linux/irqdomain.h>
 #include <linux/log2.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
 
 #include "uvpci_priv.h"
+#include "uvpci_trace.h"
 
 #define UVPCI_MSI_ADDRESS	0xfee00000U	/* the x86 MSI doorbell */
 /* An asserted INTx runs its handlers again this long after each run. */
@@ -79,6 +96,83 @@ static const struct irq_chip uvpci_msi_chip = {
 	.flags		= IRQCHIP_SKIP_SET_WAKE,
 };
 
+static void uvpci_msi_kick(struct uvpci_device *d);
+
+/* Entry @e's Mask bit, or the Function Mask, is set. msi_lock held. */
+static bool uvpci_msix_masked(struct uvpci_device *d, unsigned int e)
+{
+	return READ_ONCE(d->msix_maskall) ||
+	       (d->msix_table[e * 4 + 3] & PCI_MSIX_ENTRY_CTRL_MASKBIT);
+}
+
+/* Have entry @e delivered in hard IRQ context; interrupts off. */
+static void uvpci_msix_queue(struct uvpci_device *d, unsigned int e)
+{
+	set_bit(e, d->msix_deliver);
+	/* The entry's bit before the summary bit the delivery takes. */
+	smp_mb__before_atomic();
+	set_bit(UVPCI_MSIX_PENDING, &d->msi_pending);
+	uvpci_msi_kick(d);
+}
+
+/*
+ * Entry @e was unmasked (or the Function Mask cleared, or MSI-X enabled):
+ * a message it holds pending goes out now. msi_lock held, interrupts off.
+ */
+static void uvpci_msix_flush_one(struct uvpci_device *d, unsigned int e)
+{
+	if (!READ_ONCE(d->msix_on) || uvpci_msix_masked(d, e) ||
+	    !test_bit(e, d->msix_pba))
+		return;
+	__clear_bit(e, d->msix_pba);
+	/* An entry no driver allocated points nowhere: the message is lost. */
+	if (d->msix_mode && d->msix_irqs[e])
+		uvpci_msix_queue(d, e);
+}
+
+static void uvpci_msix_mask_irq(struct irq_data *data)
+{
+	struct uvpci_device *d = irq_data_get_irq_chip_data(data);
+	unsigned long flags;
+
+	spin_lock_irqsave(&d->msi_lock, flags);
+	d->msix_table[data->hwirq * 4 + 3] |= PCI_MSIX_ENTRY_CTRL_MASKBIT;
+	spin_unlock_irqrestore(&d->msi_lock, flags);
+}
+
+/* Desc lock held, interrupts off. */
+static void uvpci_msix_unmask_irq(struct irq_data *data)
+{
+	struct uvpci_device *d = irq_data_get_irq_chip_data(data);
+	unsigned long flags;
+
+	spin_lock_irqsave(&d->msi_lock, flags);
+	d->msix_table[data->hwirq * 4 + 3] &= ~PCI_MSIX_ENTRY_CTRL_MASKBIT;
+	uvpci_msix_flush_one(d, data->hwirq);
+	spin_unlock_irqrestore(&d->msi_lock, flags);
+}
+
+static int uvpci_msix_retrigger(struct irq_data *data)
+{
+	struct uvpci_device *d = irq_data_get_irq_chip_data(data);
+
+	set_bit(data->hwirq, d->msix_deliver);
+	/* The entry's bit before the summary bit, as in uvpci_msix_queue(). */
+	smp_mb__before_atomic();
+	set_bit(UVPCI_MSIX_PENDING, &d->msi_pending);
+	irq_work_queue(&d->msi_work);
+	return 1;
+}
+
+static const struct irq_chip uvpci_msix_chip = {
+	.name		= "uvpci-MSI-X",
+	.irq_ack	= uvpci_msi_noop,
+	.irq_mask	= uvpci_msix_mask_irq,
+	.irq_unmask	= uvpci_msix_unmask_irq,
+	.irq_retrigger	= uvpci_msix_retrigger,
+	.flags		= IRQCHIP_SKIP_SET_WAKE,
+};
+
 /* The device drives its INTx level and Interrupt Disable does not mask it. */
 static bool uvpci_intx_live(struct uvpci_device *d)
 {
@@ -91,7 +185,33 @@ static void uvpci_intx_fire(struct uvpci_device *d)
 	if (!uvpci_intx_live(d))
 		return;
 	atomic64_inc(&d->stats.intx_runs);
+	trace_uvpci_irq_deliver(d, UVPCI_TR_IRQ_INTX, 0);
 	generic_handle_irq(d->intx_irq);
+}
+
+/* Deliver the MSI-X entries queued; hard IRQ context. */
+static void uvpci_msix_deliver(struct uvpci_device *d)
+{
+	unsigned int w, b, e;
+	unsigned long bits;
+	bool live;
+
+	for (w = 0; w < BITS_TO_LONGS(d->params.msix_count); w++) {
+		if (!READ_ONCE(d->msix_deliver[w]))
+			continue;
+		bits = xchg(&d->msix_deliver[w], 0);
+		for_each_set_bit(b, &bits, BITS_PER_LONG) {
+			e = w * BITS_PER_LONG + b;
+			spin_lock(&d->msi_lock);
+			live = d->msix_mode && d->msix_irqs[e];
+			spin_unlock(&d->msi_lock);
+			/* As for MSI: freeing waits for us before disposing. */
+			if (live) {
+				trace_uvpci_irq_deliver(d, UVPCI_TR_IRQ_MSIX, e);
+				generic_handle_domain_irq(d->msi_domain, e);
+			}
+		}
+	}
 }
 
 /* Deliver the pending vectors; hard IRQ context. */
@@ -103,12 +223,16 @@ static void uvpci_msi_deliver(struct uvpci_device *d)
 
 	for_each_set_bit(vec, &pending, UVPCI_MAX_MSI) {
 		spin_lock(&d->msi_lock);
-		live = vec < d->msi_nvec;
+		live = !d->msix_mode && vec < d->msi_nvec;
 		spin_unlock(&d->msi_lock);
 		/* Freeing vectors waits for us (uvpci_msi_quiesce()) before disposing. */
-		if (live)
+		if (live) {
+			trace_uvpci_irq_deliver(d, UVPCI_TR_IRQ_MSI, vec);
 			generic_handle_domain_irq(d->msi_domain, vec);
+		}
 	}
+	if (pending & BIT(UVPCI_MSIX_PENDING))
+		uvpci_msix_deliver(d);
 	if (pending & BIT(UVPCI_INTX_PENDING))
 		uvpci_intx_fire(d);
 }
@@ -270,9 +394,43 @@ static void uvpci_intx_stop(struct uvpci_device *d)
 	hrtimer_cancel(&d->intx_timer);
 }
 
+static void uvpci_msix_free(struct uvpci_device *d)
+{
+	kfree(d->msix_table);
+	bitmap_free(d->msix_pba);
+	bitmap_free(d->msix_deliver);
+	kfree(d->msix_irqs);
+	kfree(d->msix_vecs);
+	d->msix_table = NULL;
+	d->msix_pba = NULL;
+	d->msix_deliver = NULL;
+	d->msix_irqs = NULL;
+	d->msix_vecs = NULL;
+}
+
+/* The table (every entry masked, as at reset) and the bitmaps. */
+static int uvpci_msix_init(struct uvpci_device *d)
+{
+	unsigned int n = d->params.msix_count, e;
+
+	d->msix_table = kcalloc(n, UVPCI_MSIX_ENTRY_SIZE, GFP_KERNEL);
+	d->msix_pba = bitmap_zalloc(n, GFP_KERNEL);
+	d->msix_deliver = bitmap_zalloc(n, GFP_KERNEL);
+	d->msix_irqs = kcalloc(n, sizeof(*d->msix_irqs), GFP_KERNEL);
+	d->msix_vecs = kcalloc(n, sizeof(*d->msix_vecs), GFP_KERNEL);
+	if (!d->msix_table || !d->msix_pba || !d->msix_deliver ||
+	    !d->msix_irqs || !d->msix_vecs) {
+		uvpci_msix_free(d);
+		return -ENOMEM;
+	}
+	for (e = 0; e < n; e++)
+		d->msix_table[e * 4 + 3] = PCI_MSIX_ENTRY_CTRL_MASKBIT;
+	return 0;
+}
+
 /**
- * uvpci_msi_init() - set up a device's IRQ domain (none without MSI) and
- * its INTx IRQ (none without a pin).
+ * uvpci_msi_init() - set up a device's IRQ domain (none without MSI or
+ * MSI-X), its MSI-X table and its INTx IRQ (none without a pin).
  * @d: the device
  *
  * Return: 0 or -ENOMEM.
@@ -286,18 +444,23 @@ int uvpci_msi_init(struct uvpci_device *d)
 	spin_lock_init(&d->msi_lock);
 	d->msi_work = IRQ_WORK_INIT_HARD(uvpci_msi_work);
 	INIT_CSD(&d->msi_csd, uvpci_msi_remote, d);
+	BUILD_BUG_ON(UVPCI_MSIX_PENDING >= BITS_PER_LONG);
 	err = uvpci_intx_init(d);
 	if (err)
 		return err;
-	if (!d->params.msi_count)
+	if (!d->params.msi_count && !d->params.msix_count)
 		return 0;
+	if (d->params.msix_count && uvpci_msix_init(d))
+		goto err_free_intx;
 
 	snprintf(name, sizeof(name), "uvpci-%s", uvpci_dname(d));
 	d->msi_fwnode = irq_domain_alloc_named_fwnode(name);
 	if (!d->msi_fwnode)
-		goto err_free_intx;
+		goto err_free_msix;
+	/* Hardware IRQs: MSI vectors or MSI-X entries, never both at once. */
 	d->msi_domain = irq_domain_create_linear(d->msi_fwnode,
-						 d->params.msi_count,
+						 max_t(unsigned int, d->params.msi_count,
+						       d->params.msix_count),
 						 &irq_domain_simple_ops, d);
 	if (!d->msi_domain)
 		goto err_free_fwnode;
@@ -306,6 +469,8 @@ int uvpci_msi_init(struct uvpci_device *d)
 err_free_fwnode:
 	irq_domain_free_fwnode(d->msi_fwnode);
 	d->msi_fwnode = NULL;
+err_free_msix:
+	uvpci_msix_free(d);
 err_free_intx:
 	if (d->intx_irq)
 		irq_free_desc(d->intx_irq);
@@ -336,6 +501,7 @@ void uvpci_msi_fini(struct uvpci_device *d)
 		dev_err(&d->udev.dev, "keeping the IRQ domain of a device whose driver left IRQs requested\n");
 		return;
 	}
+	uvpci_msix_free(d);
 	irq_domain_remove(d->msi_domain);
 	irq_domain_free_fwnode(d->msi_fwnode);
 	d->msi_domain = NULL;
@@ -360,6 +526,27 @@ static void uvpci_msi_cfg(struct uvpci_device *d, unsigned int nvec, bool on)
 	/* As the PCI core's MSI code: INTx off while MSI is on. */
 	if (d->intx_irq)
 		uvpci_cfg_intx(d, !on);
+}
+
+/* Set and clear bits of the MSI-X Message Control register. */
+static void uvpci_msix_ctl(struct uvpci_device *d, u16 clear, u16 set)
+{
+	u32 ctl;
+
+	uvpci_cfg_read(d, UVPCI_MSIX_CAP + PCI_MSIX_FLAGS, 2, &ctl);
+	uvpci_cfg_write(d, UVPCI_MSIX_CAP + PCI_MSIX_FLAGS, 2,
+			(ctl & ~clear) | set);
+}
+
+/* Mask every entry, as the PCI core does around MSI-X setup and teardown. */
+static void uvpci_msix_mask_all(struct uvpci_device *d)
+{
+	unsigned int e;
+
+	spin_lock_irq(&d->msi_lock);
+	for (e = 0; e < d->params.msix_count; e++)
+		d->msix_table[e * 4 + 3] |= PCI_MSIX_ENTRY_CTRL_MASKBIT;
+	spin_unlock_irq(&d->msi_lock);
 }
 
 static void uvpci_msi_dispose(unsigned int *irqs, unsigned int n)
@@ -392,7 +579,7 @@ static int uvpci_msi_alloc(struct uvpci_device *d, unsigned int min_vecs,
 	unsigned int i, nvec;
 	int err;
 
-	if (!d->msi_domain)
+	if (!d->params.msi_count)
 		return -EINVAL;
 	nvec = min_t(unsigned int, max_vecs, d->params.msi_count);
 	if (nvec < min_vecs)
@@ -429,6 +616,97 @@ err_unlock:
 	return err;
 }
 
+/* Every entry @entries names is in the table, and named once. */
+static bool uvpci_msix_entries_ok(struct uvpci_device *d,
+				  const struct msix_entry *entries,
+				  unsigned int nvec)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < nvec; i++) {
+		if (entries[i].entry >= d->params.msix_count)
+			return false;
+		for (j = 0; j < i; j++)
+			if (entries[j].entry == entries[i].entry)
+				return false;
+	}
+	return true;
+}
+
+/*
+ * MSI-X vectors: entries[i].entry (or i without @entries) for vector i,
+ * set up as the PCI core does: MSI-X enabled with the Function Mask set,
+ * every entry masked, the allocated ones given an address and data, the
+ * Function Mask cleared. Each entry stays masked until request_irq()
+ * starts its IRQ (the chip's unmask).
+ */
+static int uvpci_msix_alloc(struct uvpci_device *d, struct msix_entry *entries,
+			    unsigned int min_vecs, unsigned int max_vecs)
+{
+	struct uvpci_dev *udev = &d->udev;
+	unsigned int i, e, irq, nvec;
+	int err;
+
+	if (!d->params.msix_count)
+		return -EINVAL;
+	nvec = min_t(unsigned int, max_vecs, d->params.msix_count);
+	if (nvec < min_vecs)
+		return -ENOSPC;
+	if (entries && !uvpci_msix_entries_ok(d, entries, nvec))
+		return -EINVAL;
+
+	mutex_lock(&d->msi_mutex);
+	err = -EINVAL;
+	if (d->msi_nvec || d->msi_leaked || d->intx_vector)
+		goto err_unlock;
+	uvpci_msix_ctl(d, 0, PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL);
+	uvpci_msix_mask_all(d);
+	for (i = 0; i < nvec; i++) {
+		e = entries ? entries[i].entry : i;
+		irq = irq_create_mapping_affinity(d->msi_domain, e, NULL);
+		if (!irq) {
+			err = -ENOMEM;
+			goto err_dispose;
+		}
+		irq_set_chip_and_handler_name(irq, &uvpci_msix_chip,
+					      handle_edge_irq, "edge");
+		irq_set_chip_data(irq, d);
+		spin_lock_irq(&d->msi_lock);
+		d->msix_table[e * 4 + 0] = UVPCI_MSI_ADDRESS;
+		d->msix_table[e * 4 + 1] = 0;
+		d->msix_table[e * 4 + 2] = e;
+		d->msix_irqs[e] = irq;
+		d->msix_vecs[i] = e;
+		spin_unlock_irq(&d->msi_lock);
+	}
+	spin_lock_irq(&d->msi_lock);
+	d->msi_nvec = nvec;
+	d->msix_mode = true;
+	spin_unlock_irq(&d->msi_lock);
+	for (i = 0; entries && i < nvec; i++)
+		entries[i].vector = d->msix_irqs[entries[i].entry];
+	udev->msix_enabled = 1;
+	/* As the PCI core: INTx off while MSI-X is on; udev->irq stays. */
+	if (d->intx_irq)
+		uvpci_cfg_intx(d, false);
+	uvpci_msix_ctl(d, PCI_MSIX_FLAGS_MASKALL, 0);
+	mutex_unlock(&d->msi_mutex);
+	return nvec;
+
+err_dispose:
+	while (i--) {
+		e = d->msix_vecs[i];
+		irq_dispose_mapping(d->msix_irqs[e]);
+		spin_lock_irq(&d->msi_lock);
+		d->msix_irqs[e] = 0;
+		spin_unlock_irq(&d->msi_lock);
+	}
+	uvpci_msix_ctl(d, PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL, 0);
+err_unlock:
+	mutex_unlock(&d->msi_mutex);
+	return err;
+}
+
 int uvpci_alloc_irq_vectors(struct uvpci_dev *udev, unsigned int min_vecs,
 			    unsigned int max_vecs, unsigned int flags)
 {
@@ -438,8 +716,13 @@ int uvpci_alloc_irq_vectors(struct uvpci_dev *udev, unsigned int min_vecs,
 	if (!(flags & (PCI_IRQ_MSI | PCI_IRQ_MSIX | PCI_IRQ_LEGACY)) ||
 	    !min_vecs || min_vecs > max_vecs)
 		return -EINVAL;
-	/* As pci_alloc_irq_vectors(): MSI first, then INTx for one vector. */
-	if (flags & (PCI_IRQ_MSI | PCI_IRQ_MSIX)) {
+	/* As pci_alloc_irq_vectors(): MSI-X, then MSI, then INTx for one. */
+	if ((flags & PCI_IRQ_MSIX) && d->params.msix_count) {
+		ret = uvpci_msix_alloc(d, NULL, min_vecs, max_vecs);
+		if (ret > 0)
+			return ret;
+	}
+	if ((flags & PCI_IRQ_MSI) && d->params.msi_count) {
 		ret = uvpci_msi_alloc(d, min_vecs, max_vecs);
 		if (ret > 0)
 			return ret;
@@ -454,6 +737,41 @@ int uvpci_alloc_irq_vectors(struct uvpci_dev *udev, unsigned int min_vecs,
 }
 EXPORT_SYMBOL_GPL(uvpci_alloc_irq_vectors);
 
+int uvpci_enable_msix_range(struct uvpci_dev *udev, struct msix_entry *entries,
+			    int minvec, int maxvec)
+{
+	if (!entries || minvec < 1 || maxvec < minvec)
+		return -EINVAL;
+	return uvpci_msix_alloc(to_uvpci_device(udev), entries, minvec, maxvec);
+}
+EXPORT_SYMBOL_GPL(uvpci_enable_msix_range);
+
+int uvpci_enable_msi(struct uvpci_dev *udev)
+{
+	int ret = uvpci_msi_alloc(to_uvpci_device(udev), 1, 1);
+
+	return ret < 0 ? ret : 0;
+}
+EXPORT_SYMBOL_GPL(uvpci_enable_msi);
+
+int uvpci_msi_vec_count(struct uvpci_dev *udev)
+{
+	return to_uvpci_device(udev)->params.msi_count ?: -EINVAL;
+}
+EXPORT_SYMBOL_GPL(uvpci_msi_vec_count);
+
+int uvpci_msix_vec_count(struct uvpci_dev *udev)
+{
+	return to_uvpci_device(udev)->params.msix_count ?: -EINVAL;
+}
+EXPORT_SYMBOL_GPL(uvpci_msix_vec_count);
+
+/* Vector @nr's Linux IRQ; @nr < msi_nvec; msi_mutex or msi_lock held. */
+static unsigned int uvpci_vec_irq(struct uvpci_device *d, unsigned int nr)
+{
+	return d->msix_mode ? d->msix_irqs[d->msix_vecs[nr]] : d->msi_irqs[nr];
+}
+
 int uvpci_irq_vector(struct uvpci_dev *udev, unsigned int nr)
 {
 	struct uvpci_device *d = to_uvpci_device(udev);
@@ -462,7 +780,7 @@ int uvpci_irq_vector(struct uvpci_dev *udev, unsigned int nr)
 
 	spin_lock_irqsave(&d->msi_lock, flags);
 	if (nr < d->msi_nvec)
-		irq = d->msi_irqs[nr];
+		irq = uvpci_vec_irq(d, nr);
 	else if (!d->msi_nvec && !nr && d->intx_irq)
 		irq = d->intx_irq;	/* as pci_irq_vector() without MSI */
 	spin_unlock_irqrestore(&d->msi_lock, flags);
@@ -476,45 +794,91 @@ static unsigned int uvpci_msi_busy(struct uvpci_device *d)
 	unsigned int i;
 
 	for (i = 0; i < d->msi_nvec; i++)
-		if (irq_has_action(d->msi_irqs[i]))
-			return d->msi_irqs[i];
+		if (irq_has_action(uvpci_vec_irq(d, i)))
+			return uvpci_vec_irq(d, i);
 	return 0;
 }
 
 /* Stop delivery and forget the vectors; @dispose unless handlers remain. */
 static void uvpci_msi_release(struct uvpci_device *d, bool dispose)
 {
-	unsigned int nvec = d->msi_nvec;
+	unsigned int nvec = d->msi_nvec, i, e;
+	bool msix = d->msix_mode;
 
-	uvpci_msi_cfg(d, 0, false);
+	if (msix) {
+		/* As the PCI core: every entry masked, MSI-X off, INTx back. */
+		uvpci_msix_mask_all(d);
+		uvpci_msix_ctl(d, PCI_MSIX_FLAGS_ENABLE, 0);
+		if (d->intx_irq)
+			uvpci_cfg_intx(d, true);
+	} else {
+		uvpci_msi_cfg(d, 0, false);
+	}
 	spin_lock_irq(&d->msi_lock);
 	d->msi_nvec = 0;
+	d->msix_mode = false;
 	spin_unlock_irq(&d->msi_lock);
 	uvpci_msi_quiesce(d);
-	if (dispose)
+	if (msix) {
+		for (i = 0; i < nvec; i++) {
+			e = d->msix_vecs[i];
+			if (dispose)
+				irq_dispose_mapping(d->msix_irqs[e]);
+			d->msix_irqs[e] = 0;
+		}
+	} else if (dispose) {
 		uvpci_msi_dispose(d->msi_irqs, nvec);
+	}
 	d->udev.irq = d->intx_irq;	/* back to INTx, as PCI */
 	d->udev.msi_enabled = 0;
+	d->udev.msix_enabled = 0;
+}
+
+/* Free the vectors if they are of the kind @msix says; msi_mutex held. */
+static void uvpci_vectors_free(struct uvpci_device *d, const char *fn)
+{
+	unsigned int busy = uvpci_msi_busy(d);
+
+	if (busy)
+		dev_err(&d->udev.dev, "%s() with IRQ %u still requested: call free_irq() first; vectors kept\n",
+			fn, busy);
+	else
+		uvpci_msi_release(d, true);
 }
 
 void uvpci_free_irq_vectors(struct uvpci_dev *udev)
 {
 	struct uvpci_device *d = to_uvpci_device(udev);
-	unsigned int busy;
 
 	mutex_lock(&d->msi_mutex);
 	d->intx_vector = false;
-	if (d->msi_nvec) {
-		busy = uvpci_msi_busy(d);
-		if (busy)
-			dev_err(&udev->dev, "%s() with IRQ %u still requested: call free_irq() first; vectors kept\n",
-				__func__, busy);
-		else
-			uvpci_msi_release(d, true);
-	}
+	if (d->msi_nvec)
+		uvpci_vectors_free(d, __func__);
 	mutex_unlock(&d->msi_mutex);
 }
 EXPORT_SYMBOL_GPL(uvpci_free_irq_vectors);
+
+void uvpci_disable_msi(struct uvpci_dev *udev)
+{
+	struct uvpci_device *d = to_uvpci_device(udev);
+
+	mutex_lock(&d->msi_mutex);
+	if (d->msi_nvec && !d->msix_mode)
+		uvpci_vectors_free(d, __func__);
+	mutex_unlock(&d->msi_mutex);
+}
+EXPORT_SYMBOL_GPL(uvpci_disable_msi);
+
+void uvpci_disable_msix(struct uvpci_dev *udev)
+{
+	struct uvpci_device *d = to_uvpci_device(udev);
+
+	mutex_lock(&d->msi_mutex);
+	if (d->msi_nvec && d->msix_mode)
+		uvpci_vectors_free(d, __func__);
+	mutex_unlock(&d->msi_mutex);
+}
+EXPORT_SYMBOL_GPL(uvpci_disable_msix);
 
 /**
  * uvpci_msi_unbind() - after remove(): free what the driver left.
@@ -548,40 +912,86 @@ void uvpci_msi_unbind(struct uvpci_device *d)
 	mutex_unlock(&d->msi_mutex);
 }
 
+/*
+ * An MSI-X message for entry @vec: delivered, or held pending while the
+ * entry is masked. Atomic context.
+ */
+static int uvpci_msix_fire(struct uvpci_device *d, u32 vec, const char **why)
+{
+	unsigned long flags;
+	int err = 0;
+
+	if (vec >= d->params.msix_count) {
+		*why = "no such vector";
+		return -ERANGE;
+	}
+	spin_lock_irqsave(&d->msi_lock, flags);
+	if (uvpci_msix_masked(d, vec)) {
+		/* As the PCI spec: the message waits in the PBA. */
+		__set_bit(vec, d->msix_pba);
+		atomic64_inc(&d->stats.msix_masked);
+	} else if (!d->msix_mode || !d->msix_irqs[vec]) {
+		*why = "vector not enabled by the driver";
+		err = -ERANGE;
+	} else {
+		/* Traced before the queueing: the delivery's event comes after. */
+		trace_uvpci_msi_fire(d, vec, 0, NULL);
+		/* The DMA data before the bit, as for MSI below. */
+		smp_mb__before_atomic();
+		uvpci_msix_queue(d, vec);
+	}
+	spin_unlock_irqrestore(&d->msi_lock, flags);
+	return err;
+}
+
 /**
- * uvpci_msi_rx() - UVPCI_MSG_MSI from a port.
+ * uvpci_msi_rx() - UVPCI_MSG_MSI from a port: an MSI-X entry while MSI-X
+ * is enabled, else an MSI vector.
  * @d:   the device
  * @msg: the message
  *
- * Atomic context. Return: 0; -EINVAL (malformed), -ERANGE (no such vector,
- * or one the driver did not enable), -EPERM (MSI disabled): each logged
+ * Atomic context. Return: 0 (delivered, or pending on a masked MSI-X
+ * entry); -EINVAL (malformed), -ERANGE (no such vector, or one the driver
+ * did not enable), -EPERM (neither MSI nor MSI-X enabled): each logged
  * (rate-limited) and counted.
  */
 int uvpci_msi_rx(struct uvpci_device *d, const struct uvbus_msg *msg)
 {
 	u32 vec = msg->msi.vector;
+	unsigned int nvec, has;
 	unsigned long flags;
-	unsigned int nvec;
 	const char *why;
+	bool msix_mode;
 	int err;
 
 	spin_lock_irqsave(&d->msi_lock, flags);
 	nvec = d->msi_nvec;
+	msix_mode = d->msix_mode;
 	spin_unlock_irqrestore(&d->msi_lock, flags);
+	has = max_t(unsigned int, d->params.msi_count, d->params.msix_count);
 
 	if (msg->msi.reserved0) {
 		why = "reserved field set";
 		err = -EINVAL;
-	} else if (vec >= d->params.msi_count) {
+	} else if (READ_ONCE(d->msix_on)) {
+		has = d->params.msix_count;
+		err = uvpci_msix_fire(d, vec, &why);
+		if (!err) {
+			atomic64_inc(&d->stats.msi);
+			return 0;
+		}
+	} else if (vec >= has) {
 		why = "no such vector";
 		err = -ERANGE;
-	} else if (!READ_ONCE(d->msi_on) || !nvec) {
+	} else if (!READ_ONCE(d->msi_on) || !nvec || msix_mode) {
 		why = "MSI not enabled by the driver";
 		err = -EPERM;
 	} else if (vec >= nvec) {
 		why = "vector not enabled by the driver";
 		err = -ERANGE;
 	} else {
+		/* Traced before the kick: the delivery's event comes after. */
+		trace_uvpci_msi_fire(d, vec, 0, NULL);
 		/*
 		 * The DMA data this port wrote before the MSI is visible
 		 * before the bit: a delivery already running on another CPU
@@ -593,9 +1003,10 @@ int uvpci_msi_rx(struct uvpci_device *d, const struct uvbus_msg *msg)
 		atomic64_inc(&d->stats.msi);
 		return 0;
 	}
+	trace_uvpci_msi_fire(d, vec, err, why);
 	atomic64_inc(&d->stats.msi_refused);
-	uvpci_rl(err, d, &d->rs_dev, "MSI vector %u refused: %s (device has %u, driver enabled %u)\n",
-		 vec, why, d->params.msi_count, nvec);
+	uvpci_rl(err, d, &d->rs_dev, "%s vector %u refused: %s (device has %u, driver enabled %u)\n",
+		 READ_ONCE(d->msix_on) ? "MSI-X" : "MSI", vec, why, has, nvec);
 	return err;
 }
 
@@ -631,6 +1042,7 @@ int uvpci_intx_rx(struct uvpci_device *d, const struct uvbus_msg *msg)
 		if (was != level)
 			uvpci_cfg_intx_status(d, level);
 		spin_unlock_irqrestore(&d->msi_lock, flags);
+		trace_uvpci_intx_set(d, level, 0, NULL);
 		atomic64_inc(&d->stats.intx);
 		/* A level asserted again while asserted is no new edge. */
 		if (level && !was) {
@@ -641,6 +1053,7 @@ int uvpci_intx_rx(struct uvpci_device *d, const struct uvbus_msg *msg)
 		}
 		return 0;
 	}
+	trace_uvpci_intx_set(d, x->level, err, why);
 	atomic64_inc(&d->stats.intx_refused);
 	uvpci_rl(err, d, &d->rs_dev, "INTx level %u refused: %s\n", x->level, why);
 	return err;
@@ -680,4 +1093,173 @@ void uvpci_intx_drop(struct uvpci_device *d)
 		uvpci_cfg_intx_status(d, false);
 	}
 	spin_unlock_irqrestore(&d->msi_lock, flags);
+}
+
+/* ------------------------------------------------------------------ */
+/* The MSI-X table and PBA in their BAR                                */
+/* ------------------------------------------------------------------ */
+
+/* Writable bits of each dword of a table entry. */
+static const u32 uvpci_msix_wmask[4] = {
+	0xfffffffc,			/* Message Address, dword aligned */
+	0xffffffff,			/* Message Upper Address */
+	0xffffffff,			/* Message Data */
+	PCI_MSIX_ENTRY_CTRL_MASKBIT,	/* Vector Control */
+};
+
+/**
+ * uvpci_msix_owns() - whether an access falls on the MSI-X table or PBA.
+ * @d:    the device
+ * @bar:  the BAR accessed
+ * @off:  offset in it, aligned to @size
+ * @size: 1, 2, 4 or 8
+ *
+ * Table and PBA start and end on multiples of 8, so an aligned access is
+ * either wholly inside them or wholly outside.
+ */
+bool uvpci_msix_owns(struct uvpci_device *d, unsigned int bar, u64 off,
+		     unsigned int size)
+{
+	const struct uvpci_params *p = &d->params;
+	u64 end = p->msix_offset + UVPCI_MSIX_TABLE_SIZE(p->msix_count) +
+		  UVPCI_MSIX_PBA_SIZE(p->msix_count);
+
+	return p->msix_count && bar == p->msix_bar && off >= p->msix_offset &&
+	       off + size <= end;
+}
+
+/* Byte @o of table + PBA (@o past the table: of the PBA). msi_lock held. */
+static u8 uvpci_msix_byte(struct uvpci_device *d, u64 o)
+{
+	u64 tsize = UVPCI_MSIX_TABLE_SIZE(d->params.msix_count);
+
+	if (o < tsize)
+		return d->msix_table[o / 4] >> (8 * (o % 4));
+	o -= tsize;
+	return d->msix_pba[o / sizeof(long)] >> (8 * (o % sizeof(long)));
+}
+
+/**
+ * uvpci_msix_read() - a host read of the MSI-X table or PBA.
+ * @d:    the device
+ * @off:  offset in the BAR; uvpci_msix_owns() said yes
+ * @size: 1, 2, 4 or 8
+ *
+ * Answered by uvPCI, which keeps both: the model is not asked. Any context.
+ * Return: the value.
+ */
+u64 uvpci_msix_read(struct uvpci_device *d, u64 off, unsigned int size)
+{
+	u64 rel = off - d->params.msix_offset, v = 0;
+	unsigned long flags;
+	unsigned int i;
+
+	spin_lock_irqsave(&d->msi_lock, flags);
+	for (i = 0; i < size; i++)
+		v |= (u64)uvpci_msix_byte(d, rel + i) << (8 * i);
+	spin_unlock_irqrestore(&d->msi_lock, flags);
+	return v;
+}
+
+/**
+ * uvpci_msix_write() - a host write of the MSI-X table or PBA.
+ * @d:     the device
+ * @off:   offset in the BAR; uvpci_msix_owns() said yes
+ * @size:  1, 2, 4 or 8
+ * @value: the value; read-only bits (the PBA, reserved bits) ignore it
+ *
+ * Clearing an entry's Mask bit delivers what it held pending. Any context.
+ */
+void uvpci_msix_write(struct uvpci_device *d, u64 off, unsigned int size,
+		      u64 value)
+{
+	u64 rel = off - d->params.msix_offset;
+	u64 tsize = UVPCI_MSIX_TABLE_SIZE(d->params.msix_count);
+	unsigned long flags;
+	unsigned int i;
+
+	if (rel >= tsize)
+		return;		/* the PBA is read-only */
+	spin_lock_irqsave(&d->msi_lock, flags);
+	for (i = 0; i < size; i++) {
+		u64 o = rel + i;
+		unsigned int sh = 8 * (o % 4);
+		u32 m = uvpci_msix_wmask[(o / 4) % 4] & (0xffU << sh);
+		u32 *dw = &d->msix_table[o / 4];
+
+		*dw = (*dw & ~m) | (((u32)(value >> (8 * i)) << sh) & m);
+	}
+	/* An aligned access of at most 8 bytes touches one entry. */
+	uvpci_msix_flush_one(d, rel / UVPCI_MSIX_ENTRY_SIZE);
+	spin_unlock_irqrestore(&d->msi_lock, flags);
+}
+
+/**
+ * uvpci_msix_unmasked() - MSI-X was enabled or its Function Mask cleared:
+ * every pending entry not masked by its own bit is delivered now.
+ * @d: the device
+ */
+void uvpci_msix_unmasked(struct uvpci_device *d)
+{
+	unsigned long flags;
+	unsigned int e;
+
+	if (!d->params.msix_count)
+		return;
+	spin_lock_irqsave(&d->msi_lock, flags);
+	for_each_set_bit(e, d->msix_pba, d->params.msix_count)
+		uvpci_msix_flush_one(d, e);
+	spin_unlock_irqrestore(&d->msi_lock, flags);
+}
+
+/**
+ * uvpci_ioctl_msix() - UVPCI_IOC_MSIX: the device side reads the MSI-X
+ * mask and pending bits.
+ * @d:   the device
+ * @arg: struct uvpci_msix_state
+ *
+ * Return: 0, -EPERM without CAP_SYS_ADMIN, -EFAULT, -EINVAL (reserved
+ * fields).
+ */
+long uvpci_ioctl_msix(struct uvpci_device *d, void __user *arg)
+{
+	struct uvpci_msix_state *st;
+	unsigned int e, n = d->params.msix_count;
+	unsigned long flags;
+	long err = 0;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	st = kmalloc(sizeof(*st), GFP_KERNEL);
+	if (!st)
+		return -ENOMEM;
+	if (copy_from_user(st, arg, sizeof(*st))) {
+		err = -EFAULT;
+		goto out;
+	}
+	if (st->reserved0 || memchr_inv(st->reserved, 0, sizeof(st->reserved))) {
+		err = -EINVAL;
+		goto out;
+	}
+	memset(st->mask, 0, sizeof(st->mask));
+	memset(st->pending, 0, sizeof(st->pending));
+	st->count = n;
+	st->flags = 0;
+	if (READ_ONCE(d->msix_on))
+		st->flags |= UVPCI_MSIX_ENABLED;
+	if (READ_ONCE(d->msix_maskall))
+		st->flags |= UVPCI_MSIX_MASKALL;
+	spin_lock_irqsave(&d->msi_lock, flags);
+	for (e = 0; e < n; e++) {
+		if (d->msix_table[e * 4 + 3] & PCI_MSIX_ENTRY_CTRL_MASKBIT)
+			st->mask[e / 64] |= 1ULL << (e % 64);
+		if (test_bit(e, d->msix_pba))
+			st->pending[e / 64] |= 1ULL << (e % 64);
+	}
+	spin_unlock_irqrestore(&d->msi_lock, flags);
+	if (copy_to_user(arg, st, sizeof(*st)))
+		err = -EFAULT;
+out:
+	kfree(st);
+	return err;
 }

@@ -40,6 +40,18 @@
 #define UVPCI_CFG_SIZE		4096
 #define UVPCI_PM_CAP		0x40	/* the Power Management capability */
 #define UVPCI_MSI_CAP		0x50	/* where the MSI capability lives */
+#define UVPCI_MSIX_CAP		0x60	/* the MSI-X capability */
+#define UVPCI_PCIE_CAP		0x70	/* the PCI Express endpoint capability */
+#define UVPCI_AER_CAP		0x100	/* the AER extended capability */
+/* Device Capabilities' Max_Payload_Size Supported: 1 = 256 bytes. */
+#define UVPCI_PCIE_MPS_CAP	1
+/* AER: the uncorrectable and correctable error bits a device may have. */
+#define UVPCI_AER_UNC_BITS	0x03fff030
+#define UVPCI_AER_COR_BITS	0x0000f1c1
+/* Uncorrectable Error Severity's default: DLP, Surprise Down, FCP, RX overflow, malformed TLP fatal. */
+#define UVPCI_AER_SEVER_DEF	0x00062030
+/* Config space with writable bits: the header, the capabilities, AER. */
+#define UVPCI_CFG_WMASK_SIZE	(UVPCI_AER_CAP + PCI_ERR_ROOT_COMMAND)
 
 /* Biggest BAR; and the most a read may be told to wait. */
 #define UVPCI_BAR_MAX		(256ULL << 20)
@@ -87,6 +99,8 @@
 
 /* In msi_pending, after the MSI vectors: INTx is to be delivered. */
 #define UVPCI_INTX_PENDING	UVPCI_MAX_MSI
+/* In msi_pending: MSI-X entries wait in msix_deliver. */
+#define UVPCI_MSIX_PENDING	(UVPCI_MAX_MSI + 1)
 
 /* Counters, shown by the channel's debugfs file. */
 struct uvpci_stats {
@@ -107,6 +121,7 @@ struct uvpci_stats {
 	atomic64_t dma_faults;
 	atomic64_t msi;			/* MSIs accepted from the device */
 	atomic64_t msi_refused;
+	atomic64_t msix_masked;		/* MSI-X fired while masked: pending */
 	atomic64_t intx;		/* INTx level changes accepted */
 	atomic64_t intx_runs;		/* INTx handler runs started */
 	atomic64_t intx_refused;
@@ -176,10 +191,12 @@ struct uvpci_device {
 	/* config space */
 	spinlock_t cfg_lock;		/* cfg */
 	u8 cfg[UVPCI_CFG_SIZE];
-	u8 cfg_wmask[PCI_STD_HEADER_SIZEOF + 0x20];	/* writable bits */
+	u8 cfg_wmask[UVPCI_CFG_WMASK_SIZE];	/* writable bits */
 	bool mem_on;			/* PCI_COMMAND_MEMORY */
 	bool master_on;			/* PCI_COMMAND_MASTER */
 	bool msi_on;			/* PCI_MSI_FLAGS_ENABLE */
+	bool msix_on;			/* PCI_MSIX_FLAGS_ENABLE */
+	bool msix_maskall;		/* PCI_MSIX_FLAGS_MASKALL */
 	bool intx_off;			/* PCI_COMMAND_INTX_DISABLE */
 	struct uvpci_host_state host;	/* as last told to the model (cfg_lock) */
 
@@ -211,6 +228,18 @@ struct uvpci_device {
 	call_single_data_t msi_csd;	/* delivery on another CPU */
 	atomic_t msi_remote;		/* such deliveries queued or running */
 	bool msi_leaked;		/* a driver left an IRQ requested */
+
+	/*
+	 * MSI-X: the table and PBA uvPCI keeps in a BAR (msi_lock), and the
+	 * vectors allocated from it. msi_nvec counts them too, msix_mode
+	 * says which kind they are.
+	 */
+	u32 *msix_table;		/* 4 dwords per entry, as in the BAR */
+	unsigned long *msix_pba;	/* the Pending Bit Array */
+	unsigned long *msix_deliver;	/* entries to deliver (atomic bitops) */
+	unsigned int *msix_irqs;	/* entry -> Linux IRQ, 0: not allocated */
+	u16 *msix_vecs;			/* vector -> entry */
+	bool msix_mode;			/* the vectors are MSI-X (msi_lock) */
 
 	/* INTx (with a pin): one Linux IRQ, level flow, for the device's life */
 	unsigned int intx_irq;		/* 0 without a pin */
@@ -291,6 +320,13 @@ void uvpci_msi_fini(struct uvpci_device *d);
 void uvpci_msi_unbind(struct uvpci_device *d);
 int uvpci_msi_rx(struct uvpci_device *d, const struct uvbus_msg *msg);
 int uvpci_intx_rx(struct uvpci_device *d, const struct uvbus_msg *msg);
+bool uvpci_msix_owns(struct uvpci_device *d, unsigned int bar, u64 off,
+		     unsigned int size);
+u64 uvpci_msix_read(struct uvpci_device *d, u64 off, unsigned int size);
+void uvpci_msix_write(struct uvpci_device *d, u64 off, unsigned int size,
+		      u64 value);
+void uvpci_msix_unmasked(struct uvpci_device *d);
+long uvpci_ioctl_msix(struct uvpci_device *d, void __user *arg);
 void uvpci_intx_unmasked(struct uvpci_device *d);
 void uvpci_intx_drop(struct uvpci_device *d);
 

@@ -11,7 +11,15 @@
  *
  * The device it expects: BAR0 of at least 256 bytes, MSI (1 to 4
  * vectors used) or, with intx=1, an interrupt pin (INTx: one shared,
- * level-triggered IRQ, from PCI_IRQ_LEGACY), optionally a BAR2. BAR0
+ * level-triggered IRQ, from PCI_IRQ_LEGACY), optionally a BAR2. With
+ * irq_api=msix it takes 1 to 8 MSI-X vectors with uvpci_alloc_irq_vectors()
+ * (entries 0..n-1); with irq_api=msix-entries, with
+ * uvpci_enable_msix_range() and a struct msix_entry table that puts
+ * vector i on entry COUNT-1-i (COUNT the table's size, from
+ * uvpci_msix_vec_count()); with irq_api=msi, one MSI vector with the old
+ * uvpci_enable_msi(). At probe it logs its PCI Express capability's
+ * offsets, link and MPS/MRRS, and sets the MPS and MRRS given as mps= and
+ * mrrs=. BAR0
  * registers, 32-bit unless noted:
  *
  *   0x00 ID           read once at probe and logged
@@ -73,10 +81,23 @@
 #define SAMPLE_BUF_BYTES	4096
 #define SAMPLE_TX_BYTES		64
 #define SAMPLE_MAX_VECTORS	4
+#define SAMPLE_MAX_MSIX		8
 
 static unsigned int poll_ms = 100;
 module_param(poll_ms, uint, 0644);
 MODULE_PARM_DESC(poll_ms, "Period of the STATUS register poll in milliseconds, 0 to stop (default 100)");
+
+static char *irq_api = "alloc";
+module_param(irq_api, charp, 0444);
+MODULE_PARM_DESC(irq_api, "How to get MSI vectors: alloc (PCI_IRQ_MSI; the default), msix (PCI_IRQ_MSIX), msix-entries (a struct msix_entry table, vector i on entry COUNT-1-i), msi (the old one-vector MSI call)");
+
+static int mps;
+module_param(mps, int, 0444);
+MODULE_PARM_DESC(mps, "Max_Payload_Size to set at probe, in bytes (0: leave it)");
+
+static int mrrs;
+module_param(mrrs, int, 0444);
+MODULE_PARM_DESC(mrrs, "Max_Read_Request_Size to set at probe, in bytes (0: leave it)");
 
 static bool intx;
 module_param(intx, bool, 0444);
@@ -117,7 +138,7 @@ struct uvpci_sample {
 	char *tx;			/* streaming, read by the device */
 	dma_addr_t tx_dma;
 	unsigned int nvec;
-	struct uvpci_sample_vector vec[SAMPLE_MAX_VECTORS];
+	struct uvpci_sample_vector vec[SAMPLE_MAX_MSIX];
 	struct delayed_work poll;
 	u32 status;
 	bool shared;			/* the intx_shared handler is requested */
@@ -162,6 +183,84 @@ static void uvpci_sample_poll(struct work_struct *work)
 			 priv->status, status);
 	priv->status = status;
 	schedule_delayed_work(&priv->poll, msecs_to_jiffies(ms ? ms : 1000));
+}
+
+/* What a PCIe driver looks at and tunes: capabilities, link, MPS, MRRS. */
+static void uvpci_sample_pcie(struct uvpci_dev *udev)
+{
+	u16 lnksta = 0, aer;
+	int err;
+
+	if (!uvpci_is_pcie(udev))
+		return;
+	uvpci_pcie_capability_read_word(udev, PCI_EXP_LNKSTA, &lnksta);
+	aer = uvpci_find_ext_capability(udev, PCI_EXT_CAP_ID_ERR);
+	dev_info(&udev->dev, "pcie: cap %#x pm %#x msi %#x msix %#x aer %#x, type %d, link speed %u width x%u, mps %d mrrs %d\n",
+		 uvpci_find_capability(udev, PCI_CAP_ID_EXP),
+		 uvpci_find_capability(udev, PCI_CAP_ID_PM),
+		 uvpci_find_capability(udev, PCI_CAP_ID_MSI),
+		 uvpci_find_capability(udev, PCI_CAP_ID_MSIX), aer,
+		 uvpci_pcie_type(udev), lnksta & PCI_EXP_LNKSTA_CLS,
+		 (lnksta & PCI_EXP_LNKSTA_NLW) >> PCI_EXP_LNKSTA_NLW_SHIFT,
+		 uvpci_pcie_get_mps(udev), uvpci_pcie_get_readrq(udev));
+	if (udev->pcie_cap != uvpci_find_capability(udev, PCI_CAP_ID_EXP) ||
+	    udev->msi_cap != uvpci_find_capability(udev, PCI_CAP_ID_MSI) ||
+	    udev->msix_cap != uvpci_find_capability(udev, PCI_CAP_ID_MSIX))
+		dev_err(&udev->dev, "pcie: capability offsets in struct uvpci_dev disagree with the list\n");
+	if (mps) {
+		err = uvpci_pcie_set_mps(udev, mps);
+		dev_info(&udev->dev, "pcie: set mps %d: %d, mps now %d\n", mps,
+			 err, uvpci_pcie_get_mps(udev));
+	}
+	if (mrrs) {
+		err = uvpci_pcie_set_readrq(udev, mrrs);
+		dev_info(&udev->dev, "pcie: set mrrs %d: %d, mrrs now %d\n", mrrs,
+			 err, uvpci_pcie_get_readrq(udev));
+	}
+}
+
+/* Vectors as irq_api says: their number, or -errno. */
+static int uvpci_sample_vectors(struct uvpci_dev *udev)
+{
+	struct msix_entry entries[SAMPLE_MAX_MSIX];
+	int count, n, i, err;
+
+	if (intx)
+		return uvpci_alloc_irq_vectors(udev, 1, 1, PCI_IRQ_LEGACY);
+	if (!strcmp(irq_api, "alloc"))
+		return uvpci_alloc_irq_vectors(udev, 1, SAMPLE_MAX_VECTORS,
+					       PCI_IRQ_MSI);
+	if (!strcmp(irq_api, "msix"))
+		return uvpci_alloc_irq_vectors(udev, 1, SAMPLE_MAX_MSIX,
+					       PCI_IRQ_MSIX);
+	if (!strcmp(irq_api, "msi")) {
+		err = uvpci_enable_msi(udev);
+		return err ? err : 1;
+	}
+	if (strcmp(irq_api, "msix-entries"))
+		return -EINVAL;
+	count = uvpci_msix_vec_count(udev);
+	if (count < 0)
+		return count;
+	n = min(count, SAMPLE_MAX_MSIX);
+	for (i = 0; i < n; i++)
+		entries[i].entry = count - 1 - i;
+	n = uvpci_enable_msix_range(udev, entries, 1, n);
+	for (i = 0; i < n; i++)
+		dev_info(&udev->dev, "vector %d: MSI-X entry %u, irq %u\n", i,
+			 entries[i].entry, entries[i].vector);
+	return n;
+}
+
+/* Undo uvpci_sample_vectors(), with the call that matches it. */
+static void uvpci_sample_vectors_free(struct uvpci_dev *udev)
+{
+	if (!intx && !strcmp(irq_api, "msix-entries"))
+		uvpci_disable_msix(udev);
+	else if (!intx && !strcmp(irq_api, "msi"))
+		uvpci_disable_msi(udev);
+	else
+		uvpci_free_irq_vectors(udev);
 }
 
 static int uvpci_sample_probe(struct uvpci_dev *udev,
@@ -219,6 +318,7 @@ static int uvpci_sample_probe(struct uvpci_dev *udev,
 			 (unsigned long long)uvpci_resource_len(udev, 2),
 			 uv_ioread32(priv->bar2));
 
+	uvpci_sample_pcie(udev);
 	err = dma_set_mask_and_coherent(&udev->dev, DMA_BIT_MASK(64));
 	if (err)
 		goto err_unmap_bar2;
@@ -243,11 +343,7 @@ static int uvpci_sample_probe(struct uvpci_dev *udev,
 		goto err_free_tx;
 	}
 
-	if (intx)
-		nvec = uvpci_alloc_irq_vectors(udev, 1, 1, PCI_IRQ_LEGACY);
-	else
-		nvec = uvpci_alloc_irq_vectors(udev, 1, SAMPLE_MAX_VECTORS,
-					       PCI_IRQ_MSI);
+	nvec = uvpci_sample_vectors(udev);
 	if (nvec < 0) {
 		err = nvec;
 		goto err_unmap_tx;
@@ -294,15 +390,16 @@ static int uvpci_sample_probe(struct uvpci_dev *udev,
 			 (unsigned long long)priv->buf_dma,
 			 (unsigned long long)priv->tx_dma);
 	else
-		dev_info(&udev->dev, "ready: %d MSI vectors, first irq %d, coherent buffer at bus address %#llx, tx buffer at %#llx\n",
-			 nvec, priv->vec[0].irq, (unsigned long long)priv->buf_dma,
+		dev_info(&udev->dev, "ready: %d MSI%s vectors, first irq %d, coherent buffer at bus address %#llx, tx buffer at %#llx\n",
+			 nvec, udev->msix_enabled ? "-X" : "", priv->vec[0].irq,
+			 (unsigned long long)priv->buf_dma,
 			 (unsigned long long)priv->tx_dma);
 	return 0;
 
 err_free_irqs:
 	while (i--)
 		free_irq(priv->vec[i].irq, &priv->vec[i]);
-	uvpci_free_irq_vectors(udev);
+	uvpci_sample_vectors_free(udev);
 err_unmap_tx:
 	dma_unmap_single(&udev->dev, priv->tx_dma, SAMPLE_TX_BYTES, DMA_TO_DEVICE);
 err_free_tx:
@@ -336,7 +433,7 @@ static void uvpci_sample_remove(struct uvpci_dev *udev)
 		free_irq(udev->irq, priv);
 	for (i = 0; i < priv->nvec; i++)
 		free_irq(priv->vec[i].irq, &priv->vec[i]);
-	uvpci_free_irq_vectors(udev);
+	uvpci_sample_vectors_free(udev);
 	dma_unmap_single(&udev->dev, priv->tx_dma, SAMPLE_TX_BYTES, DMA_TO_DEVICE);
 	kfree(priv->tx);
 	dma_free_coherent(&udev->dev, SAMPLE_BUF_BYTES, priv->buf, priv->buf_dma);

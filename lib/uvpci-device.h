@@ -257,11 +257,13 @@ int uvpci_dma_readv(struct uvpci_device *dev, const struct uvpci_dma_vec *vec,
 		    unsigned int n);
 
 /**
- * uvpci_msi_fire() - raise MSI @vector (posted).
- * @return 0 or -errno; -ERANGE if @vector >= the device's MSI count (checked
- *         against uvpci_device_params() before sending). Whether the driver
- *         enabled the vector is the host's to check: see
- *         uvpci_device_sync().
+ * uvpci_msi_fire() - raise MSI @vector (posted); while the driver has
+ * MSI-X enabled, MSI-X table entry @vector instead (held pending if the
+ * entry is masked: see uvpci_msix_state()).
+ * @return 0 or -errno; -ERANGE if @vector >= both the device's MSI count
+ *         and its MSI-X count (checked against uvpci_device_params()
+ *         before sending). Whether the driver enabled the vector is the
+ *         host's to check: see uvpci_device_sync().
  */
 int uvpci_msi_fire(struct uvpci_device *dev, unsigned int vector);
 
@@ -312,6 +314,33 @@ int uvpci_mmio_read(int fd, const char *name, unsigned int bar,
 		    uint64_t offset, unsigned int size, uint64_t *value);
 int uvpci_mmio_write(int fd, const char *name, unsigned int bar,
 		     uint64_t offset, unsigned int size, uint64_t value);
+
+/**
+ * uvpci_msix_state() - the device side's view of the MSI-X table the host
+ * keeps (UVPCI_IOC_MSIX): @state->count entries, @state->flags
+ * UVPCI_MSIX_ENABLED and UVPCI_MSIX_MASKALL, and per entry its Mask bit
+ * (@state->mask) and pending bit (@state->pending): an MSI-X fired while
+ * masked is held there and delivered when the driver unmasks it. @fd is
+ * from uvbus_open(). Needs CAP_SYS_ADMIN.
+ * @return 0 or -errno (-ENOENT no such device, -ENOTTY not a uvPCI device
+ *         or a uvpci.ko older than MSI-X, -EPERM)
+ */
+int uvpci_msix_state(int fd, const char *name, struct uvpci_msix_state *state);
+
+/**
+ * uvpci_params_msix() - give a device being created an MSI-X table of
+ * @count entries (and its PBA, right after it) in BAR @bar at @offset:
+ * what uvbus-ctl create --msix COUNT[:BAR[:OFFSET]] does.
+ * @p:      the parameters, with their BARs already set
+ * @bar:    0..5, or -1 for BAR 0
+ * @offset: where the table starts, a multiple of 8; -1 for the default,
+ *          the upper half of the BAR (offset BAR size / 2)
+ * @return 0, or -EINVAL (@count 0 or above UVPCI_MAX_MSIX, @bar above 5,
+ *         @offset not a multiple of 8), -ENOENT (BAR @bar not set in @p),
+ *         -ERANGE (table and PBA do not fit in the BAR from @offset)
+ */
+int uvpci_params_msix(struct uvpci_params *p, unsigned int count, int bar,
+		      int64_t offset);
 
 /**
  * uvpci_driver_name() - the driver bound to uvPCI device @name, as the

@@ -816,7 +816,7 @@ int uvpci_msi_fire(struct uvpci_device *dev, unsigned int vector)
 	struct uvbus_msg m;
 	int rc;
 
-	if (vector >= dev->params.msi_count)
+	if (vector >= dev->params.msi_count && vector >= dev->params.msix_count)
 		return -ERANGE;
 	memset(&m, 0, sizeof(m));
 	m.type = UVPCI_MSG_MSI;

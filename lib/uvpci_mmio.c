@@ -79,3 +79,40 @@ int uvpci_driver_name(const char *name, char *buf, size_t size)
 		return -ENAMETOOLONG;
 	return 0;
 }
+
+int uvpci_msix_state(int fd, const char *name, struct uvpci_msix_state *state)
+{
+	int rc;
+
+	memset(state, 0, sizeof(*state));
+	rc = uvbus_copy_name(state->name, name);
+	if (rc)
+		return rc;
+	return ioctl(fd, UVPCI_IOC_MSIX, state) < 0 ? -errno : 0;
+}
+
+int uvpci_params_msix(struct uvpci_params *p, unsigned int count, int bar,
+		      int64_t offset)
+{
+	uint64_t size, need;
+
+	if (bar < 0)
+		bar = 0;
+	if (!count || count > UVPCI_MAX_MSIX || bar >= UVPCI_NUM_BARS)
+		return -EINVAL;
+	size = p->bar[bar].size;
+	if (!size)
+		return -ENOENT;
+	need = UVPCI_MSIX_TABLE_SIZE(count) + UVPCI_MSIX_PBA_SIZE(count);
+	if (offset < 0)
+		offset = (int64_t)(size / 2);
+	if (offset & 7)
+		return -EINVAL;
+	if ((uint64_t)offset > size || size - (uint64_t)offset < need ||
+	    (uint64_t)offset > UINT32_MAX)
+		return -ERANGE;
+	p->msix_count = (__u16)count;
+	p->msix_bar = (__u8)bar;
+	p->msix_offset = (__u32)offset;
+	return 0;
+}

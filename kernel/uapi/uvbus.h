@@ -95,6 +95,8 @@ struct uvpci_cfg {
 #define UVPCI_HOST_MASTER	(1U << 1) /* Bus Master Enable: the device may DMA */
 #define UVPCI_HOST_INTX_DISABLE	(1U << 2) /* Interrupt Disable: INTx masked */
 #define UVPCI_HOST_MSI		(1U << 3) /* MSI Enable */
+#define UVPCI_HOST_MSIX		(1U << 4) /* MSI-X Enable */
+#define UVPCI_HOST_MSIX_MASKALL	(1U << 5) /* MSI-X Function Mask: every vector masked */
 
 /**
  * struct uvpci_host_state - UVPCI_MSG_HOST_STATE, sent to the model once
@@ -278,6 +280,11 @@ enum uvbus_channel_type {
 
 #define UVPCI_NUM_BARS		6
 #define UVPCI_MAX_MSI		32
+#define UVPCI_MAX_MSIX		2048	/* the MSI-X Table Size field's limit */
+/* MSI-X table entries and the PBA's qwords, as the PCI spec lays them out */
+#define UVPCI_MSIX_ENTRY_SIZE	16
+#define UVPCI_MSIX_TABLE_SIZE(n)	((__u64)(n) * UVPCI_MSIX_ENTRY_SIZE)
+#define UVPCI_MSIX_PBA_SIZE(n)	((((__u64)(n) + 63) / 64) * 8)
 /* uvpci_params.intx_pin: 0 = none, else INTA..INTD as the Interrupt Pin register */
 #define UVPCI_INTX_PIN_MAX	4
 
@@ -289,7 +296,17 @@ struct uvpci_bar {
 
 /**
  * struct uvpci_params - identity and resources of a uvPCI device.
- * @timeout_us: non-posted read timeout; 0 = the module default (50 ms)
+ * @timeout_us:  non-posted read timeout; 0 = the module default (50 ms)
+ * @msix_count:  MSI-X table entries, 0 (no MSI-X capability) ..
+ *               UVPCI_MAX_MSIX; a module older than MSI-X refuses it
+ * @msix_bar:    the BAR that holds the MSI-X table and PBA (not the upper
+ *               half of a 64-bit BAR)
+ * @msix_offset: where the table starts in that BAR, a multiple of 8; the
+ *               PBA follows it at @msix_offset + UVPCI_MSIX_TABLE_SIZE(),
+ *               and both fit in the BAR. uvPCI keeps table and PBA itself,
+ *               as it keeps config space: the model never sees accesses to
+ *               them (UVPCI_IOC_MSIX reads their state)
+ * @reserved3:   zero
  */
 struct uvpci_params {
 	__u16	vendor;
@@ -304,7 +321,11 @@ struct uvpci_params {
 	__u32	timeout_us;
 	__u32	reserved1[3];
 	struct uvpci_bar bar[UVPCI_NUM_BARS];
-	__u32	reserved2[8];
+	__u16	msix_count;
+	__u8	msix_bar;
+	__u8	reserved3;
+	__u32	msix_offset;
+	__u32	reserved2[6];
 };
 
 struct uvbus_create {
@@ -405,6 +426,36 @@ struct uvpci_mmio_req {
  * such channel, -ENOTTY if it is not a uvPCI device.
  */
 #define UVPCI_IOC_RELEASE	_IOW(UVBUS_IOC_MAGIC, 0x41, struct uvbus_name)
+
+/* uvpci_msix_state.flags */
+#define UVPCI_MSIX_ENABLED	(1U << 0) /* MSI-X Enable is set in config space */
+#define UVPCI_MSIX_MASKALL	(1U << 1) /* Function Mask is set */
+
+/**
+ * struct uvpci_msix_state - UVPCI_IOC_MSIX: what the device side sees of
+ * its MSI-X table, which the host owns: which vectors the driver masked
+ * and which are pending (fired while masked; delivered, and the bit
+ * cleared, when unmasked). Needs CAP_SYS_ADMIN, as any device-side access.
+ * @name:    in: the device
+ * @count:   out: table entries (0: the device has no MSI-X); the bits of
+ *           @mask and @pending from @count up are 0
+ * @flags:   out: UVPCI_MSIX_*
+ * @mask:    out: bit n (of @mask[n / 64]) = entry n's Mask bit
+ * @pending: out: the Pending Bit Array, laid out the same way
+ * @reserved0: zero
+ * @reserved:  zero
+ */
+struct uvpci_msix_state {
+	char	name[UVBUS_NAME_MAX];
+	__u16	count;
+	__u16	flags;
+	__u32	reserved0;
+	__u64	mask[UVPCI_MAX_MSIX / 64];
+	__u64	pending[UVPCI_MAX_MSIX / 64];
+	__u32	reserved[4];
+};
+
+#define UVPCI_IOC_MSIX		_IOWR(UVBUS_IOC_MAGIC, 0x42, struct uvpci_msix_state)
 
 /* ------------------------------------------------------------------ */
 /* The ring algorithm, shared by the kernel and libuvnic               */

@@ -60,6 +60,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -120,7 +121,8 @@ static uint64_t boundary(uint64_t *s)
 
 enum op {
 	OP_IOC_VERSION, OP_IOC_CREATE, OP_IOC_DESTROY, OP_IOC_ATTACH,
-	OP_IOC_INFO, OP_IOC_LIST, OP_IOC_RESET, OP_IOC_MMIO, OP_IOC_OTHER,
+	OP_IOC_INFO, OP_IOC_LIST, OP_IOC_RESET, OP_IOC_MMIO, OP_IOC_MSIX,
+	OP_IOC_OTHER,
 	OP_MMAP, OP_MUNMAP, OP_MPROTECT, OP_MREMAP, OP_WRITE, OP_READ,
 	OP_POLL, OP_RING_PUSH, OP_SCRIBBLE, OP_REOPEN, OP_REBIND,
 	/* the model thread */
@@ -133,7 +135,7 @@ enum op {
 static const char *const op_names[NOPS] = {
 	"ioctl VERSION", "ioctl CREATE", "ioctl DESTROY", "ioctl ATTACH",
 	"ioctl INFO", "ioctl LIST", "ioctl RESET", "ioctl UVPCI_MMIO",
-	"ioctl other nr/size", "mmap", "munmap", "mprotect", "mremap",
+	"ioctl UVPCI_MSIX", "ioctl other nr/size", "mmap", "munmap", "mprotect", "mremap",
 	"write", "read", "poll", "u2k ring push", "ring scribble",
 	"reopen fd", "unbind/bind driver",
 	"model: good completion", "model: malformed completion",
@@ -160,6 +162,8 @@ static char history[HISTORY][160];
 static unsigned int hist_next;
 static atomic_int_fast64_t progress_ns;
 static const char *volatile current_op = "start";
+/* The main thread, whose kernel stack the watchdog shows when it stalls. */
+static pid_t main_tid;
 static uint64_t iteration;
 
 __attribute__((format(printf, 1, 2)))
@@ -699,6 +703,12 @@ static void plausible_pci(uint64_t *s, struct uvpci_params *p)
 	p->device = one_in(s, 2) ? 0x0001 : (uint16_t)below(s, 4);
 	p->class_code = (uint32_t)(one_in(s, 4) ? boundary(s) : 0xff0000);
 	p->msi_count = (uint8_t)(one_in(s, 4) ? boundary(s) : below(s, 34));
+	if (one_in(s, 3)) {
+		/* An MSI-X table: any count, BAR and offset; the kernel checks. */
+		p->msix_count = (uint16_t)(one_in(s, 4) ? boundary(s) : below(s, 2050));
+		p->msix_bar = (uint8_t)below(s, 7);
+		p->msix_offset = (uint32_t)(one_in(s, 2) ? 0 : boundary(s));
+	}
 	p->timeout_us = (uint32_t)(one_in(s, 2) ? 0 : boundary(s) % 20000000);
 	for (i = 0; i < UVPCI_NUM_BARS; i++) {
 		if (one_in(s, 2))
@@ -819,6 +829,7 @@ static const struct {
 	{ UVBUS_IOC_LIST, OP_IOC_LIST },
 	{ UVBUS_IOC_RESET, OP_IOC_RESET },
 	{ UVPCI_IOC_MMIO, OP_IOC_MMIO },
+	{ UVPCI_IOC_MSIX, OP_IOC_MSIX },
 };
 #define NKNOWN	(sizeof(known_ioctls) / sizeof(known_ioctls[0]))
 
@@ -1156,8 +1167,31 @@ static void op_rebind(struct fuzz *f)
 	char path[128];
 	int err;
 
+	unsigned int i;
+
 	if (!f->have_driver)
 		return;
+	/*
+	 * The driver's remove and probe write registers, and a posted write
+	 * waits for room in the model's ring as a PCIe write waits for flow
+	 * control credits (uvpci(9)). A model port of this thread's, or one
+	 * a mapping keeps after its descriptor closed, has nobody to consume
+	 * it while this thread waits in the rebind: let them go first, or
+	 * the rebind waits on itself.
+	 */
+	for (i = 0; i < NMAPS; i++) {
+		if (f->map[i].addr) {
+			munmap(f->map[i].addr, f->map[i].len);
+			f->map[i].addr = NULL;
+		}
+	}
+	for (i = 0; i < NFDS; i++) {
+		if (f->attached[i] && !strcmp(f->att[i].name, DEV_NAME)) {
+			close(f->fd[i]);
+			f->fd[i] = fuzz_open();
+			f->attached[i] = false;
+		}
+	}
 	note("unbind/bind uvpci_sample on " DEV_NAME);
 	current_op = "unbind/bind";
 	snprintf(path, sizeof(path), "%s/unbind", drv);
@@ -1199,6 +1233,22 @@ static void fuzz_step(struct fuzz *f)
 /* Watchdog, clean-up, report                                          */
 /* ------------------------------------------------------------------ */
 
+/* Where in the kernel thread TID waits (root only; nothing otherwise). */
+static void show_stack(pid_t tid)
+{
+	char path[64], line[256];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stack", (int)tid);
+	fp = fopen(path, "r");
+	if (!fp)
+		return;
+	fprintf(stderr, "uvbus-fuzz: the main thread's kernel stack:\n");
+	while (fgets(line, sizeof(line), fp))
+		fprintf(stderr, "  %s", line);
+	fclose(fp);
+}
+
 static void *watchdog(void *arg)
 {
 	int64_t last;
@@ -1211,6 +1261,7 @@ static void *watchdog(void *arg)
 			fprintf(stderr, "uvbus-fuzz: FINDING: no progress for %d s, stuck in %s\n",
 				STALL_SECS, current_op);
 			print_history();
+			show_stack(main_tid);
 			_exit(1);
 		}
 	}
@@ -1344,6 +1395,7 @@ int main(int argc, char **argv)
 	uvbus_create_loopback(ctl, LO_NAME, UVBUS_CREATE_EPHEMERAL);
 
 	atomic_store(&progress_ns, mono_ns());
+	main_tid = (pid_t)syscall(SYS_gettid);
 	err = pthread_create(&wd, NULL, watchdog, NULL);
 	if (!err)
 		err = pthread_create(&m.thread, NULL, model_main, &m);

@@ -7,7 +7,8 @@
  *
  *   uvpci-create create NAME [--vendor V] [--device D] [--subsystem V:D]
  *                [--class C] [--revision R] [--bar N:SIZE[:64][:prefetch]]...
- *                [--msi COUNT] [--intx PIN] [--timeout-us US] [--raw-reserved]
+ *                [--msi COUNT] [--msix COUNT:BAR:OFFSET] [--intx PIN]
+ *                [--timeout-us US] [--raw-reserved]
  *   uvpci-create destroy NAME
  *   uvpci-create reset NAME
  *   uvpci-create peek NAME BAR OFFSET SIZE      prints 0x... (2*SIZE digits)
@@ -171,6 +172,15 @@ static void cmd_create(int argc, char **argv)
 			parse_bar(p, val);
 		} else if (!strcmp(opt, "--msi")) {
 			p->msi_count = number(val, "MSI count", 0xff);
+		} else if (!strcmp(opt, "--msix")) {
+			char *c1 = strchr(val, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+
+			if (!c1 || !c2)
+				usage("--msix COUNT:BAR:OFFSET");
+			*c1 = *c2 = 0;
+			p->msix_count = number(val, "MSI-X count", 0xffff);
+			p->msix_bar = number(c1 + 1, "MSI-X BAR", 0xff);
+			p->msix_offset = number(c2 + 1, "MSI-X offset", UINT32_MAX);
 		} else if (!strcmp(opt, "--intx")) {
 			p->intx_pin = number(val, "interrupt pin", 0xff);
 		} else if (!strcmp(opt, "--timeout-us")) {

@@ -182,12 +182,13 @@ int main(int argc, char **argv)
 		p->dev = uvpci_cli_device_open(name->sval[0], 0);
 		if (!i) {
 			uvpci_device_params(p->dev, &params);
-			if (!params.msi_count)
+			if (!params.msi_count && !params.msix_count)
 				uvnic_die("%s: the device has no MSI vectors", name->sval[0]);
 		}
 		p->index = i;
 		p->cpu = i % ncpus;
-		p->nvec = params.msi_count;
+		/* MSI-X entries when the device has a table: the driver's choice. */
+		p->nvec = params.msix_count ? params.msix_count : params.msi_count;
 		p->batch = nbatch;
 		p->rate = nrate;
 		p->end_ns = (int64_t)seconds * 1000000000;

@@ -9,10 +9,11 @@
 # shellcheck disable=SC2154 # (COMPREPLY, output, lines: set by what we call)
 bats_require_minimum_version 1.5.0
 
-TOOLS=(uvbus-ctl uvpci-peek uvpci-poke uvdma-inject uvmsi-fire uvnic-bridge uvnic-vm uvpci-port uvregmap)
+TOOLS=(uvbus-ctl uvpci-peek uvpci-poke uvdma-inject uvmsi-fire uvnic-bridge uvpci-trace uvnic-vm uvpci-port uvregmap)
 COMPLETION=contrib/completion/uvnic
 
 setup() {
+	set +T
 	load '../test_helper/common-setup'
 	_common_setup
 	PATH="$UVNIC_TOP/contrib:$PATH"
@@ -120,7 +121,7 @@ SH
 	run comp uvbus-ctl create ''
 	assert_output ''
 	local t
-	for t in uvpci-peek uvpci-poke uvdma-inject uvmsi-fire uvnic-bridge; do
+	for t in uvpci-peek uvpci-poke uvdma-inject uvmsi-fire uvnic-bridge uvpci-trace; do
 		run comp "$t" ''
 		assert_output "$(printf '%s\n' dev0 nic0)"
 		run comp "$t" n

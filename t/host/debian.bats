@@ -10,6 +10,7 @@
 bats_require_minimum_version 1.5.0
 
 setup_file() {
+	set +T
 	load '../test_helper/common-setup'
 	_common_setup
 	export OUT=$BATS_FILE_TMPDIR
@@ -28,6 +29,7 @@ setup_file() {
 }
 
 setup() {
+	set +T
 	load '../test_helper/common-setup'
 	_common_setup
 	command -v dpkg-buildpackage >/dev/null && command -v dh >/dev/null && command -v git >/dev/null &&

@@ -39,6 +39,7 @@ DEBS_FILES=(Makefile:check-debs t/debs-check t/helpers/ci-steps)
 OTHER_RULES=(install install-kbuild install-dkms modules_install clean)
 
 setup() {
+	set +T
 	load '../test_helper/common-setup'
 	_common_setup
 	cd "$UVNIC_TOP" || fail "cannot cd to $UVNIC_TOP"

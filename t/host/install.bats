@@ -9,6 +9,7 @@
 bats_require_minimum_version 1.5.0
 
 setup_file() {
+	set +T
 	load '../test_helper/common-setup'
 	_common_setup
 	export DEST=$BATS_FILE_TMPDIR/root
@@ -23,6 +24,7 @@ setup_file() {
 }
 
 setup() {
+	set +T
 	load '../test_helper/common-setup'
 	_common_setup
 	[ -f "$DEST$MULTI/pkgconfig/libuvnic.pc" ] ||

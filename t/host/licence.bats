@@ -11,6 +11,7 @@
 bats_require_minimum_version 1.5.0
 
 setup() {
+	set +T
 	load '../test_helper/common-setup'
 	_common_setup
 	cd "$UVNIC_TOP" || exit 1

@@ -6,6 +6,7 @@
 bats_require_minimum_version 1.5.0
 
 setup() {
+	set +T
 	load '../test_helper/common-setup'
 	_common_setup
 	[ -x "$UVNIC_TOP/bin/uvbus-ctl" ] || skip "bin/uvbus-ctl not built (make userspace)"
@@ -27,7 +28,7 @@ usage_error() {
 	run --separate-stderr uvbus-ctl --help
 	assert_success
 	[ -z "$stderr" ]
-	assert_line --index 0 'Usage: uvbus-ctl create NAME [--vendor=ID] [--device=ID] [--class=CODE] [--subsystem=V:D] [--revision=N] [--bar=BAR]... [--msi=COUNT] [--intx] [--timeout-us=US] [--held]'
+	assert_line --index 0 'Usage: uvbus-ctl create NAME [--vendor=ID] [--device=ID] [--class=CODE] [--subsystem=V:D] [--revision=N] [--bar=BAR]... [--msi=COUNT] [--msix=COUNT[:BAR[:OFFSET]]] [--intx] [--timeout-us=US] [--held]'
 	assert_line '       uvbus-ctl list [--json]'
 	assert_line '       uvbus-ctl show NAME [--json]'
 	assert_line '       uvbus-ctl destroy NAME'
@@ -136,7 +137,7 @@ create_error() {
 	local opt
 	for opt in "--bar 0:4096" "--msi 4" "--intx" "--class 0x020000" "--subsystem 1:2" "--revision 1" "--timeout-us 100" "--held"; do
 		# shellcheck disable=SC2086
-		create_error "the uvPCI options (--class, --subsystem, --revision, --bar, --msi, --intx, --timeout-us, --held) need --vendor and --device" $opt
+		create_error "the uvPCI options (--class, --subsystem, --revision, --bar, --msi, --msix, --intx, --timeout-us, --held) need --vendor and --device" $opt
 	done
 }
 

@@ -9,6 +9,7 @@
 bats_require_minimum_version 1.5.0
 
 setup() {
+	set +T
 	load '../test_helper/common-setup'
 	_common_setup
 	PORT=$UVNIC_TOP/contrib/uvpci-port

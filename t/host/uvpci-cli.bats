@@ -11,7 +11,9 @@ bats_require_minimum_version 1.5.0
 TOOLS=(uvpci-peek uvpci-poke uvdma-inject uvmsi-fire)
 
 setup() {
+	set +T
 	load '../test_helper/common-setup'
+	load '../test_helper/cli'
 	_common_setup
 	local t
 	for t in "${TOOLS[@]}"; do
@@ -19,18 +21,6 @@ setup() {
 	done
 	# Never reach a real device from host tests.
 	export UVBUS_DEVICE=/nonexistent/uvbus
-}
-
-# usage_error WANT CMD...: CMD fails with "TOOL: WANT" and the Try line.
-usage_error() {
-	local want=$1
-	shift
-	run --separate-stderr "$@"
-	assert_failure 1
-	assert_output ''
-	[ "${#stderr_lines[@]}" -eq 2 ] || fail "want 2 stderr lines, got: $stderr"
-	assert_equal "${stderr_lines[0]}" "$1: $want"
-	assert_equal "${stderr_lines[1]}" "Try '$1 --help'."
 }
 
 # A command line that passed every check fails only at the missing device.
@@ -196,7 +186,7 @@ reaches_device() {
 }
 
 @test "uvmsi-fire: bad VECTOR" {
-	usage_error "invalid VECTOR '32': out of range (0 to 31)" uvmsi-fire dev0 32
+	usage_error "invalid VECTOR '2048': out of range (0 to 2047)" uvmsi-fire dev0 2048
 	usage_error "invalid VECTOR 'one': not a number (decimal, or hex with 0x)" uvmsi-fire dev0 one
 	usage_error "invalid VECTOR '': not a number (decimal, or hex with 0x)" uvmsi-fire dev0 ''
 	reaches_device uvmsi-fire dev0 0x1f
@@ -230,26 +220,8 @@ reaches_device() {
 
 @test "the man pages render cleanly and say what --help says" {
 	command -v groff >/dev/null || skip "no groff"
-	local t man page line
+	local t
 	for t in "${TOOLS[@]}"; do
-		man="$UVNIC_TOP/man/$t.8"
-		[ -f "$man" ] || fail "man/$t.8 not built (make man)"
-		run groff -ww -z -man "$man"
-		assert_success
-		assert_output ''
-		grep -q '^\.SH EXAMPLES' "$man" || fail "$t.8 has no EXAMPLES"
-		page=$(groff -man -Tascii -P-cbou "$man" 2>/dev/null | tr -s '[:space:]' ' ')
-		# Usage lines and glossary lines word for word (blanks squeezed);
-		# the purpose and epilog paragraphs are the DESCRIPTION's gist.
-		while IFS= read -r line; do
-			case $line in
-			"Usage: "* | "       $t "*) ;;
-			"  "*) ;;
-			*) continue ;;
-			esac
-			line=$(printf '%s' "$line" | sed 's/^Usage: //' | tr -s '[:space:]' ' ')
-			line=${line# }
-			[[ $page == *"$line"* ]] || fail "$t.8 lacks: $line"
-		done < <("$t" --help)
+		man_says_help "$t" "$t.8"
 	done
 }

@@ -23,6 +23,7 @@ REAL_DRIVERS=(
 LINUX_SOURCE=${LINUX_SOURCE:-/usr/src/linux-source-6.1.tar.xz}
 
 setup() {
+	set +T
 	load '../test_helper/common-setup'
 	_common_setup
 	PORT=$UVNIC_TOP/contrib/uvpci-port
@@ -349,8 +350,8 @@ static int probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	u16 lnk;
 
 	pci_enable_device(pdev);
-	pcie_capability_read_word(pdev, PCI_EXP_LNKSTA, &lnk);
-	if (pci_enable_msi(pdev)) return pci_foo_bar(pdev) + pcim_enable_device(pdev);
+	pcie_print_link_status(pdev);
+	if (pci_enable_sriov(pdev, 1)) return pci_foo_bar(pdev) + pcim_enable_device(pdev);
 	memcpy_fromio(&lnk, NULL, 2); iounmap(NULL);
 	return 0;
 }
@@ -359,13 +360,13 @@ EOF
 	assert_success
 	assert_line 'static int probe(struct uvpci_dev *pdev, const struct uvpci_device_id *id)'
 	assert_line '	uvpci_enable_device(pdev);'
-	assert_line '	pcie_capability_read_word(pdev, PCI_EXP_LNKSTA, &lnk);'
-	assert_line '	if (pci_enable_msi(pdev)) return pci_foo_bar(pdev) + pcim_enable_device(pdev);'
+	assert_line '	pcie_print_link_status(pdev);'
+	assert_line '	if (pci_enable_sriov(pdev, 1)) return pci_foo_bar(pdev) + pcim_enable_device(pdev);'
 	assert_line '	uv_memcpy_fromio(&lnk, NULL, 2); iounmap(NULL);'
 	local want
 	want=$(printf '%s\n' \
-		'uvpci-port: drv.c:7: pcie_capability_read_word has no uvPCI equivalent' \
-		'uvpci-port: drv.c:8: pci_enable_msi has no uvPCI equivalent' \
+		'uvpci-port: drv.c:7: pcie_print_link_status has no uvPCI equivalent' \
+		'uvpci-port: drv.c:8: pci_enable_sriov has no uvPCI equivalent' \
 		'uvpci-port: drv.c:8: pci_foo_bar has no uvPCI equivalent' \
 		'uvpci-port: drv.c:8: pcim_enable_device has no uvPCI equivalent' \
 		'uvpci-port: drv.c:9: iounmap has no uvPCI equivalent')

@@ -10,34 +10,14 @@
 bats_require_minimum_version 1.5.0
 
 setup() {
+	set +T
 	load '../test_helper/common-setup'
+	load '../test_helper/cli'
 	_common_setup
 	[ -x "$UVNIC_TOP/bin/uvregmap" ] || skip "bin/uvregmap not built (make userspace)"
 	MAP=$UVNIC_TOP/kernel/uapi/uvnic.regmap
 	TMAP=$UVNIC_TOP/t/helpers/uvregmap-test.regmap
 	cd "$BATS_TEST_TMPDIR" || exit 1
-}
-
-# usage_error WANT CMD...: CMD fails with "uvregmap: WANT" and the Try line.
-usage_error() {
-	local want=$1
-	shift
-	run --separate-stderr "$@"
-	assert_failure 1
-	assert_output ''
-	[ "${#stderr_lines[@]}" -eq 2 ] || fail "want 2 stderr lines, got: $stderr"
-	assert_equal "${stderr_lines[0]}" "uvregmap: $want"
-	assert_equal "${stderr_lines[1]}" "Try 'uvregmap --help'."
-}
-
-# one_error WANT CMD...: CMD fails with the one line "uvregmap: WANT".
-one_error() {
-	local want=$1
-	shift
-	run --separate-stderr "$@"
-	assert_failure 1
-	assert_output ''
-	assert_equal "$stderr" "uvregmap: $want"
 }
 
 # drift TOP: the uvNIC register spec under TOP has not drifted: the

@@ -5,6 +5,7 @@
 # bin/uvnic-vm -- bats t/kernel/uvbus-abi.bats); skips anywhere else.
 
 setup() {
+	set +T
 	load '../test_helper/common-setup'
 	load '../test_helper/guest'
 	_common_setup

@@ -10,6 +10,7 @@
 bats_require_minimum_version 1.5.0
 
 setup() {
+	set +T
 	load '../test_helper/common-setup'
 	load '../test_helper/guest'
 	_common_setup
@@ -305,7 +306,8 @@ elif kind == "show-pci":
                                                   "signals_in", "signals_out", "errors"])
     assert doc["pci"] == {"vendor": "0x5556", "device": "0x0001", "subsystem_vendor": "0x5556",
                           "subsystem_device": "0x0002", "class": "0x020000", "revision": "0x03",
-                          "msi": 4, "intx": "none", "timeout_us": 0,
+                          "msi": 4, "msix": 0, "msix_bar": 0, "msix_offset": 0,
+                          "intx": "none", "timeout_us": 0,
                           "bars": [{"bar": 0, "size": 4096, "64bit": False, "prefetch": False},
                                    {"bar": 2, "size": 1048576, "64bit": True, "prefetch": True}],
                           "driver": "uvpci_sample"}, doc["pci"]

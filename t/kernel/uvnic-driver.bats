@@ -31,6 +31,7 @@ TXN=256 RXN=1024
 RX_LAST=$((RXN - 1)) MAPS=$((RXN + 1))
 
 setup() {
+	set +T
 	load '../test_helper/common-setup'
 	load '../test_helper/guest'
 	guest_setup uvpci-create uvpci-model uvnic-frames

@@ -7,6 +7,7 @@
 # device-side operation (and the host-side peek and poke) is tried with
 # four credentials: root, root without CAP_SYS_ADMIN, root without any
 # capability, and nobody; and each refused one is shown to change nothing.
+# Reading the MSI-X mask and pending bits, device-side state, needs it too.
 # Devices here are named ca*.
 #
 #   bin/uvnic-vm -- bats t/kernel/uvpci-caps.bats
@@ -16,6 +17,7 @@ bats_require_minimum_version 1.5.0
 SYSBUS=/sys/bus/uvpci
 
 setup() {
+	set +T
 	load '../test_helper/common-setup'
 	load '../test_helper/guest'
 	_common_setup
@@ -149,6 +151,30 @@ sample_dev() {
 	done
 	run -0 klog_problems "" "$UVNIC_VM_PROBLEM_RE|refused"
 	assert_output ''
+}
+
+@test "the MSI-X mask and pending bits (UVPCI_IOC_MSIX): only with CAP_SYS_ADMIN" {
+	uvbus-ctl create "$dev" --vendor 0x5556 --device 0x0001 --bar 0:4096 --msix 4
+	local who
+	for who in root nosysadmin nocaps nobody; do
+		run --separate-stderr as "$who" uvmsi-fire "$dev" --msix-state
+		case $who in
+		root)
+			assert_success
+			assert_line 'masked: 0-3'
+			;;
+		nobody)
+			assert_failure 1
+			assert_output ''
+			assert_equal "$stderr" "uvmsi-fire: cannot open /dev/uvbus: Permission denied (needs root)"
+			;;
+		*)
+			assert_failure 1
+			assert_output ''
+			assert_equal "$stderr" "uvmsi-fire: $dev: MSI-X state: Operation not permitted (needs root or CAP_SYS_ADMIN)"
+			;;
+		esac
+	done
 }
 
 @test "the model's port: only with CAP_SYS_ADMIN" {

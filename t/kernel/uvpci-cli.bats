@@ -15,6 +15,7 @@
 bats_require_minimum_version 1.5.0
 
 setup() {
+	set +T
 	load '../test_helper/common-setup'
 	load '../test_helper/guest'
 	guest_setup uvpci-echo-model
@@ -327,7 +328,7 @@ hex_of() {
 	assert_equal "$stderr" "uvmsi-fire: $dev: MSI vector 8 out of range: the device has 8 (0 to 7)"
 	run --separate-stderr uvmsi-fire uc_nomsi 0
 	assert_failure 1
-	assert_equal "$stderr" "uvmsi-fire: uc_nomsi: MSI vector 0 out of range: the device has no MSI vectors (create it with --msi COUNT)"
+	assert_equal "$stderr" "uvmsi-fire: uc_nomsi: MSI vector 0 out of range: the device has no MSI vectors (create it with --msi COUNT or --msix COUNT)"
 
 	# The sample enables 4 of the 8: vectors 4..7 are the driver's to refuse.
 	sample_load
@@ -554,7 +555,7 @@ man_examples() {
 
 # The pages whose EXAMPLES have "# " command lines, run in this order.
 EXAMPLE_PAGES=(uvbus-ctl.8 uvpci-peek.8 uvpci-poke.8 uvdma-inject.8 uvmsi-fire.8
-	uvnic-bridge.8 uvnic.4 uvbus.4 uvpci.9)
+	uvnic-bridge.8 uvnic.4 uvbus.4 uvpci.9 uvpci-trace.1)
 
 @test "the man pages' EXAMPLES run as written" {
 	local page script

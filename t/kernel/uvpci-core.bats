@@ -14,6 +14,7 @@ bats_require_minimum_version 1.5.0
 SYSBUS=/sys/bus/uvpci
 
 setup() {
+	set +T
 	load '../test_helper/common-setup'
 	load '../test_helper/guest'
 	guest_setup uvpci-create uvpci-model
@@ -148,9 +149,10 @@ debugfs() {
 	# Power Management: id 1, next the MSI capability, PMC version 3 + D1 + D2.
 	run od -A n -t x1 -j 0x40 -N 6 "$cfg"
 	assert_output ' 01 50 03 06 08 00'
-	# MSI capability: id 5, end of list, 64-bit, 4 vectors capable (MMC 2).
+	# MSI capability: id 5, next the PCI Express capability (see
+	# uvpci-pcie.bats), 64-bit, 4 vectors capable (MMC 2).
 	run od -A n -t x1 -j 0x50 -N 4 "$cfg"
-	assert_output ' 05 00 84 00'
+	assert_output ' 05 70 84 00'
 	# BAR sizing: all-ones reads back the size mask with the flag bits.
 	start_model "$dev"
 	printf '\xff\xff\xff\xff' | dd of="$cfg" bs=4 seek=4 conv=notrunc status=none
@@ -698,7 +700,7 @@ assert_probe_reached_model() {
 	uvbus-ctl destroy "${dev}lo"
 	run --separate-stderr uvbus-ctl create "${dev}lo" --held
 	assert_failure 1
-	assert_equal "${stderr_lines[0]}" "uvbus-ctl: the uvPCI options (--class, --subsystem, --revision, --bar, --msi, --intx, --timeout-us, --held) need --vendor and --device"
+	assert_equal "${stderr_lines[0]}" "uvbus-ctl: the uvPCI options (--class, --subsystem, --revision, --bar, --msi, --msix, --intx, --timeout-us, --held) need --vendor and --device"
 
 	held_dev "${dev}h"
 	run --separate-stderr setpriv --inh-caps=-sys_admin --bounding-set=-sys_admin uvbus-ctl release "${dev}h"

@@ -14,6 +14,7 @@
 bats_require_minimum_version 1.5.0
 
 setup() {
+	set +T
 	load '../test_helper/common-setup'
 	load '../test_helper/guest'
 	guest_setup uvpci-create uvpci-echo-model uvpci-model

@@ -21,6 +21,7 @@ bats_require_minimum_version 1.5.0
 SYSBUS=/sys/bus/uvpci
 
 setup() {
+	set +T
 	load '../test_helper/common-setup'
 	load '../test_helper/guest'
 	_common_setup

@@ -16,6 +16,7 @@
 bats_require_minimum_version 1.5.0
 
 setup() {
+	set +T
 	load '../test_helper/common-setup'
 	load '../test_helper/guest'
 	guest_setup uvregmap-skel-model

@@ -20,6 +20,26 @@ model_log_has() {
 	grep -qxF -- "$2" "$BATS_TEST_TMPDIR/$1.log"
 }
 
+# config_read NAME OFFSET SIZE: SIZE bytes of uvPCI device NAME's config
+# space (from sysfs) as one hex number, 0x and 2*SIZE digits.
+config_read() {
+	local -a b
+	read -ra b < <(od -A n -t x1 -j $(($2)) -N "$3" "/sys/bus/uvpci/devices/$1/config")
+	local i v=
+	for ((i = ${#b[@]} - 1; i >= 0; i--)); do v+=${b[i]}; done
+	echo "0x$v"
+}
+
+# config_write NAME OFFSET SIZE VALUE: one config write of SIZE (1, 2 or 4)
+# bytes through sysfs (which writes an aligned run in one access).
+config_write() {
+	local v=$(($4)) i bytes=
+	for ((i = 0; i < $3; i++)); do bytes+=$(printf '\\x%02x' $(((v >> (8 * i)) & 0xff))); done
+	# shellcheck disable=SC2059
+	printf "$bytes" | dd of="/sys/bus/uvpci/devices/$1/config" bs="$3" count=1 \
+		seek=$(($2)) oflag=seek_bytes conv=notrunc status=none
+}
+
 # uvpci.ko's read timeout for devices created without one. The module's
 # own default (50 ms, PCIe's) is for a real machine; in a TCG guest a
 # healthy model may take longer to be scheduled, so the suites use what
