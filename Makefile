@@ -4,6 +4,8 @@
 #   make            library, CLIs, modules
 #   make check      unit tests, host CLI tests, kernel tests in a QEMU guest
 #   make check-loaded  make check with every CPU kept busy (not in CI)
+#   make check-debs the .debs installed on a clean bookworm chroot, used
+#                   as a driver's CI would (t/debs-check; root, minutes)
 #   make bench      ring and loopback benchmarks (host and guest)
 #   make stress     the long kernel stress runs in a QEMU guest (60 s MSI storms)
 #   make fuzz       the ABI fuzzer in a QEMU guest (FUZZ_SECONDS=600, FUZZ_SEED=)
@@ -43,7 +45,7 @@ CFLAGS  ?= -O2 -g
 BSD_CFLAGS := $(shell pkg-config --cflags libbsd-overlay 2>/dev/null)
 BSD_LIBS   := $(shell pkg-config --libs libbsd-overlay 2>/dev/null)
 UV_CFLAGS  := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ikernel/uapi -Ilib \
-	      -DUVNIC_VERSION='"$(VERSION)"' $(BSD_CFLAGS)
+	      -DUVNIC_VERSION='"$(VERSION)"' $(BSD_CFLAGS) $(CPPFLAGS)
 UV_LIBS    := -largtable2 $(BSD_LIBS) -lpthread
 
 # Tools and test helpers link statically unless STATIC=0 (packagers may
@@ -92,7 +94,7 @@ GEN_HDRS    := kernel/uapi/uvnic_regs.h
 # The skeleton model the kernel suite t/kernel/uvregmap.bats drives.
 SKEL_MODEL  := t/helpers/uvregmap-skel-model
 
-.PHONY: deps all userspace modules man check check-loaded check-unit check-host check-kernel \
+.PHONY: deps all userspace modules man check check-loaded check-debs check-unit check-host check-kernel \
 	stress boot-check fuzz bench demo lint lint-run install install-completion install-bats \
 	install-kbuild install-dkms modules_install clean
 
@@ -108,10 +110,10 @@ $(LIB): $(LIB_OBJS)
 	$(AR) rcs $@ $^
 
 bin/%: bin/%.c $(LIB) $(HDRS)
-	$(CC) $(UV_CFLAGS) $(CFLAGS) $(TOOL_LDFLAGS) -o $@ $< $(LIB) $(UV_LIBS)
+	$(CC) $(UV_CFLAGS) $(CFLAGS) $(TOOL_LDFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(UV_LIBS)
 
 bin/uvregmap: bin/uvregmap.c $(REGMAP_OBJS) $(HDRS)
-	$(CC) $(UV_CFLAGS) $(CFLAGS) $(TOOL_LDFLAGS) -o $@ $< $(REGMAP_OBJS) $(UV_LIBS)
+	$(CC) $(UV_CFLAGS) $(CFLAGS) $(TOOL_LDFLAGS) $(LDFLAGS) -o $@ $< $(REGMAP_OBJS) $(UV_LIBS)
 
 kernel/uapi/uvnic_regs.h: kernel/uapi/uvnic.regmap bin/uvregmap
 	bin/uvregmap header --guard _UAPI_LINUX_UVNIC_REGS_H -o $@ $<
@@ -123,7 +125,7 @@ t/helpers/gen/uvregmap-skel-model.c: t/helpers/uvregmap-test.regmap bin/uvregmap
 	bin/uvregmap skeleton --name uvregmap-skel-model -o $@ $<
 
 $(SKEL_MODEL): t/helpers/gen/uvregmap-skel-model.c $(LIB) $(HDRS)
-	$(CC) $(UV_CFLAGS) $(CFLAGS) $(TOOL_LDFLAGS) -o $@ $< $(LIB) $(UV_LIBS)
+	$(CC) $(UV_CFLAGS) $(CFLAGS) $(TOOL_LDFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(UV_LIBS)
 
 t/unit/%: t/unit/%.c t/unit/tap.h $(LIB) $(HDRS)
 	$(CC) $(UV_CFLAGS) $(CFLAGS) -o $@ $< $(LIB) $(UV_LIBS)
@@ -134,10 +136,10 @@ t/unit/ring-stress-tsan: t/unit/ring-stress.c t/unit/tap.h $(LIB_SRCS) $(HDRS)
 	$(CC) $(UV_CFLAGS) -O1 -g -fsanitize=thread -fno-builtin-memcpy -o $@ $< $(LIB_SRCS) $(UV_LIBS)
 
 t/helpers/%: t/helpers/%.c t/helpers/helper.h $(LIB) $(HDRS)
-	$(CC) $(UV_CFLAGS) $(CFLAGS) $(TOOL_LDFLAGS) -o $@ $< $(LIB) $(UV_LIBS)
+	$(CC) $(UV_CFLAGS) $(CFLAGS) $(TOOL_LDFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(UV_LIBS)
 
 t/bench/%: t/bench/%.c $(LIB) $(HDRS)
-	$(CC) $(UV_CFLAGS) $(CFLAGS) $(TOOL_LDFLAGS) -o $@ $< $(LIB) $(UV_LIBS)
+	$(CC) $(UV_CFLAGS) $(CFLAGS) $(TOOL_LDFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(UV_LIBS)
 t/bench/uvpci-bench-model: kernel/uapi/uvpci_bench.h
 
 # @NUMBERS@ on a line of its own: the NUMBERS section every CLI page shares.
@@ -184,6 +186,13 @@ check-loaded:
 	contrib/install-deps check
 	$(MAKE) all $(UNITS) $(TSAN_UNITS)
 	t/loaded t/run-checks
+
+# The packages on a clean system (t/debs-check): a debootstrap chroot
+# cached in UVNIC_TEST_CACHE (/var/cache/uvnic-test); UVNIC_GUEST_LOCK
+# names a lock file held while its guest runs. Not in check: minutes.
+check-debs:
+	contrib/install-deps check debs
+	UVNIC_CHECK_DEBS=1 bats -T t/host/debs.bats
 
 check-unit: userspace $(UNITS) $(TSAN_UNITS)
 	t/run-checks unit
@@ -279,7 +288,7 @@ lib/%.os: lib/%.c $(HDRS)
 	$(CC) $(UV_CFLAGS) $(CFLAGS) -fPIC -c -o $@ $<
 
 $(SOLIB): $(LIB_SRCS:.c=.os) lib/libuvnic.map
-	$(CC) $(CFLAGS) -shared -Wl,-soname,libuvnic.so.$(SOVERSION) \
+	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,-soname,libuvnic.so.$(SOVERSION) \
 		-Wl,--version-script=lib/libuvnic.map -Wl,--as-needed -Wl,-z,defs \
 		-o $@ $(LIB_SRCS:.c=.os) -largtable2 $(BSD_LIBS) -lpthread
 	ln -sf libuvnic.so.$(VERSION) lib/libuvnic.so.$(SOVERSION)

@@ -1,10 +1,11 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0-or-later
-# debian/: dpkg-buildpackage -us -uc -b builds uvnic-dkms, uvnic-tools and
-# libuvnic-dev from a copy of the tree; their files, unpacked into a root,
-# are the ones make install gives and work from there. Needs the package
-# group of contrib/install-deps (dpkg-dev, debhelper, dh-dkms, dkms);
-# skips without it. About 20 s.
+# debian/: dpkg-buildpackage -us -uc -b builds uvnic-dkms, uvnic-tools,
+# libuvnic0 and libuvnic-dev from a copy of the tree; their files, unpacked
+# into a root, are the ones make install gives and work from there; lintian
+# finds no error in them. Needs the package group of contrib/install-deps
+# (dpkg-dev, debhelper, dh-dkms, dkms, lintian); skips without it. About
+# 60 s. (t/debs-check, make check-debs, installs them on a clean system.)
 
 bats_require_minimum_version 1.5.0
 
@@ -22,7 +23,7 @@ setup_file() {
 	(cd "$OUT/uvnic" && dpkg-buildpackage -us -uc -b) >"$OUT/build.log" 2>&1 && : >"$OUT/built"
 	local p
 	mkdir "$OUT/root"
-	for p in uvnic-dkms uvnic-tools libuvnic-dev; do
+	for p in uvnic-dkms uvnic-tools libuvnic0 libuvnic-dev; do
 		dpkg-deb -x "$OUT/${p}_"*.deb "$OUT/root" 2>/dev/null || :
 	done
 }
@@ -36,10 +37,10 @@ setup() {
 	[ -e "$OUT/built" ] || fail "dpkg-buildpackage failed: $(tail -n 30 "$OUT/build.log")"
 }
 
-@test "dpkg-buildpackage -us -uc -b builds the three packages" {
+@test "dpkg-buildpackage -us -uc -b builds the four packages" {
 	local v p
 	v=$(sed -n 's/^VERSION *:= *//p' "$UVNIC_TOP/Makefile")
-	for p in "uvnic-dkms_${v}_all" "uvnic-tools_${v}_amd64" "libuvnic-dev_${v}_amd64"; do
+	for p in "uvnic-dkms_${v}_all" "uvnic-tools_${v}_amd64" "libuvnic0_${v}_amd64" "libuvnic-dev_${v}_amd64"; do
 		[ -f "$OUT/$p.deb" ] || fail "no $p.deb: $(ls "$OUT")"
 	done
 	run -0 dpkg-deb -I "$OUT/uvnic-dkms_${v}_all.deb"
@@ -66,6 +67,47 @@ setup() {
 	assert_line --partial 'Modules: the installed uvbus.ko and uvpci.ko'
 	run -0 dpkg-deb -e "$OUT"/uvnic-tools_*.deb "$BATS_TEST_TMPDIR/ctl"
 	run -0 grep -F 'addgroup --system uvnic' "$BATS_TEST_TMPDIR/ctl/postinst"
+}
+
+@test "lintian: no error in the packages" {
+	command -v lintian >/dev/null || skip "no lintian (contrib/install-deps package)"
+	# (as root here: lintian says it is not recommended, and runs)
+	run -0 lintian --no-cfg --fail-on error "$OUT"/uvnic_*.changes
+	refute_line --regexp '^E: '
+}
+
+@test "libuvnic0: the shared library by its soname, alone; libuvnic-dev: the link, the static one" {
+	local multi=usr/lib/x86_64-linux-gnu v
+	v=$(sed -n 's/^VERSION *:= *//p' "$UVNIC_TOP/Makefile")
+	run -0 bash -c "dpkg-deb -c '$OUT'/libuvnic0_*.deb | awk '{ print \$6 }' | grep '/lib'"
+	assert_line "./$multi/libuvnic.so.0"
+	assert_line "./$multi/libuvnic.so.$v"
+	refute_line --partial libuvnic.a
+	refute_line "./$multi/libuvnic.so"
+	run -0 dpkg-deb -f "$OUT"/libuvnic0_*.deb Section
+	assert_output libs
+	run -0 bash -c "dpkg-deb -c '$OUT'/libuvnic-dev_*.deb | awk '{ print \$6 }'"
+	assert_line "./$multi/libuvnic.so"
+	assert_line "./$multi/libuvnic.a"
+	refute_line "./$multi/libuvnic.so.0"
+	run -0 dpkg-deb -f "$OUT"/libuvnic-dev_*.deb Depends
+	assert_output --partial "libuvnic0 (= $v)"
+	# the symbols file (debian/ says "every symbol of the node LIBUVNIC_0"):
+	# each function of lib/libuvnic.map, since this version
+	run -0 dpkg-deb -e "$OUT"/libuvnic0_*.deb "$BATS_TEST_TMPDIR/ctl"
+	run -0 bash -c "sed -n 's/^ \\([a-z_0-9]*\\)@LIBUVNIC_0 $v\$/\\1/p' '$BATS_TEST_TMPDIR/ctl/symbols' | sort"
+	local got=$output
+	run -0 bash -c "sed -n 's/^\t\([a-z_0-9]*\);\$/\1/p' '$UVNIC_TOP/lib/libuvnic.map' | sort"
+	[ "$got" = "$output" ] || fail "symbols file and lib/libuvnic.map differ: $(diff <(echo "$got") <(echo "$output"))"
+	[ "${#lines[@]}" -gt 50 ] || fail "only ${#lines[@]} functions in lib/libuvnic.map?"
+}
+
+@test "libuvnic-dev: uvpci's Module.symvers for the build's kernel, where uvpci.mk looks (KVER/Module.symvers)" {
+	local kver
+	kver=$(uvnic-vm --print-kver)
+	run -0 cut -f 2 "$OUT/root/usr/share/uvnic/kbuild/$kver/Module.symvers"
+	assert_line uvpci_alloc_irq_vectors
+	assert_line __uvpci_register_driver
 }
 
 @test "libuvnic-dev: a program builds with pkg-config against the unpacked package" {

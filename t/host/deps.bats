@@ -17,7 +17,7 @@ ALLOWED=(
 	# them; Debian's 6.1 kernel is xz (xz-utils, in demo), its modules plain.
 	zstd lz4
 	# t/host/debian.bats: install-deps package; it skips without them.
-	dpkg-buildpackage dh dh_dkms dkms git
+	dpkg-buildpackage dh dh_dkms dkms git lintian
 )
 
 # What each target runs. Makefile:RULE,... is those rules' recipes.
@@ -34,6 +34,7 @@ CHECK_FILES=(
 # shellcheck disable=SC2016
 LINT_FILES=('Makefile:lint,lint-run,$(CHECKPATCH)')
 BENCH_FILES=(Makefile:bench t/bench/run)
+DEBS_FILES=(Makefile:check-debs t/debs-check t/helpers/ci-steps)
 # Rules that install or clean: no make target of install-deps runs them.
 OTHER_RULES=(install install-kbuild install-dkms modules_install clean)
 
@@ -103,6 +104,10 @@ bench_scripts() {
 	check_target fresh contrib/fresh-check
 }
 
+@test "make check-debs: install-deps debs provides every command it runs on the host" {
+	check_target debs "${DEBS_FILES[@]}"
+}
+
 @test "the demo installs no lint-only package" {
 	local demo
 	demo=$(contrib/install-deps --list demo)
@@ -113,7 +118,7 @@ bench_scripts() {
 
 @test "every Makefile rule with a recipe is checked with some target" {
 	local r spec listed=" ${OTHER_RULES[*]} "
-	for spec in "${DEMO_FILES[@]}" "${CHECK_FILES[@]}" "${LINT_FILES[@]}" "${BENCH_FILES[@]}"; do
+	for spec in "${DEMO_FILES[@]}" "${CHECK_FILES[@]}" "${LINT_FILES[@]}" "${BENCH_FILES[@]}" "${DEBS_FILES[@]}"; do
 		case $spec in Makefile:*) listed+=" ${spec#Makefile:} " ;; esac
 	done
 	listed=${listed//,/ }

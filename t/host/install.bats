@@ -130,49 +130,15 @@ C
 	assert_output --regexp '^[0-9]+\.[0-9]+\.[0-9]+ bar 0 off 16$'
 }
 
-# An out-of-tree uvPCI driver of the user's: uvpci.h from the kit, uvpci_*
-# symbols resolved through its Module.symvers.
+# An out-of-tree uvPCI driver of the user's: contrib/ci/example-driver's,
+# with its Makefile (obj-m and the include: two lines, and comments);
+# uvpci.h from the kit, uvpci_* symbols resolved through its Module.symvers.
 user_driver() {
 	mkdir -p "$BATS_TEST_TMPDIR/drv"
-	cat >"$BATS_TEST_TMPDIR/drv/mydrv.c" <<'C'
-// SPDX-License-Identifier: GPL-2.0
-#include <linux/module.h>
-#include <uvpci.h>
-
-static int mydrv_probe(struct uvpci_dev *udev, const struct uvpci_device_id *id)
-{
-	u16 vendor;
-	int err = uvpci_enable_device(udev);
-
-	if (err)
-		return err;
-	uvpci_read_config_word(udev, PCI_VENDOR_ID, &vendor);
-	dev_info(&udev->dev, "mydrv: vendor %04x\n", vendor);
-	return 0;
-}
-
-static void mydrv_remove(struct uvpci_dev *udev)
-{
-	uvpci_disable_device(udev);
-}
-
-static const struct uvpci_device_id mydrv_ids[] = {
-	{ PCI_DEVICE(0x1af4, 0x7ff0) },
-	{ }
-};
-MODULE_DEVICE_TABLE(uvpci, mydrv_ids);
-
-static struct uvpci_driver mydrv_driver = {
-	.name = "mydrv",
-	.id_table = mydrv_ids,
-	.probe = mydrv_probe,
-	.remove = mydrv_remove,
-};
-module_uvpci_driver(mydrv_driver);
-MODULE_LICENSE("GPL");
-C
-	printf '%s\n' 'obj-m := mydrv.o' \
-		'include $(shell pkg-config --variable=kbuild libuvnic)' >"$BATS_TEST_TMPDIR/drv/Makefile"
+	cp "$UVNIC_TOP/contrib/ci/example-driver/mydrv.c" "$UVNIC_TOP/contrib/ci/example-driver/Makefile" \
+		"$BATS_TEST_TMPDIR/drv/"
+	run -0 grep -vc '^#' "$BATS_TEST_TMPDIR/drv/Makefile"
+	assert_output 2
 }
 
 @test "an out-of-tree uvPCI driver builds from a two-line Makefile against the installed kit" {
