@@ -8,6 +8,7 @@
 bats_require_minimum_version 1.5.0
 
 setup() {
+	set +T
 	load '../test_helper/common-setup'
 	_common_setup
 	CI=$UVNIC_TOP/contrib/ci

@@ -13,6 +13,7 @@
 bats_require_minimum_version 1.5.0
 
 setup() {
+	set +T
 	load '../test_helper/common-setup'
 	_common_setup
 	[ -n "${UVNIC_CHECK_DEBS:-}" ] || skip "minutes, as root: make check-debs (UVNIC_CHECK_DEBS=1)"
