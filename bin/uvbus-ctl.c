@@ -72,8 +72,10 @@ static void pci_subsystem(const char *s, struct uvpci_params *p)
 }
 
 /*
- * --bar N:SIZE[:64][:prefetch]. A 64-bit BAR N also takes slot N + 1, so
- * slot 5 cannot hold one, and no other --bar may name either slot.
+ * --bar N:SIZE[:64][:prefetch] or N:SIZE:io. A 64-bit BAR N also takes
+ * slot N + 1, so slot 5 cannot hold one, and no other --bar may name
+ * either slot. An I/O BAR is 16 to 256 bytes, neither 64-bit nor
+ * prefetchable.
  */
 static void pci_bar(const char *s, struct uvpci_params *p, unsigned int *used)
 {
@@ -85,11 +87,11 @@ static void pci_bar(const char *s, struct uvpci_params *p, unsigned int *used)
 		uvnic_usage_die("invalid --bar '%.40s...': too long", s);
 	for (t = strtok_r(buf, ":", &save); t; t = strtok_r(NULL, ":", &save)) {
 		if (n == ARRAY_SIZE(field))
-			uvnic_usage_die("invalid --bar '%s': expected N:SIZE[:64][:prefetch]", s);
+			uvnic_usage_die("invalid --bar '%s': expected N:SIZE[:64][:prefetch] or N:SIZE:io", s);
 		field[n++] = t;
 	}
 	if (n < 2 || strchr(s, ':') == s || strstr(s, "::") || s[strlen(s) - 1] == ':')
-		uvnic_usage_die("invalid --bar '%s': expected N:SIZE[:64][:prefetch]", s);
+		uvnic_usage_die("invalid --bar '%s': expected N:SIZE[:64][:prefetch] or N:SIZE:io", s);
 	if (uvnic_parse_uint(field[0], 0, UVPCI_NUM_BARS - 1, &idx))
 		uvnic_usage_die("invalid --bar '%s': BAR index '%s' is not 0 to %d", s,
 				field[0], UVPCI_NUM_BARS - 1);
@@ -99,15 +101,20 @@ static void pci_bar(const char *s, struct uvpci_params *p, unsigned int *used)
 				s, field[1]);
 	for (i = 2; i < n; i++) {
 		unsigned int f = !strcmp(field[i], "64") ? UVPCI_BAR_64 :
-				 !strcmp(field[i], "prefetch") ? UVPCI_BAR_PREFETCH : 0;
+				 !strcmp(field[i], "prefetch") ? UVPCI_BAR_PREFETCH :
+				 !strcmp(field[i], "io") ? UVPCI_BAR_IO : 0;
 
 		if (!f)
-			uvnic_usage_die("invalid --bar '%s': unknown flag '%s' (64 or prefetch)",
+			uvnic_usage_die("invalid --bar '%s': unknown flag '%s' (64, prefetch or io)",
 					s, field[i]);
 		if (flags & f)
 			uvnic_usage_die("invalid --bar '%s': flag '%s' given twice", s, field[i]);
 		flags |= f;
 	}
+	if ((flags & UVPCI_BAR_IO) && flags != UVPCI_BAR_IO)
+		uvnic_usage_die("invalid --bar '%s': an I/O BAR is neither 64-bit nor prefetchable", s);
+	if ((flags & UVPCI_BAR_IO) && size > 256)
+		uvnic_usage_die("invalid --bar '%s': an I/O BAR is at most 256 bytes", s);
 	if ((flags & UVPCI_BAR_64) && idx + 1 >= UVPCI_NUM_BARS)
 		uvnic_usage_die("invalid --bar '%s': a 64-bit BAR takes two slots, so BAR %u cannot be one",
 				s, idx);
@@ -268,9 +275,10 @@ static void print_pci(const char *name, const struct uvpci_params *p)
 	for (i = 0; i < UVPCI_NUM_BARS; i++) {
 		if (!p->bar[i].size)
 			continue;
-		printf("bar%u: 0x%" PRIx64 "%s%s\n", i, (uint64_t)p->bar[i].size,
+		printf("bar%u: 0x%" PRIx64 "%s%s%s\n", i, (uint64_t)p->bar[i].size,
 		       p->bar[i].flags & UVPCI_BAR_64 ? " 64bit" : "",
-		       p->bar[i].flags & UVPCI_BAR_PREFETCH ? " prefetch" : "");
+		       p->bar[i].flags & UVPCI_BAR_PREFETCH ? " prefetch" : "",
+		       p->bar[i].flags & UVPCI_BAR_IO ? " io" : "");
 	}
 	printf("driver: %s\n", bound_driver(name, drv, sizeof(drv)) ?: "none");
 }
@@ -335,6 +343,8 @@ static void json_pci(const char *name, const struct uvpci_params *p)
 		fputs(p->bar[i].flags & UVPCI_BAR_64 ? "true" : "false", stdout);
 		json_key("prefetch", &bfirst);
 		fputs(p->bar[i].flags & UVPCI_BAR_PREFETCH ? "true" : "false", stdout);
+		json_key("io", &bfirst);
+		fputs(p->bar[i].flags & UVPCI_BAR_IO ? "true" : "false", stdout);
 		putchar('}');
 	}
 	putchar(']');
@@ -523,7 +533,7 @@ int main(int argc, char **argv)
 				      "its subsystem vendor and device IDs (default 0:0)"),
 		.revision = arg_str0(NULL, "revision", "N", "its revision ID, 0 to 255 (default 0)"),
 		.bar = arg_strn(NULL, "bar", "BAR", 0, UVPCI_NUM_BARS,
-				"a memory BAR, N:SIZE[:64][:prefetch]: N 0 to 5, SIZE a power of two of at least 16 bytes; a 64-bit BAR also takes slot N+1 (repeatable)"),
+				"a BAR, N:SIZE[:64][:prefetch] (memory) or N:SIZE:io (I/O, at most 256 bytes): N 0 to 5, SIZE a power of two of at least 16 bytes; a 64-bit BAR also takes slot N+1 (repeatable)"),
 		.msi = arg_str0(NULL, "msi", "COUNT", "its MSI vectors, 0 to 32 (default 0)"),
 		.msix = arg_str0(NULL, "msix", "COUNT[:BAR[:OFFSET]]",
 				 "an MSI-X table of COUNT entries, 1 to 2048, and its PBA right after it, in BAR (default 0) from OFFSET (a multiple of 8; default: half the BAR's size)"),

@@ -89,6 +89,8 @@ struct uvpci_device_id {
  * @pcie_cap:         offset of the PCI Express capability (every uvPCI
  *                    device is a PCIe endpoint)
  * @pcie_flags_reg:   its PCI Express Capabilities register
+ * @error_state:      pci_channel_io_normal, or what the last error reported
+ *                    to the driver's err_handler said (uvpci_channel_offline())
  *
  * Drivers read these fields; only the uvPCI core writes them.
  */
@@ -113,6 +115,33 @@ struct uvpci_dev {
 	u8 msix_cap;
 	u8 pcie_cap;
 	u16 pcie_flags_reg;
+	pci_channel_state_t error_state;
+};
+
+/**
+ * struct uvpci_error_handlers - a driver's error recovery, as struct
+ * pci_error_handlers; uvPCI calls them when an uncorrectable error is
+ * injected into the device's AER capability (see uvpci(9)).
+ * @error_detected: an error was reported: pci_channel_io_normal
+ *                  (non-fatal) or pci_channel_io_frozen (fatal, MMIO is
+ *                  blocked); return PCI_ERS_RESULT_CAN_RECOVER,
+ *                  _NEED_RESET or _DISCONNECT
+ * @mmio_enabled:   MMIO works again (after CAN_RECOVER); optional
+ * @slot_reset:     the function was reset (after NEED_RESET); optional
+ * @resume:         recovery is over: resume traffic; optional
+ * @reset_prepare:  uvpci_reset_function() is about to reset the function
+ * @reset_done:     ... and did
+ * @cor_error_detected: a correctable error was logged; optional
+ */
+struct uvpci_error_handlers {
+	pci_ers_result_t (*error_detected)(struct uvpci_dev *dev,
+					   pci_channel_state_t error);
+	pci_ers_result_t (*mmio_enabled)(struct uvpci_dev *dev);
+	pci_ers_result_t (*slot_reset)(struct uvpci_dev *dev);
+	void (*reset_prepare)(struct uvpci_dev *dev);
+	void (*reset_done)(struct uvpci_dev *dev);
+	void (*resume)(struct uvpci_dev *dev);
+	void (*cor_error_detected)(struct uvpci_dev *dev);
 };
 
 /**
@@ -127,6 +156,7 @@ struct uvpci_dev {
  * @sriov_configure: kept for PCI drivers that set it; never called, as
  *              uvPCI devices have no SR-IOV capability
  * @dev_groups: sysfs attribute groups created on each bound device
+ * @err_handler: error recovery (AER), optional
  * @driver:     the driver-model driver (.pm and the like may be set)
  */
 struct uvpci_driver {
@@ -137,6 +167,7 @@ struct uvpci_driver {
 	void (*shutdown)(struct uvpci_dev *dev);
 	int (*sriov_configure)(struct uvpci_dev *dev, int num_vfs);
 	const struct attribute_group **dev_groups;
+	const struct uvpci_error_handlers *err_handler;
 	struct device_driver driver;
 };
 
@@ -1855,6 +1886,580 @@ void uvpci_intx(struct uvpci_dev *udev, int enable);
  * entry masked first). Context: process context.
  */
 void uvpci_free_irq_vectors(struct uvpci_dev *udev);
+
+/* ------------------------------------------------------------------ */
+/* More of the PCI surface: regions by mask, managed (pcim_*) calls,   */
+/* power and wake-up, saved state, reset, errors, I/O BARs, ioremap()  */
+/* ------------------------------------------------------------------ */
+
+/**
+ * uvpci_enable_device_mem() - as pci_enable_device_mem(): enable memory
+ * decoding only.
+ * @udev: the device
+ *
+ * Counted together with uvpci_enable_device(); undo with
+ * uvpci_disable_device(). Context: process context.
+ * Return: 0 or -errno.
+ */
+int uvpci_enable_device_mem(struct uvpci_dev *udev);
+
+/**
+ * uvpci_enable_device_io() - as pci_enable_device_io(): enable I/O
+ * decoding only (the device's I/O BARs, see uvpci_inl()).
+ * @udev: the device
+ *
+ * Return: 0 or -errno.
+ */
+int uvpci_enable_device_io(struct uvpci_dev *udev);
+
+/**
+ * uvpci_select_bars() - the mask of BARs whose flags have any of @flags,
+ * as pci_select_bars().
+ * @udev:  the device
+ * @flags: IORESOURCE_MEM, IORESOURCE_IO or both
+ */
+static inline int uvpci_select_bars(struct uvpci_dev *udev, unsigned long flags)
+{
+	int bar, bars = 0;
+
+	for (bar = 0; bar < UVPCI_NUM_RESOURCES; bar++)
+		if (udev->resource[bar].flags & flags)
+			bars |= 1 << bar;
+	return bars;
+}
+
+/**
+ * uvpci_request_selected_regions() - claim the BARs in a mask, as
+ * pci_request_selected_regions().
+ * @udev: the device
+ * @bars: bit N for BAR N
+ * @name: the owner
+ *
+ * Return: 0, or -EBUSY/-EINVAL with nothing claimed.
+ */
+int uvpci_request_selected_regions(struct uvpci_dev *udev, int bars,
+				   const char *name);
+
+/**
+ * uvpci_release_selected_regions() - release the BARs in a mask.
+ * @udev: the device
+ * @bars: bit N for BAR N
+ */
+void uvpci_release_selected_regions(struct uvpci_dev *udev, int bars);
+
+/**
+ * uvpci_request_mem_regions() - claim every memory BAR, as
+ * pci_request_mem_regions().
+ * @udev: the device
+ * @name: the owner
+ *
+ * Return: 0, or -EBUSY with nothing claimed.
+ */
+static inline int uvpci_request_mem_regions(struct uvpci_dev *udev,
+					    const char *name)
+{
+	return uvpci_request_selected_regions(udev,
+			uvpci_select_bars(udev, IORESOURCE_MEM), name);
+}
+
+/**
+ * uvpci_release_mem_regions() - release every memory BAR.
+ * @udev: the device
+ */
+static inline void uvpci_release_mem_regions(struct uvpci_dev *udev)
+{
+	uvpci_release_selected_regions(udev,
+			uvpci_select_bars(udev, IORESOURCE_MEM));
+}
+
+/**
+ * uvpci_request_selected_regions_exclusive() - as
+ * pci_request_selected_regions_exclusive(): uvPCI regions are always
+ * exclusive to their driver.
+ * @udev: the device
+ * @bars: bit N for BAR N
+ * @name: the owner
+ */
+static inline int uvpci_request_selected_regions_exclusive(struct uvpci_dev *udev,
+							   int bars,
+							   const char *name)
+{
+	return uvpci_request_selected_regions(udev, bars, name);
+}
+
+/**
+ * uvpci_request_regions_exclusive() - as pci_request_regions_exclusive().
+ * @udev: the device
+ * @name: the owner
+ */
+static inline int uvpci_request_regions_exclusive(struct uvpci_dev *udev,
+						  const char *name)
+{
+	return uvpci_request_regions(udev, name);
+}
+
+/**
+ * uvpcim_enable_device() - as pcim_enable_device(): enable the device, and
+ * make it managed: on unbind (after remove()) the device is disabled and
+ * what uvpcim_iomap_regions() mapped and claimed is given back.
+ * @udev: the device
+ *
+ * Return: 0 or -errno.
+ */
+int uvpcim_enable_device(struct uvpci_dev *udev);
+
+/**
+ * uvpcim_iomap() - as pcim_iomap(): a managed cookie for a BAR, kept in
+ * uvpcim_iomap_table().
+ * @udev:   the device
+ * @bar:    0..5
+ * @maxlen: as uvpci_iomap()
+ *
+ * Return: the cookie, or NULL (a bad or unused BAR, or already mapped).
+ */
+void __iomem *uvpcim_iomap(struct uvpci_dev *udev, int bar, unsigned long maxlen);
+
+/**
+ * uvpcim_iounmap() - as pcim_iounmap(): give back what uvpcim_iomap()
+ * mapped before unbind does.
+ * @udev: the device
+ * @addr: the cookie
+ */
+void uvpcim_iounmap(struct uvpci_dev *udev, void __iomem *addr);
+
+/**
+ * uvpcim_iomap_table() - as pcim_iomap_table(): the managed cookies,
+ * indexed by BAR.
+ * @udev: the device
+ *
+ * Return: the table (entries NULL for BARs not mapped), never NULL for a
+ * uvPCI device.
+ */
+void __iomem * const *uvpcim_iomap_table(struct uvpci_dev *udev);
+
+/**
+ * uvpcim_iomap_regions() - as pcim_iomap_regions(): claim and map the
+ * BARs in @mask, managed.
+ * @udev: the device
+ * @mask: bit N for BAR N
+ * @name: the owner
+ *
+ * Return: 0, or -errno with nothing claimed or mapped.
+ */
+int uvpcim_iomap_regions(struct uvpci_dev *udev, int mask, const char *name);
+
+/**
+ * uvpcim_iomap_regions_request_all() - as pcim_iomap_regions_request_all():
+ * claim every BAR, map those in @mask.
+ * @udev: the device
+ * @mask: bit N for BAR N
+ * @name: the owner
+ *
+ * Return: 0 or -errno.
+ */
+int uvpcim_iomap_regions_request_all(struct uvpci_dev *udev, int mask,
+				     const char *name);
+
+/**
+ * uvpcim_iounmap_regions() - as pcim_iounmap_regions(): unmap and release
+ * the BARs in @mask.
+ * @udev: the device
+ * @mask: bit N for BAR N
+ */
+void uvpcim_iounmap_regions(struct uvpci_dev *udev, int mask);
+
+/**
+ * uvpcim_set_mwi() - as pcim_set_mwi(): uvpci_set_mwi(), cleared on unbind.
+ * @udev: the device
+ */
+int uvpcim_set_mwi(struct uvpci_dev *udev);
+
+/**
+ * uvpci_is_managed() - whether uvpcim_enable_device() was called, as
+ * pci_is_managed().
+ * @udev: the device
+ */
+bool uvpci_is_managed(struct uvpci_dev *udev);
+
+/**
+ * uvpci_set_mwi() - set Memory Write and Invalidate in the command
+ * register, as pci_set_mwi() (the model sees the config write).
+ * @udev: the device
+ *
+ * Return: 0, or -ENODEV once the model is gone.
+ */
+int uvpci_set_mwi(struct uvpci_dev *udev);
+
+/**
+ * uvpci_try_set_mwi() - as pci_try_set_mwi().
+ * @udev: the device
+ */
+static inline int uvpci_try_set_mwi(struct uvpci_dev *udev)
+{
+	return uvpci_set_mwi(udev);
+}
+
+/**
+ * uvpci_clear_mwi() - clear Memory Write and Invalidate, as pci_clear_mwi().
+ * @udev: the device
+ */
+void uvpci_clear_mwi(struct uvpci_dev *udev);
+
+/**
+ * uvpci_pcix_get_mmrbc() - as pcix_get_mmrbc(): uvPCI devices are PCI
+ * Express endpoints, with no PCI-X capability.
+ * @udev: the device
+ *
+ * Return: -EINVAL, as pcix_get_mmrbc() without the capability.
+ */
+static inline int uvpci_pcix_get_mmrbc(struct uvpci_dev *udev)
+{
+	return -EINVAL;
+}
+
+/**
+ * uvpci_pcix_set_mmrbc() - as pcix_set_mmrbc() without a PCI-X capability.
+ * @udev: the device
+ * @mmrbc: the byte count asked for
+ *
+ * Return: -EINVAL.
+ */
+static inline int uvpci_pcix_set_mmrbc(struct uvpci_dev *udev, int mmrbc)
+{
+	return -EINVAL;
+}
+
+/**
+ * uvpci_enable_wake() - enable or disable PME from @state, as
+ * pci_enable_wake(): sets or clears PME_En in the PMCSR (the model sees
+ * the config write).
+ * @udev:   the device
+ * @state:  the D-state it is to wake from
+ * @enable: enable or disable
+ *
+ * Return: 0, -EINVAL if the device cannot signal PME from @state and
+ * @enable is set, -ENODEV once the model is gone.
+ */
+int uvpci_enable_wake(struct uvpci_dev *udev, pci_power_t state, bool enable);
+
+/**
+ * uvpci_wake_from_d3() - as pci_wake_from_d3(): uvpci_enable_wake() for
+ * D3hot.
+ * @udev:   the device
+ * @enable: enable or disable
+ */
+static inline int uvpci_wake_from_d3(struct uvpci_dev *udev, bool enable)
+{
+	return uvpci_enable_wake(udev, PCI_D3hot, enable);
+}
+
+/**
+ * uvpci_pme_capable() - whether the device signals PME from @state, as
+ * pci_pme_capable().
+ * @udev:  the device
+ * @state: a D-state
+ */
+bool uvpci_pme_capable(struct uvpci_dev *udev, pci_power_t state);
+
+/**
+ * uvpci_prepare_to_sleep() - as pci_prepare_to_sleep(): wake-up from
+ * D3hot if the device can, then D3hot.
+ * @udev: the device
+ *
+ * Return: 0 or -errno.
+ */
+int uvpci_prepare_to_sleep(struct uvpci_dev *udev);
+
+/**
+ * uvpci_back_from_sleep() - as pci_back_from_sleep(): D0, wake-up off.
+ * @udev: the device
+ *
+ * Return: 0 or -errno.
+ */
+int uvpci_back_from_sleep(struct uvpci_dev *udev);
+
+/**
+ * uvpci_save_state() - save the config space a reset loses, as
+ * pci_save_state(): the command register, BARs, cache line size,
+ * interrupt line, PMCSR, PCI Express control registers, MSI and MSI-X
+ * control, AER masks and severities.
+ * @udev: the device
+ *
+ * Context: process context. Return: 0.
+ */
+int uvpci_save_state(struct uvpci_dev *udev);
+
+/**
+ * uvpci_restore_state() - write back what uvpci_save_state() saved, as
+ * pci_restore_state() (each write reaches the model as a config write).
+ * @udev: the device
+ *
+ * Nothing happens without a saved state. The saved state stays valid.
+ */
+void uvpci_restore_state(struct uvpci_dev *udev);
+
+/**
+ * uvpci_reset_function() - reset the function with a Function Level Reset,
+ * as pci_reset_function().
+ * @udev: the device
+ *
+ * Saves config space, calls the driver's err_handler->reset_prepare(),
+ * writes Initiate Function Level Reset in Device Control (the model sees
+ * that config write and is to reset itself), returns config space to its
+ * power-on values (the model is told the new host state), restores the
+ * saved state, and calls reset_done(). Context: process context, the
+ * device lock not held (see uvpci_reset_function_locked()).
+ * Return: 0, or -ENODEV once the model is gone.
+ */
+int uvpci_reset_function(struct uvpci_dev *udev);
+
+/**
+ * uvpci_reset_function_locked() - as pci_reset_function_locked(): the
+ * same, with the device lock held by the caller.
+ * @udev: the device
+ */
+int uvpci_reset_function_locked(struct uvpci_dev *udev);
+
+/**
+ * uvpcie_flr() - as pcie_flr(): the Function Level Reset alone, without
+ * saving or restoring config space.
+ * @udev: the device
+ *
+ * Return: 0, or -ENODEV once the model is gone.
+ */
+int uvpcie_flr(struct uvpci_dev *udev);
+
+/**
+ * uvpci_channel_offline() - as pci_channel_offline(): an error reported
+ * to the driver froze the device (or it is gone for good).
+ * @udev: the device
+ */
+static inline bool uvpci_channel_offline(struct uvpci_dev *udev)
+{
+	return udev->error_state != pci_channel_io_normal;
+}
+
+/**
+ * uvpci_enable_pcie_error_reporting() - as
+ * pci_enable_pcie_error_reporting(): set the error reporting enables of
+ * Device Control.
+ * @udev: the device
+ *
+ * Return: 0, or -EIO once the model is gone.
+ */
+int uvpci_enable_pcie_error_reporting(struct uvpci_dev *udev);
+
+/**
+ * uvpci_disable_pcie_error_reporting() - clear them again.
+ * @udev: the device
+ *
+ * Return: 0, or -EIO once the model is gone.
+ */
+int uvpci_disable_pcie_error_reporting(struct uvpci_dev *udev);
+
+/**
+ * uvpci_aer_clear_nonfatal_status() - as pci_aer_clear_nonfatal_status():
+ * clear the non-fatal bits of Uncorrectable Error Status.
+ * @udev: the device
+ *
+ * Return: 0.
+ */
+int uvpci_aer_clear_nonfatal_status(struct uvpci_dev *udev);
+
+/**
+ * uvpci_enable_sriov() - refused: uvPCI devices have no SR-IOV capability.
+ * @udev:   the device
+ * @nr_virtfn: virtual functions wanted
+ *
+ * Logs one line. Return: -ENODEV.
+ */
+int uvpci_enable_sriov(struct uvpci_dev *udev, int nr_virtfn);
+
+/**
+ * uvpci_disable_sriov() - nothing to do: no virtual function exists.
+ * @udev: the device
+ */
+static inline void uvpci_disable_sriov(struct uvpci_dev *udev)
+{
+}
+
+/**
+ * uvpci_num_vf() - as pci_num_vf(): 0.
+ * @udev: the device
+ */
+static inline int uvpci_num_vf(struct uvpci_dev *udev)
+{
+	return 0;
+}
+
+/**
+ * uvpci_vfs_assigned() - as pci_vfs_assigned(): 0.
+ * @udev: the device
+ */
+static inline int uvpci_vfs_assigned(struct uvpci_dev *udev)
+{
+	return 0;
+}
+
+/**
+ * uvpci_sriov_get_totalvfs() - as pci_sriov_get_totalvfs(): 0.
+ * @udev: the device
+ */
+static inline int uvpci_sriov_get_totalvfs(struct uvpci_dev *udev)
+{
+	return 0;
+}
+
+/**
+ * uv_ioremap() - map a range of a BAR that uvpci_resource_start() named,
+ * as ioremap() of a PCI BAR: a cookie for the uv_* accessors.
+ * @addr: a uvPCI bus address (uvpci_resource_start() + an offset)
+ * @size: bytes; the range must lie inside one BAR
+ *
+ * Anything else (a physical address) is refused with one log line: a
+ * uvPCI port never reaches real memory or MMIO. Undo with uv_iounmap().
+ * Context: process context. Return: the cookie, or NULL.
+ */
+void __iomem *uv_ioremap(resource_size_t addr, unsigned long size);
+
+/**
+ * uv_ioremap_wc() - as ioremap_wc(): uv_ioremap().
+ * @addr: a uvPCI bus address
+ * @size: bytes
+ */
+static inline void __iomem *uv_ioremap_wc(resource_size_t addr,
+					  unsigned long size)
+{
+	return uv_ioremap(addr, size);
+}
+
+/**
+ * uv_ioremap_uc() - as ioremap_uc(): uv_ioremap().
+ * @addr: a uvPCI bus address
+ * @size: bytes
+ */
+static inline void __iomem *uv_ioremap_uc(resource_size_t addr,
+					  unsigned long size)
+{
+	return uv_ioremap(addr, size);
+}
+
+/**
+ * uv_ioremap_cache() - as ioremap_cache(): uv_ioremap().
+ * @addr: a uvPCI bus address
+ * @size: bytes
+ */
+static inline void __iomem *uv_ioremap_cache(resource_size_t addr,
+					     unsigned long size)
+{
+	return uv_ioremap(addr, size);
+}
+
+/**
+ * uv_iounmap() - give back any uvPCI cookie, as iounmap(): one from
+ * uv_ioremap(), uvpci_iomap(), uvpci_ioremap_bar(), ... (the device is
+ * found from the cookie). NULL is ignored; anything else is logged.
+ * @addr: the cookie
+ */
+void uv_iounmap(void __iomem *addr);
+
+/*
+ * I/O BARs. A device created with an I/O BAR (UVPCI_BAR_IO) has an
+ * IORESOURCE_IO resource whose "port number" (uvpci_resource_start()) is
+ * a token as BAR cookies are: uv_inl(port) and friends reach the model
+ * like uv_readl() on a cookie, when I/O decoding is enabled
+ * (uvpci_enable_device() or uvpci_enable_device_io()). No real port is
+ * ever touched: a port number that is not a uvPCI token is refused and
+ * reads all-ones.
+ */
+static inline void __iomem *__uv_port(unsigned long port)
+{
+	return (__force void __iomem *)port;
+}
+
+/**
+ * uv_inb() - read a byte from an I/O BAR, as inb().
+ * @port: uvpci_resource_start() of the I/O BAR plus an offset
+ */
+static inline u8 uv_inb(unsigned long port)
+{
+	return __uv_read(__uv_port(port), 1);
+}
+
+/**
+ * uv_inw() - read 16 bits from an I/O BAR, as inw().
+ * @port: uvpci_resource_start() of the I/O BAR plus an offset
+ */
+static inline u16 uv_inw(unsigned long port)
+{
+	return __uv_read(__uv_port(port), 2);
+}
+
+/**
+ * uv_inl() - read 32 bits from an I/O BAR, as inl().
+ * @port: uvpci_resource_start() of the I/O BAR plus an offset
+ */
+static inline u32 uv_inl(unsigned long port)
+{
+	return __uv_read(__uv_port(port), 4);
+}
+
+/**
+ * uv_outb() - write a byte to an I/O BAR, as outb() (non-posted on PCI;
+ * here posted like a memory write, ordered with the device's other
+ * accesses).
+ * @value: the byte
+ * @port:  uvpci_resource_start() of the I/O BAR plus an offset
+ */
+static inline void uv_outb(u8 value, unsigned long port)
+{
+	__uv_write(value, __uv_port(port), 1);
+}
+
+/**
+ * uv_outw() - write 16 bits to an I/O BAR, as outw().
+ * @value: the value
+ * @port:  uvpci_resource_start() of the I/O BAR plus an offset
+ */
+static inline void uv_outw(u16 value, unsigned long port)
+{
+	__uv_write(value, __uv_port(port), 2);
+}
+
+/**
+ * uv_outl() - write 32 bits to an I/O BAR, as outl().
+ * @value: the value
+ * @port:  uvpci_resource_start() of the I/O BAR plus an offset
+ */
+static inline void uv_outl(u32 value, unsigned long port)
+{
+	__uv_write(value, __uv_port(port), 4);
+}
+
+#define uv_inb_p	uv_inb
+#define uv_inw_p	uv_inw
+#define uv_inl_p	uv_inl
+#define uv_outb_p	uv_outb
+#define uv_outw_p	uv_outw
+#define uv_outl_p	uv_outl
+
+/**
+ * uv_ioport_map() - as ioport_map(): a cookie for @nr ports from @port.
+ * @port: uvpci_resource_start() of an I/O BAR plus an offset
+ * @nr:   how many
+ */
+static inline void __iomem *uv_ioport_map(unsigned long port, unsigned int nr)
+{
+	return __uv_port(port);
+}
+
+/**
+ * uv_ioport_unmap() - as ioport_unmap(): nothing to undo.
+ * @addr: what uv_ioport_map() returned
+ */
+static inline void uv_ioport_unmap(void __iomem *addr)
+{
+}
 
 /*
  * Traps for real accessors a port left behind. On x86 readl(), inb() and

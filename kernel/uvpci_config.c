@@ -63,12 +63,22 @@ static void uvpci_cfg_derive_pcie(struct uvpci_device *d)
 	cfg_put(d->cfg, off, 2, ctl);
 }
 
+/* A byte of AER's Uncorrectable or Correctable Error Status (RW1C). */
+static bool uvpci_cfg_w1c(unsigned int o)
+{
+	return (o >= UVPCI_AER_CAP + PCI_ERR_UNCOR_STATUS &&
+		o < UVPCI_AER_CAP + PCI_ERR_UNCOR_STATUS + 4) ||
+	       (o >= UVPCI_AER_CAP + PCI_ERR_COR_STATUS &&
+		o < UVPCI_AER_CAP + PCI_ERR_COR_STATUS + 4);
+}
+
 /* Recompute what the rest of uvpci.ko caches from config space. */
 static void uvpci_cfg_derive(struct uvpci_device *d)
 {
 	u16 cmd = cfg_get(d->cfg, PCI_COMMAND, 2);
 
 	WRITE_ONCE(d->mem_on, !!(cmd & PCI_COMMAND_MEMORY));
+	WRITE_ONCE(d->io_on, !!(cmd & PCI_COMMAND_IO));
 	WRITE_ONCE(d->master_on, !!(cmd & PCI_COMMAND_MASTER));
 	WRITE_ONCE(d->intx_off, !!(cmd & PCI_COMMAND_INTX_DISABLE));
 	uvpci_cfg_derive_pcie(d);
@@ -212,8 +222,9 @@ void uvpci_cfg_init(struct uvpci_device *d)
 
 	cfg_put(c, PCI_VENDOR_ID, 2, p->vendor);
 	cfg_put(c, PCI_DEVICE_ID, 2, p->device);
-	cfg_put(w, PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER |
-		PCI_COMMAND_PARITY | PCI_COMMAND_SERR | PCI_COMMAND_INTX_DISABLE);
+	cfg_put(w, PCI_COMMAND, 2, PCI_COMMAND_IO | PCI_COMMAND_MEMORY |
+		PCI_COMMAND_MASTER | PCI_COMMAND_INVALIDATE | PCI_COMMAND_PARITY |
+		PCI_COMMAND_SERR | PCI_COMMAND_INTX_DISABLE);
 	cfg_put(c, PCI_STATUS, 2, PCI_STATUS_CAP_LIST);
 	cfg_put(c, PCI_REVISION_ID, 1, p->revision);
 	cfg_put(c, PCI_CLASS_PROG, 3, p->class_code);
@@ -228,6 +239,12 @@ void uvpci_cfg_init(struct uvpci_device *d)
 
 		if (!bar->size)
 			continue;
+		if (bar->flags & UVPCI_BAR_IO) {
+			/* The port number is a token: the slot stands for it here. */
+			cfg_put(c, reg, 4, (d->slot << 8) | PCI_BASE_ADDRESS_SPACE_IO);
+			cfg_put(w, reg, 4, ~((u32)bar->size - 1) & PCI_BASE_ADDRESS_IO_MASK);
+			continue;
+		}
 		bus = d->udev.resource[i].start - UVPCI_CPU_OFFSET;
 		lo = lower_32_bits(bus) | PCI_BASE_ADDRESS_SPACE_MEMORY;
 		if (bar->flags & UVPCI_BAR_64)
@@ -252,10 +269,12 @@ void uvpci_cfg_init(struct uvpci_device *d)
 	/* Power Management, version 3, D1 and D2 too: every D-state is valid. */
 	cfg_cap_add(c, &next, UVPCI_PM_CAP, PCI_CAP_ID_PM);
 	cfg_put(c, UVPCI_PM_CAP + PCI_PM_PMC, 2,
-		3 | PCI_PM_CAP_D1 | PCI_PM_CAP_D2);
+		3 | PCI_PM_CAP_D1 | PCI_PM_CAP_D2 | PCI_PM_CAP_PME_D0 |
+		PCI_PM_CAP_PME_D3hot);
 	/* No soft reset on D3hot -> D0: the model keeps its state. */
 	cfg_put(c, UVPCI_PM_CAP + PCI_PM_CTRL, 2, PCI_PM_CTRL_NO_SOFT_RESET);
-	cfg_put(w, UVPCI_PM_CAP + PCI_PM_CTRL, 2, PCI_PM_CTRL_STATE_MASK);
+	cfg_put(w, UVPCI_PM_CAP + PCI_PM_CTRL, 2, PCI_PM_CTRL_STATE_MASK |
+		PCI_PM_CTRL_PME_ENABLE);
 
 	if (p->msi_count) {
 		unsigned int mmc = order_base_2(p->msi_count);
@@ -290,6 +309,27 @@ void uvpci_cfg_init(struct uvpci_device *d)
 	uvpci_cfg_derive(d);
 	d->host.generation = 1;
 	uvpci_host_state_fill(d, &d->host);
+}
+
+/**
+ * uvpci_cfg_reset() - a Function Level Reset's effect on config space:
+ * back to the power-on values (BARs keep their addresses), and the model
+ * told the host state that gives.
+ * @d: the device
+ */
+void uvpci_cfg_reset(struct uvpci_device *d)
+{
+	struct uvbus_msg state = { .type = UVPCI_MSG_HOST_STATE };
+	unsigned long flags;
+	u32 generation;
+
+	spin_lock_irqsave(&d->cfg_lock, flags);
+	generation = d->host.generation;
+	uvpci_cfg_init(d);
+	d->host.generation = generation + 1;
+	state.host = d->host;
+	spin_unlock_irqrestore(&d->cfg_lock, flags);
+	uvpci_posted_send(d, &state);
 }
 
 static bool uvpci_cfg_bad(unsigned int off, unsigned int size)
@@ -362,6 +402,9 @@ static int uvpci_cfg_do_write(struct uvpci_device *d, unsigned int off,
 			break;
 		m = d->cfg_wmask[o];
 		d->cfg[o] = (d->cfg[o] & ~m) | ((val >> (8 * i)) & m);
+		/* AER's status registers: write 1 to clear. */
+		if (uvpci_cfg_w1c(o))
+			d->cfg[o] &= ~(val >> (8 * i));
 	}
 	uvpci_cfg_derive(d);
 	msix_unmasked = !msix_was_live && uvpci_msix_live(d);
@@ -697,6 +740,20 @@ int uvpci_pcie_set_readrq(struct uvpci_dev *udev, int rq)
 }
 EXPORT_SYMBOL_GPL(uvpci_pcie_set_readrq);
 
+/*
+ * The decode enables for @types, as pci_enable_device_flags(): memory
+ * always for IORESOURCE_MEM (uvPCI's own accesses need it), I/O only if
+ * the device has an I/O BAR.
+ */
+static u16 uvpci_enable_bits(struct uvpci_device *d, unsigned long types)
+{
+	u16 bits = types & IORESOURCE_MEM ? PCI_COMMAND_MEMORY : 0;
+
+	if ((types & IORESOURCE_IO) && uvpci_select_bars(&d->udev, IORESOURCE_IO))
+		bits |= PCI_COMMAND_IO;
+	return bits;
+}
+
 int uvpci_enable_device(struct uvpci_dev *udev)
 {
 	struct uvpci_device *d = to_uvpci_device(udev);
@@ -705,10 +762,34 @@ int uvpci_enable_device(struct uvpci_dev *udev)
 		return 0;
 	/* As pci_enable_device(): to D0 first. */
 	uvpci_set_power_state(udev, PCI_D0);
-	uvpci_command_update(d, 0, PCI_COMMAND_MEMORY);
+	uvpci_command_update(d, 0, uvpci_enable_bits(d, IORESOURCE_MEM | IORESOURCE_IO));
 	return 0;
 }
 EXPORT_SYMBOL_GPL(uvpci_enable_device);
+
+int uvpci_enable_device_mem(struct uvpci_dev *udev)
+{
+	struct uvpci_device *d = to_uvpci_device(udev);
+
+	if (atomic_inc_return(&d->enable_cnt) > 1)
+		return 0;
+	uvpci_set_power_state(udev, PCI_D0);
+	uvpci_command_update(d, 0, PCI_COMMAND_MEMORY);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(uvpci_enable_device_mem);
+
+int uvpci_enable_device_io(struct uvpci_dev *udev)
+{
+	struct uvpci_device *d = to_uvpci_device(udev);
+
+	if (atomic_inc_return(&d->enable_cnt) > 1)
+		return 0;
+	uvpci_set_power_state(udev, PCI_D0);
+	uvpci_command_update(d, 0, uvpci_enable_bits(d, IORESOURCE_IO));
+	return 0;
+}
+EXPORT_SYMBOL_GPL(uvpci_enable_device_io);
 
 void uvpci_disable_device(struct uvpci_dev *udev)
 {
@@ -720,7 +801,8 @@ void uvpci_disable_device(struct uvpci_dev *udev)
 	}
 	if (atomic_read(&d->enable_cnt))
 		return;
-	uvpci_command_update(d, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER, 0);
+	uvpci_command_update(d, PCI_COMMAND_IO | PCI_COMMAND_MEMORY |
+			     PCI_COMMAND_MASTER, 0);
 	udev->is_busmaster = 0;
 }
 EXPORT_SYMBOL_GPL(uvpci_disable_device);
@@ -799,6 +881,16 @@ int uvpci_resources_init(struct uvpci_device *d)
 		if (!bar->size)
 			continue;
 		res->name = uvpci_dname(d);
+		if (bar->flags & UVPCI_BAR_IO) {
+			/*
+			 * Port numbers are cookies (uv_inl() takes them as
+			 * they are); outside the memory window's tree.
+			 */
+			res->flags = IORESOURCE_IO;
+			res->start = (__force unsigned long)uvpci_cookie(d, i, 0);
+			res->end = res->start + bar->size - 1;
+			continue;
+		}
 		res->flags = IORESOURCE_MEM | IORESOURCE_SIZEALIGN;
 		if (is64)
 			res->flags |= IORESOURCE_MEM_64;

@@ -124,6 +124,8 @@ static void uvpci_unbind_cleanup(struct uvpci_device *d)
 	struct uvpci_dev *udev = &d->udev;
 	unsigned int n;
 
+	/* The managed (pcim_*) resources first, as devres would. */
+	uvpci_pcim_release(d);
 	uvpci_msi_unbind(d);
 	n = uvpci_dma_unbind(d);
 	if (n)
@@ -659,7 +661,12 @@ static int uvpci_params_check(const struct uvpci_params *p)
 		const struct uvpci_bar *b = &p->bar[i];
 		const struct uvpci_bar *next = &p->bar[i + 1];
 
-		if (b->reserved || b->flags & ~(UVPCI_BAR_64 | UVPCI_BAR_PREFETCH))
+		if (b->reserved ||
+		    b->flags & ~(UVPCI_BAR_64 | UVPCI_BAR_PREFETCH | UVPCI_BAR_IO))
+			return -EINVAL;
+		/* I/O BARs are 32-bit, not prefetchable, at most 256 bytes. */
+		if (b->flags & UVPCI_BAR_IO &&
+		    (b->flags != UVPCI_BAR_IO || b->size > UVPCI_IO_BAR_MAX))
 			return -EINVAL;
 		if (!b->size) {
 			if (b->flags)
@@ -723,6 +730,7 @@ static int uvpci_create(struct uvbus_channel *ch, const struct uvbus_create *req
 	udev->subsystem_device = p->subdevice;
 	udev->class = p->class_code;
 	udev->revision = p->revision;
+	udev->error_state = pci_channel_io_normal;
 	device_initialize(&udev->dev);
 	udev->dev.bus = &uvpci_bus_type;
 	udev->dev.parent = uvpci_root_dev;
@@ -737,19 +745,24 @@ static int uvpci_create(struct uvbus_channel *ch, const struct uvbus_create *req
 	if (err)
 		goto err_put_device;
 
+	/*
+	 * Cyclic: a stale cookie of a destroyed device rarely names a new one.
+	 * Reserved (NULL) until the device is ready for cookie accesses; the
+	 * slot is known first, as I/O BARs' port numbers carry it.
+	 */
+	err = xa_alloc_cyclic(&uvpci_slots, &slot, NULL, XA_LIMIT(1, UVPCI_SLOT_MAX),
+			      &uvpci_next_slot, GFP_KERNEL);
+	if (err < 0)
+		goto err_put_device;
+	d->slot = slot;
 	err = uvpci_resources_init(d);
 	if (err)
-		goto err_put_device;
+		goto err_erase_slot;
 	uvpci_cfg_init(d);
 	err = uvpci_msi_init(d);
 	if (err)
 		goto err_release_resources;
-	/* Cyclic: a stale cookie of a destroyed device rarely names a new one. */
-	err = xa_alloc_cyclic(&uvpci_slots, &slot, d, XA_LIMIT(1, UVPCI_SLOT_MAX),
-			      &uvpci_next_slot, GFP_KERNEL);
-	if (err < 0)
-		goto err_fini_msi;
-	d->slot = slot;
+	xa_store(&uvpci_slots, slot, d, GFP_KERNEL);
 	uvbus_channel_set_priv(ch, d);
 
 	err = device_add(&udev->dev);
@@ -764,10 +777,11 @@ err_free_slot:
 	xa_erase(&uvpci_slots, d->slot);
 	synchronize_rcu();
 	wait_var_event(&d->users, !atomic_read(&d->users));
-err_fini_msi:
 	uvpci_msi_fini(d);
 err_release_resources:
 	uvpci_resources_release(d);
+err_erase_slot:
+	xa_erase(&uvpci_slots, d->slot);
 err_put_device:
 	uvpci_dma_fini(d);
 	uvpci_mmio_fini(d);
@@ -916,8 +930,9 @@ static void uvpci_show(struct uvbus_channel *ch, struct seq_file *m)
 	spin_unlock_irqrestore(&d->lock, flags);
 	seq_printf(m, "model: %s, read timeout %u us\n", model,
 		   READ_ONCE(d->timeout_us));
-	seq_printf(m, "command: memory %s, bus master %s\n",
+	seq_printf(m, "command: memory %s, io %s, bus master %s\n",
 		   READ_ONCE(d->mem_on) ? "on" : "off",
+		   READ_ONCE(d->io_on) ? "on" : "off",
 		   READ_ONCE(d->master_on) ? "on" : "off");
 
 	for (i = 0; i < UVPCI_NUM_BARS; i++) {
@@ -926,8 +941,10 @@ static void uvpci_show(struct uvbus_channel *ch, struct seq_file *m)
 		if (!b->size)
 			continue;
 		seq_printf(m, "bar%u: size %#llx %s%s bus %#llx cookies %d%s\n",
-			   i, b->size, b->flags & UVPCI_BAR_64 ? "64-bit" : "32-bit",
+			   i, b->size, b->flags & UVPCI_BAR_IO ? "I/O" :
+			   b->flags & UVPCI_BAR_64 ? "64-bit" : "32-bit",
 			   b->flags & UVPCI_BAR_PREFETCH ? " prefetchable" : "",
+			   b->flags & UVPCI_BAR_IO ? udev->resource[i].start :
 			   udev->resource[i].start - UVPCI_CPU_OFFSET,
 			   atomic_read(&d->bar_maps[i]),
 			   test_bit(i, &d->regions) ? " claimed" : "");

@@ -743,8 +743,8 @@ int uvpci_mmio_reset(struct uvpci_device *d)
 /* Cookies and the accessors                                           */
 /* ------------------------------------------------------------------ */
 
-static void __iomem *uvpci_cookie(struct uvpci_device *d, unsigned int bar,
-				  unsigned long off)
+void __iomem *uvpci_cookie(struct uvpci_device *d, unsigned int bar,
+			   unsigned long off)
 {
 	u64 c = UVPCI_COOKIE_TAG | ((u64)d->slot << UVPCI_COOKIE_SLOT_SHIFT) |
 		((u64)bar << UVPCI_COOKIE_BAR_SHIFT) | off;
@@ -752,8 +752,8 @@ static void __iomem *uvpci_cookie(struct uvpci_device *d, unsigned int bar,
 	return (__force void __iomem *)(unsigned long)c;
 }
 
-static bool uvpci_cookie_decode(const void __iomem *addr, unsigned int *slot,
-				unsigned int *bar, u64 *off)
+bool uvpci_cookie_decode(const void __iomem *addr, unsigned int *slot,
+			 unsigned int *bar, u64 *off)
 {
 	u64 c = (__force unsigned long)addr;
 
@@ -770,6 +770,7 @@ static bool uvpci_access_ok(struct uvpci_device *d, unsigned int bar, u64 off,
 			    unsigned int size, bool write)
 {
 	const char *why;
+	bool io;
 	u64 len;
 
 	if (bar >= UVPCI_NUM_BARS || !d->params.bar[bar].size) {
@@ -777,7 +778,9 @@ static bool uvpci_access_ok(struct uvpci_device *d, unsigned int bar, u64 off,
 		goto bad;
 	}
 	len = d->params.bar[bar].size;
-	if (!atomic_read(&d->bar_maps[bar])) {
+	io = d->params.bar[bar].flags & UVPCI_BAR_IO;
+	/* An I/O BAR's port numbers are tokens that need no mapping. */
+	if (!io && !atomic_read(&d->bar_maps[bar])) {
 		why = "BAR not mapped (uvpci_iounmap() already called?)";
 		goto bad;
 	}
@@ -789,8 +792,12 @@ static bool uvpci_access_ok(struct uvpci_device *d, unsigned int bar, u64 off,
 		why = "past the end of the BAR";
 		goto bad;
 	}
-	if (!READ_ONCE(d->mem_on)) {
+	if (!READ_ONCE(d->mem_on) && !io) {
 		why = "memory decoding disabled (uvpci_enable_device() not called?)";
+		goto bad;
+	}
+	if (!READ_ONCE(d->io_on) && io) {
+		why = "I/O decoding disabled (uvpci_enable_device() not called?)";
 		goto bad;
 	}
 	return true;

@@ -53,6 +53,9 @@
 /* Config space with writable bits: the header, the capabilities, AER. */
 #define UVPCI_CFG_WMASK_SIZE	(UVPCI_AER_CAP + PCI_ERR_ROOT_COMMAND)
 
+/* Biggest I/O BAR, as PCI's. */
+#define UVPCI_IO_BAR_MAX	256
+
 /* Biggest BAR; and the most a read may be told to wait. */
 #define UVPCI_BAR_MAX		(256ULL << 20)
 #define UVPCI_TIMEOUT_MAX_US	(10 * USEC_PER_SEC)
@@ -193,6 +196,7 @@ struct uvpci_device {
 	u8 cfg[UVPCI_CFG_SIZE];
 	u8 cfg_wmask[UVPCI_CFG_WMASK_SIZE];	/* writable bits */
 	bool mem_on;			/* PCI_COMMAND_MEMORY */
+	bool io_on;			/* PCI_COMMAND_IO: the I/O BARs decode */
 	bool master_on;			/* PCI_COMMAND_MASTER */
 	bool msi_on;			/* PCI_MSI_FLAGS_ENABLE */
 	bool msix_on;			/* PCI_MSIX_FLAGS_ENABLE */
@@ -255,6 +259,14 @@ struct uvpci_device {
 	bool dma_dead;
 	struct iova_domain iovad;
 
+	/* managed (pcim_*) state, saved config space (device lock) */
+	bool pcim_managed;		/* uvpcim_enable_device() */
+	bool pcim_mwi;			/* uvpcim_set_mwi() */
+	int pcim_regions;		/* BARs claimed by uvpcim_iomap_regions() */
+	void __iomem *pcim_table[UVPCI_NUM_BARS];
+	bool state_saved;
+	u8 saved_cfg[UVPCI_CFG_WMASK_SIZE];
+
 	struct uvpci_stats stats;
 	struct ratelimit_state rs_dev;	/* refusals of what the device sent */
 	struct ratelimit_state rs_io;	/* timeouts and refused accesses */
@@ -287,6 +299,7 @@ void uvpci_slot_put(struct uvpci_device *d);
 
 /* uvpci_config.c */
 void uvpci_cfg_init(struct uvpci_device *d);
+void uvpci_cfg_reset(struct uvpci_device *d);
 int uvpci_cfg_read(struct uvpci_device *d, unsigned int off, unsigned int size,
 		   u32 *val);
 int uvpci_cfg_write(struct uvpci_device *d, unsigned int off, unsigned int size,
@@ -312,7 +325,14 @@ int uvpci_posted_send(struct uvpci_device *d, struct uvbus_msg *msg);
 long uvpci_ioctl_mmio(struct uvpci_device *d, void __user *arg);
 int uvpci_mmio_reset(struct uvpci_device *d);
 unsigned int uvpci_unmap_all_cookies(struct uvpci_device *d);
+void __iomem *uvpci_cookie(struct uvpci_device *d, unsigned int bar,
+			   unsigned long off);
+bool uvpci_cookie_decode(const void __iomem *addr, unsigned int *slot,
+			 unsigned int *bar, u64 *off);
 bool uvpci_is_gone(struct uvpci_device *d);
+
+/* uvpci_api.c */
+void uvpci_pcim_release(struct uvpci_device *d);
 
 /* uvpci_msi.c */
 int uvpci_msi_init(struct uvpci_device *d);

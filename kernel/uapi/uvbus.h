@@ -277,6 +277,7 @@ enum uvbus_channel_type {
 /* uvpci_bar.flags */
 #define UVPCI_BAR_64		(1U << 0) /* 64-bit memory BAR (takes two slots) */
 #define UVPCI_BAR_PREFETCH	(1U << 1)
+#define UVPCI_BAR_IO		(1U << 2) /* an I/O BAR, 16..256 bytes (not 64, not prefetch) */
 
 #define UVPCI_NUM_BARS		6
 #define UVPCI_MAX_MSI		32

@@ -39,7 +39,7 @@ usage_error() {
 	assert_line --regexp '^  create +create a loopback channel, or a uvPCI device \(--vendor, --device\)$'
 	assert_line --regexp '^  release +let drivers bind to a uvPCI device created with --held; they probe it at once$'
 	assert_line --regexp '^  --held +no driver binds to it until .uvbus-ctl release NAME.: attach its model in between$'
-	assert_line --regexp '^  --bar=BAR +a memory BAR, N:SIZE\[:64\]\[:prefetch\]'
+	assert_line --regexp '^  --bar=BAR +a BAR, N:SIZE\[:64\]\[:prefetch\] \(memory\) or N:SIZE:io'
 	assert_line --regexp '^  --json +list and show: print JSON instead of text \(keys in uvbus-ctl\(8\)\)$'
 	assert_line --regexp '^  -h, --help +print this help and exit$'
 	assert_line --regexp '^  --version +print the version and exit$'
@@ -162,10 +162,12 @@ create_error() {
 	create_error "invalid --bar '0:4k': size '4k' is not a power of two of at least 16 bytes" "${v[@]}" --bar 0:4k
 	create_error "invalid --bar '6:4096': BAR index '6' is not 0 to 5" "${v[@]}" --bar 6:4096
 	create_error "invalid --bar 'x:4096': BAR index 'x' is not 0 to 5" "${v[@]}" --bar x:4096
-	create_error "invalid --bar '0': expected N:SIZE[:64][:prefetch]" "${v[@]}" --bar 0
-	create_error "invalid --bar '0:16:': expected N:SIZE[:64][:prefetch]" "${v[@]}" --bar 0:16:
-	create_error "invalid --bar '0:16:64:prefetch:64': expected N:SIZE[:64][:prefetch]" "${v[@]}" --bar 0:16:64:prefetch:64
-	create_error "invalid --bar '0:4096:wc': unknown flag 'wc' (64 or prefetch)" "${v[@]}" --bar 0:4096:wc
+	create_error "invalid --bar '0': expected N:SIZE[:64][:prefetch] or N:SIZE:io" "${v[@]}" --bar 0
+	create_error "invalid --bar '0:16:': expected N:SIZE[:64][:prefetch] or N:SIZE:io" "${v[@]}" --bar 0:16:
+	create_error "invalid --bar '0:16:64:prefetch:64': expected N:SIZE[:64][:prefetch] or N:SIZE:io" "${v[@]}" --bar 0:16:64:prefetch:64
+	create_error "invalid --bar '0:4096:wc': unknown flag 'wc' (64, prefetch or io)" "${v[@]}" --bar 0:4096:wc
+	create_error "invalid --bar '1:64:io:64': an I/O BAR is neither 64-bit nor prefetchable" "${v[@]}" --bar 1:64:io:64
+	create_error "invalid --bar '1:512:io': an I/O BAR is at most 256 bytes" "${v[@]}" --bar 1:512:io
 	create_error "invalid --bar '0:4096:64:64': flag '64' given twice" "${v[@]}" --bar 0:4096:64:64
 	create_error "invalid --bar '0:16': BAR 0 is given twice" "${v[@]}" --bar 0:4096 --bar 0:16
 	create_error "invalid --bar '5:4096:64': a 64-bit BAR takes two slots, so BAR 5 cannot be one" "${v[@]}" --bar 5:4096:64

@@ -308,8 +308,8 @@ elif kind == "show-pci":
                           "subsystem_device": "0x0002", "class": "0x020000", "revision": "0x03",
                           "msi": 4, "msix": 0, "msix_bar": 0, "msix_offset": 0,
                           "intx": "none", "timeout_us": 0,
-                          "bars": [{"bar": 0, "size": 4096, "64bit": False, "prefetch": False},
-                                   {"bar": 2, "size": 1048576, "64bit": True, "prefetch": True}],
+                          "bars": [{"bar": 0, "size": 4096, "64bit": False, "prefetch": False, "io": False},
+                                   {"bar": 2, "size": 1048576, "64bit": True, "prefetch": True, "io": False}],
                           "driver": "uvpci_sample"}, doc["pci"]
 elif kind == "show-lo":
     assert doc["name"] == "bt_lo" and doc["type"] == "loopback" and doc["pci"] is None, doc
