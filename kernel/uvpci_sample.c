@@ -101,7 +101,7 @@ MODULE_PARM_DESC(mrrs, "Max_Read_Request_Size to set at probe, in bytes (0: leav
 
 static char *bar_api = "iomap";
 module_param(bar_api, charp, 0444);
-MODULE_PARM_DESC(bar_api, "How to map the BARs: iomap (pci_request_regions + pci_iomap; the default), pcim (pcim_enable_device + pcim_iomap_regions, released on unbind), ioremap (pci_enable_device_mem + pci_request_mem_regions + ioremap of pci_resource_start)");
+MODULE_PARM_DESC(bar_api, "How to map the BARs: iomap (claim every BAR, map with the iomap call; the default), pcim (the managed calls, released on unbind), remap (enable memory only, claim the memory BARs, remap each BAR's resource start)");
 
 static bool intx;
 module_param(intx, bool, 0444);
@@ -286,14 +286,14 @@ static int uvpci_sample_map(struct uvpci_dev *udev, struct uvpci_sample *priv)
 		priv->bar2 = uvpcim_iomap_table(udev)[2];
 		return 0;
 	}
-	if (!strcmp(bar_api, "ioremap")) {
+	if (!strcmp(bar_api, "remap")) {
 		err = uvpci_enable_device_mem(udev);
 		if (err)
 			return err;
 		err = uvpci_request_mem_regions(udev, DRV_NAME);
 		if (err)
 			goto err_disable;
-		/* As drivers that ioremap their BAR's bus address themselves. */
+		/* As drivers that remap their BAR's bus address themselves. */
 		priv->regs = uv_ioremap(uvpci_resource_start(udev, 0),
 					uvpci_resource_len(udev, 0));
 		if (has_bar2)
@@ -338,7 +338,7 @@ static void uvpci_sample_unmap(struct uvpci_dev *udev, struct uvpci_sample *priv
 {
 	if (!strcmp(bar_api, "pcim"))
 		return;
-	if (!strcmp(bar_api, "ioremap")) {
+	if (!strcmp(bar_api, "remap")) {
 		uv_iounmap(priv->bar2);
 		uv_iounmap(priv->regs);
 		uvpci_release_mem_regions(udev);

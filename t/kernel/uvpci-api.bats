@@ -76,6 +76,6 @@ unbound_clean() {
 }
 
 @test "ioremap(pci_resource_start()) of a BAR gives a cookie for it; iounmap() gives it back; enable_device_mem and mem_regions" {
-	sample_bound ioremap
+	sample_bound remap
 	unbound_clean
 }
