@@ -230,13 +230,27 @@ struct uvbus_msg {
  * struct uvbus_ring_offsets - where one ring lives in the port's mapping.
  * @head:    offset of the __u32 consumer index
  * @tail:    offset of the __u32 producer index
- * @flags:   offset of a __u32 reserved for ring flags (0 for now)
+ * @flags:   offset of the __u32 ring flags (UVBUS_RING_F_*), written by
+ *           the ring's consumer only
  * @entries: number of slots, a power of two
  * @slots:   offset of the first struct uvbus_msg
  *
  * Indices run freely and wrap at 2^32; slot = index & (entries - 1).
  * The ring holds tail - head messages, never more than @entries.
  */
+/*
+ * UVBUS_RING_F_POLLING, in the u2k ring's flags: the kernel is spinning on
+ * this ring (an MMIO read waiting for its completion), so a doorbell after
+ * a push is not needed, as virtio's VRING_USED_F_NO_NOTIFY. The producer
+ * checks it after publishing its tail, with a full barrier between
+ * (uvbus_ring_needs_bell()); the kernel, when it stops spinning, clears
+ * it, then looks at the ring once more, so nothing published meanwhile
+ * waits for a doorbell that never comes. Advisory: a bell rung anyway
+ * does no harm, and old userspace, which always rings, keeps working.
+ * The kernel never reads the k2u flags.
+ */
+#define UVBUS_RING_F_POLLING	(1U << 0)
+
 struct uvbus_ring_offsets {
 	__u32	head;
 	__u32	tail;
@@ -671,6 +685,22 @@ static inline int uvbus_ring_push(struct uvbus_ring *r,
 	/* release: the slot contents above are visible before the new tail */
 	__uvbus_store_release(r->tail, r->local);
 	return (int)n;
+}
+
+/*
+ * Producer, after a push: false while the consumer says it is spinning on
+ * the ring (UVBUS_RING_F_POLLING), so the doorbell can be skipped.
+ */
+static inline int uvbus_ring_needs_bell(const struct uvbus_ring *r)
+{
+#ifdef __KERNEL__
+	smp_mb();	/* our tail store before the consumer's flag load */
+	return !(READ_ONCE(*r->flags) & UVBUS_RING_F_POLLING);
+#else
+	/* full: our tail store is visible before the consumer's flag is read */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return !(__atomic_load_n(r->flags, __ATOMIC_RELAXED) & UVBUS_RING_F_POLLING);
+#endif
 }
 
 /*

@@ -1037,10 +1037,20 @@ static int cmd_scribble(const char *name, const char *how)
 		/* Claims more messages than the ring holds. */
 		__atomic_store_n(p.u2k.tail, p.u2k.local + p.u2k.entries + 7, __ATOMIC_RELEASE);
 	} else if (!strcmp(how, "k2u-head")) {
-		/* Claims to have consumed messages never produced. */
+		unsigned int i;
+
+		/*
+		 * Claims to have consumed messages never produced. The kernel
+		 * loads our head only when its cached copy says k2u is full:
+		 * echoes go on until it does, a ring's worth at most.
+		 */
 		__atomic_store_n(p.k2u.head, p.k2u.local + 12345, __ATOMIC_RELEASE);
-		make_msg(&m, 11);
-		push(&p, &m, 1);
+		for (i = 0; i <= 2 * p.k2u.entries; i++) {
+			make_msg(&m, 11 + i);
+			push(&p, &m, 1);
+			if (sig_write(p.fd, UVBUS_SIG_RING) < 0)
+				break;
+		}
 	} else if (!strcmp(how, "msg")) {
 		make_msg(&m, 12);
 		push(&p, &m, 1);
