@@ -697,9 +697,11 @@ static inline int uvbus_ring_needs_bell(const struct uvbus_ring *r)
 	smp_mb();	/* our tail store before the consumer's flag load */
 	return !(READ_ONCE(*r->flags) & UVBUS_RING_F_POLLING);
 #else
-	/* full: our tail store is visible before the consumer's flag is read */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	return !(__atomic_load_n(r->flags, __ATOMIC_RELAXED) & UVBUS_RING_F_POLLING);
+	/*
+	 * A fully ordered RMW that changes nothing (a fence TSan can see):
+	 * our tail store is visible before the consumer's flag is read.
+	 */
+	return !(__atomic_fetch_or(r->flags, 0, __ATOMIC_SEQ_CST) & UVBUS_RING_F_POLLING);
 #endif
 }
 
