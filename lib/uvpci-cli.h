@@ -72,6 +72,18 @@ struct uvpci_device *uvpci_cli_device_open(const char *name, unsigned int flags)
  */
 const char *uvpci_cli_refusal(int err, int write);
 
+/**
+ * uvpci_cli_pin_cpu() - a device model's --cpu N|any: stay on CPU @arg
+ * (NULL: the CPU it runs on now, when there are two or more; "any": do
+ * not pin). A driver that reads a register where it cannot sleep (an IRQ
+ * handler, NAPI) spins until the model answers; uvPCI delivers the
+ * model's interrupts to another CPU than the model's, and the scheduler,
+ * were the model free to move, could queue it on that very CPU (it looks
+ * idle under the spinning softirq): there it would wait until the read
+ * timed out. Bad @arg: uvnic_usage_die(); a refusal: uvnic_die().
+ */
+void uvpci_cli_pin_cpu(const char *arg);
+
 #ifdef __cplusplus
 }
 #endif

@@ -6,6 +6,8 @@
  * through libuvnic's uvnic_die() family when it fails.
  */
 #include <errno.h>
+#include <sched.h>
+#include <string.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -101,4 +103,36 @@ const char *uvpci_cli_refusal(int err, int write)
 		return "refused by the host (malformed request: see the kernel log)";
 	}
 	return NULL;
+}
+
+/* See uvpci-cli.h: why a model stays on one CPU. */
+void uvpci_cli_pin_cpu(const char *arg)
+{
+	long n = -1;
+	cpu_set_t set;
+	uint64_t v;
+	int rc;
+
+	if (arg && !strcmp(arg, "any"))
+		return;
+	if (arg) {
+		rc = uvnic_parse_u64(arg, CPU_SETSIZE - 1, &v);
+		if (rc == -ERANGE)
+			uvnic_usage_die("invalid --cpu '%s': out of range (0 to %d), or 'any'",
+					arg, CPU_SETSIZE - 1);
+		if (rc)
+			uvnic_usage_die("invalid --cpu '%s': %s, or 'any'", arg,
+					uvnic_parse_why(arg, strlen(arg), rc));
+		n = (long)v;
+	} else {
+		if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+			return;
+		n = sched_getcpu();
+		if (n < 0)
+			return;
+	}
+	CPU_ZERO(&set);
+	CPU_SET(n, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		uvnic_die("cannot run on CPU %ld: %s", n, strerror(errno));
 }
