@@ -210,7 +210,7 @@ int main(int argc, char **argv)
 	struct arg_lit *verbose = arg_lit0("v", "verbose",
 					   "log bad descriptors and refused frames to stderr");
 	struct arg_str *cpu = arg_str0(NULL, "cpu", "N|any",
-				       "run on CPU N only (default: the CPU it starts on); any: anywhere");
+				       "run on CPU N only (default: any CPU)");
 	struct arg_str *mac = arg_str0(NULL, "mac", "XX:XX:XX:XX:XX:XX",
 				       "station address in the EEPROM (default: derived from DEV, locally administered)");
 	struct arg_str *dev = arg_str1(NULL, NULL, "DEV", "uvPCI device (channel) to serve as the 82540EM");
@@ -251,7 +251,8 @@ int main(int argc, char **argv)
 	if (strlen(b->ifname) >= IF_NAMESIZE || !*b->ifname)
 		uvnic_usage_die("invalid IFACE '%s': 1 to %d characters", b->ifname,
 				IF_NAMESIZE - 1);
-	uvpci_cli_pin_cpu(cpu->count ? cpu->sval[0] : NULL);
+	/* Unpinned by default: pinned, the INTx handler can land on its CPU (see uvpci-e1000 notes). */
+	uvpci_cli_pin_cpu(cpu->count ? cpu->sval[0] : "any");
 	if (mac->count) {
 		rc = uvnic_wire_parse_mac(mac->sval[0], cfg.mac);
 		if (rc == -EADDRNOTAVAIL)
