@@ -44,8 +44,11 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 BSD_CFLAGS := $(shell pkg-config --cflags libbsd-overlay 2>/dev/null)
 BSD_LIBS   := $(shell pkg-config --libs libbsd-overlay 2>/dev/null)
-# Layer folders of lib/ (the wire, the e1000 model), beside lib/ itself.
-LIB_DIRS := lib lib/wire lib/models/e1000
+# lib/ by layer: transport/ (the uvBus channels, ports and rings), device/
+# (a model's side of uvPCI), models/NAME/ (one folder per device model),
+# regmap/ (register maps as data), tools/ (what the CLIs share); libuvnic.h
+# on top. A header and its source share one stem; includes are by name.
+LIB_DIRS := lib $(sort $(patsubst %/,%,$(dir $(wildcard lib/*/*.[ch] lib/models/*/*.[ch]))))
 UV_CFLAGS  := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ikernel/uapi $(addprefix -I,$(LIB_DIRS)) \
 	      -DUVNIC_VERSION='"$(VERSION)"' $(BSD_CFLAGS) $(CPPFLAGS)
 UV_LIBS    := -largtable2 $(BSD_LIBS) -lpthread
@@ -91,18 +94,23 @@ HDRS := kernel/uapi/uvbus.h $(wildcard $(addsuffix /*.h,$(LIB_DIRS)))
 # from kernel/uapi/uvnic.regmap, never committed. bin/uvregmap links only
 # the lib/ objects that do not include uvnic.h; the others, and the
 # modules, wait for the header.
-REGMAP_OBJS := $(filter-out lib/uvnic_%.o lib/wire/%.o lib/models/%.o,$(LIB_OBJS))
+REGMAP_OBJS := $(filter-out lib/models/%.o lib/wire/%.o,$(LIB_OBJS))
 GEN_HDRS    := kernel/uapi/uvnic_regs.h
 # The skeleton model the kernel suite t/kernel/uvregmap.bats drives.
 SKEL_MODEL  := t/helpers/uvregmap-skel-model
 
-.PHONY: deps all userspace modules man check check-loaded check-debs check-unit check-host check-kernel \
+.PHONY: deps all print-cflags userspace modules man check check-loaded check-debs check-unit check-host check-kernel \
 	stress boot-check fuzz bench demo lint lint-run install install-completion install-bats \
 	install-kbuild install-dkms modules_install clean
 
 all: userspace modules
 
 userspace: $(LIB) $(SOLIB) $(TOOLS) $(THELPERS) $(SKEL_MODEL) man
+
+# The -I flags a program built against the uninstalled tree needs (the
+# installed headers are flat: pkg-config --cflags libuvnic).
+print-cflags:
+	@echo $(addprefix -I,$(abspath kernel/uapi $(LIB_DIRS)))
 
 lib/%.o: lib/%.c $(HDRS)
 	$(CC) $(UV_CFLAGS) $(CFLAGS) -c -o $@ $<
@@ -296,12 +304,12 @@ lint-run: $(CHECKPATCH) man $(GEN_HDRS)
 # --- install ---------------------------------------------------------
 
 # The public headers: the API of libuvnic and the uapi formats it uses.
-# lib/deadline.h and lib/uvpci-cli.h are the library's and the uvPCI
+# lib/transport/deadline.h and lib/tools/uvpci-cli.h are the library's and the uvPCI
 # tools' own (their symbols are not in lib/libuvnic.map); uvpci_bench.h
 # is the benchmark's. Installed flat under $(INCDIR)/uvnic, where their
 # "uvbus.h"-style includes find each other; libuvnic.pc adds that to -I.
-PUBLIC_HDRS := lib/libuvnic.h lib/uvpci-device.h lib/uvpci-regspec.h \
-	       lib/uvnic-model.h lib/uvnic-offload.h lib/uvregmap.h \
+PUBLIC_HDRS := lib/libuvnic.h lib/device/uvpci-device.h lib/tools/uvpci-regspec.h \
+	       lib/models/uvnic/uvnic-model.h lib/models/uvnic/uvnic-offload.h lib/regmap/uvregmap.h \
 	       kernel/uapi/uvbus.h kernel/uapi/uvnic.h $(GEN_HDRS)
 
 # The modules a system gets: not the test drivers uvpci_sample, uvpci_bench.

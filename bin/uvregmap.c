@@ -2,7 +2,7 @@
 /*
  * uvregmap - register maps as data: check a uvregmap(5) map, generate its
  * C header, man-page table and model skeleton, decode register accesses,
- * report a model's register coverage. Everything is lib/uvregmap.h's;
+ * report a model's register coverage. Everything is lib/regmap/uvregmap.h's;
  * this is its command line. See uvregmap(1).
  *
  * The Makefile builds it from the few lib/ objects it needs, before the

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0-or-later
-# One number rule for every uvNIC CLI (lib/parse.c): decimal, or hex with
+# One number rule for every uvNIC CLI (lib/tools/parse.c): decimal, or hex with
 # 0x; no leading zero, no bare hex, no sign, no suffix. Each tool is given
 # the same numbers in one of its number arguments and must accept and
 # refuse the same ones, with the same reason, naming the argument; every

@@ -166,7 +166,7 @@ copy_tree() {
 	grep -q '^	\.mmio_write = model_write,$' model.c
 	grep -q 'reg ISR 0:0x00c 32 W1C' model.c
 	grep -q '\.prog = "my-model"' model.c
-	run cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I"$UVNIC_TOP/lib" -I"$UVNIC_TOP/kernel/uapi" \
+	run cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror $(make -s --no-print-directory -C "$UVNIC_TOP" print-cflags) \
 		-o my-model model.c "$UVNIC_TOP/lib/libuvnic.a" -largtable2 -lbsd -lpthread
 	assert_success
 	run --separate-stderr ./my-model --help
@@ -268,7 +268,7 @@ copy_tree() {
 	mkdir -p 'd"q*/e'
 	cp "$TMAP" 'd"q*/e/t.regmap'
 	run -0 uvregmap skeleton -o model.c 'd"q*/e/t.regmap'
-	run cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I"$UVNIC_TOP/lib" -I"$UVNIC_TOP/kernel/uapi" \
+	run cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror $(make -s --no-print-directory -C "$UVNIC_TOP" print-cflags) \
 		-o model model.c "$UVNIC_TOP/lib/libuvnic.a" -largtable2 -lbsd -lpthread
 	assert_success
 }

@@ -4,7 +4,7 @@
 # guest: the shell bring-up a user writes (uvbus-ctl create, uvpci-poke,
 # uvpci-peek, uvdma-inject, uvmsi-fire against uvpci_sample.ko), widths and
 # masks, refusals with clear errors, and a device model written on
-# lib/uvpci-device.h (t/helpers/uvpci-echo-model.c) serving the tools,
+# lib/device/uvpci-device.h (t/helpers/uvpci-echo-model.c) serving the tools,
 # doing DMA from its callbacks, dying mid-read. The bus itself, raw
 # messages and the driver API are t/kernel/uvpci-core.bats's.
 # Devices here are named uc* (and dev0, nic0, loop0 by the man pages'

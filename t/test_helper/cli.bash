@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Checks of a CLI's refusals, for the host suites of the tools built on
-# lib/cli.c (every error is one line on stderr, exit 1). Load after
+# lib/tools/cli.c (every error is one line on stderr, exit 1). Load after
 # common-setup:
 #	load '../test_helper/cli'
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * dma-split.c - unit test of uvpci_dma_split() (lib/uvpci_device.c), the
+ * dma-split.c - unit test of uvpci_dma_split() (lib/device/uvpci-device.c), the
  * one function that cuts a DMA transfer into PCIe-legal requests.
  *
  * For each transfer the requests are replayed, by their byte enables, onto

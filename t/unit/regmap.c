@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * regmap.c - unit test of register maps as data (lib/uvregmap.h): the
+ * regmap.c - unit test of register maps as data (lib/regmap/uvregmap.h): the
  * uvregmap(5) parser and each error it promises, the register file's
  * RW/RO/W1C/RC/WO semantics (whole, narrow and split 64-bit accesses),
  * its coverage counts and the report summing them, and the decoder.

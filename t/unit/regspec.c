@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * regspec.c - unit test of the register-spec parser (lib/regspec.c):
+ * regspec.c - unit test of the register-spec parser (lib/tools/uvpci-regspec.c):
  * every valid form and every class of error, with the exact errno and the
  * reason a tool would print. TAP output; exit 0 when all pass.
  */

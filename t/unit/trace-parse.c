@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * trace-parse.c - unit test of the uvpci-trace records (lib/uvpci-trace.h):
+ * trace-parse.c - unit test of the uvpci-trace records (lib/tools/uvpci-trace.h):
  * trace_pipe lines of each kind the kernel prints (copied from a guest
  * run), lines that are not ours, the file format written and read back
  * to the same record, and each record in words, with and without a

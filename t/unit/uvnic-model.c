@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * uvnic-model - unit test of the uvNIC device model (lib/uvnic_model.c)
+ * uvnic-model - unit test of the uvNIC device model (lib/models/uvnic/uvnic-model.c)
  * against a fake host: this file defines the uvPCI calls the model makes
  * (uvpci_dma_read/readv/write, uvpci_msi_fire, uvpci_device_sync), so the
  * linker never pulls the real ones from libuvnic.a (and the two batch
@@ -934,7 +934,7 @@ static uint32_t get32(const uint8_t *p)
 	return (uint32_t)get16(p) << 16 | get16(p + 2);
 }
 
-/* RFC 1071 the slow way, independent of lib/uvnic_offload.c. */
+/* RFC 1071 the slow way, independent of lib/models/uvnic/uvnic-offload.c. */
 static uint32_t sum16(const uint8_t *p, size_t len, uint32_t s)
 {
 	size_t i;

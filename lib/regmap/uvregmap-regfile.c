@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * regfile.c - a register file that behaves as its uvregmap(5) map says
+ * uvregmap-regfile.c - a register file that behaves as its uvregmap(5) map says
  * (RW, RO, W1C, RC, WO per field), so a model gets hardware-like
  * registers without code, and counts every access per register and field
  * for the coverage report (uvregmap_coverage_report(), also here: the

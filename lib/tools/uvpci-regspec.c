@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * regspec.c - the register-spec parser: BAR:OFFSET[.WIDTH][=VALUE[:MASK]],
+ * uvpci-regspec.c - the register-spec parser: BAR:OFFSET[.WIDTH][=VALUE[:MASK]],
  * setpci's grammar with uvPCI's BARs, and the number rule of every uvNIC
  * tool (parse.c). The grammar and every error are documented in
  * uvpci-regspec.h.

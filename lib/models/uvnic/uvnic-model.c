@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * uvnic_model.c - the uvNIC reference NIC's device model: the register
+ * uvnic-model.c - the uvNIC reference NIC's device model: the register
  * file, the descriptor rings, interrupts and counters of uvnic(4). See
  * uvnic-model.h for the API.
  *

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * uvpci_mmio.c - host-side register access to a uvPCI device
+ * uvpci-mmio.c - host-side register access to a uvPCI device
  * (UVPCI_IOC_MMIO), for uvpci-peek and uvpci-poke: the same path as a
  * driver's access, so an attached model sees it; and the driver bound to
  * a device, from sysfs.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * regmap_gen.c - what uvregmap(1) generates from a parsed map: the C
+ * uvregmap-gen.c - what uvregmap(1) generates from a parsed map: the C
  * header of driver and model, the man-page register table, and a device
  * model skeleton. The map is checked by the parser already, so these
  * only format it.
@@ -276,7 +276,7 @@ int uvregmap_emit_skeleton(const struct uvregmap *map, FILE *out,
 	c_comment(out, map->path);
 	fprintf(out,
 		". Its registers behave as the map says (RW, RO, W1C, RC,\n"
-		" * WO: lib/uvregmap.h's register file); the device's own behaviour goes\n"
+		" * WO: lib/regmap/uvregmap.h's register file); the device's own behaviour goes\n"
 		" * in device_wrote().\n"
 		" *\n"
 		" *   %s DEVICE [--set REG=VALUE]... [--coverage FILE] [--ready FILE]\n"

@@ -38,7 +38,7 @@ struct uvbus_port {
 /* time                                                              */
 /* ---------------------------------------------------------------- */
 
-/* now_ns(), deadline_after(), ms_left(): lib/deadline.h */
+/* now_ns(), deadline_after(), ms_left(): lib/transport/deadline.h */
 
 /* ---------------------------------------------------------------- */
 /* open / close                                                      */

@@ -6,7 +6,7 @@
  * NULL, 0) makes of it; what strtoull would take otherwise is refused:
  * signs, blanks, trailing junk, overflow, and a leading zero ("010" is
  * octal to C, hex to setpci, decimal to people: no guess is safe).
- * Register specs (regspec.c), options and arguments all come here.
+ * Register specs (uvpci-regspec.c), options and arguments all come here.
  */
 #include <errno.h>
 #include <stdint.h>

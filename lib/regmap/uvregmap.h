@@ -2,10 +2,10 @@
 /*
  * uvregmap.h - register maps as data: a device's BARs, registers, fields,
  * access types and reset values, parsed from the text format of
- * uvregmap(5) (regmap.c); the C header, man-page table and model skeleton
- * generated from a map (regmap_gen.c); and a register file that behaves
+ * uvregmap(5) (uvregmap.c); the C header, man-page table and model skeleton
+ * generated from a map (uvregmap-gen.c); and a register file that behaves
  * as the map says, with per-register and per-field access counts for a
- * coverage report (regfile.c). uvregmap(1) is the command line over it.
+ * coverage report (uvregmap-regfile.c). uvregmap(1) is the command line over it.
  *
  * A map is read-only once parsed; one struct uvregfile per model thread.
  */
@@ -220,7 +220,7 @@ int uvregmap_regspec(const struct uvregmap *map, const char *str,
 		     unsigned int flags, struct uvpci_regspec *spec,
 		     char *err, size_t errlen);
 
-/* ---- generators (regmap_gen.c); each returns 0 or -errno of writing ---- */
+/* ---- generators (uvregmap-gen.c); each returns 0 or -errno of writing ---- */
 
 /**
  * uvregmap_emit_header() - the C header of the map: per BAR its size,
@@ -251,7 +251,7 @@ int uvregmap_emit_man(const struct uvregmap *map, FILE *out);
 int uvregmap_emit_skeleton(const struct uvregmap *map, FILE *out,
 			   const char *prog);
 
-/* ---- register file (regfile.c) ---------------------------------------- */
+/* ---- register file (uvregmap-regfile.c) ---------------------------------------- */
 
 struct uvregfile;
 

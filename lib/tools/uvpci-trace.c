@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * uvpci_trace.c - a uvPCI device's transactions from the kernel's
+ * uvpci-trace.c - a uvPCI device's transactions from the kernel's
  * tracepoints (uvpci-trace.h): parsing trace_pipe lines and the file
  * format, each record in words, and a tracefs session that records one
  * device in an instance of its own.

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * deadline.h - libuvnic-internal: monotonic deadlines for the waits of
- * lib/port.c and lib/uvpci_device.c. Not installed API.
+ * lib/transport/port.c and lib/device/uvpci-device.c. Not installed API.
  */
 #ifndef UVNIC_DEADLINE_H
 #define UVNIC_DEADLINE_H

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * uvpci_cli.c - the command-line steps the uvPCI tools share
+ * uvpci-cli.c - the command-line steps the uvPCI tools share
  * (uvpci-cli.h): register specs, a device's parameters, attaching, and
  * the host's refusals in words. Each step ends the program with one line
  * through libuvnic's uvnic_die() family when it fails.

@@ -5,7 +5,7 @@
  * session that records one device's events in an instance of its own,
  * the records, the text file format uvpci-trace(1) writes and reads back,
  * and each record in words, with register names from a map. The
- * library's own (uvpci_trace.c), for uvpci-trace(1): not installed.
+ * library's own (uvpci-trace.c), for uvpci-trace(1): not installed.
  *
  * A record is one event: the time the kernel stamped it, the task that
  * caused it, the event's name and its KEY=VALUE fields, in the order the

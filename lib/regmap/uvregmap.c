@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * regmap.c - the uvregmap(5) parser, lookups and the access decoder.
+ * uvregmap.c - the uvregmap(5) parser, lookups and the access decoder.
  *
  * A map is line-oriented: a keyword, blank-separated words, and optionally
  * " -- " and a description to the end of the line. Every check that can

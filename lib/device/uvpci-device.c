@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * uvpci_device.c - the device side of uvPCI (uvpci-device.h): a model's
+ * uvpci-device.c - the device side of uvPCI (uvpci-device.h): a model's
  * request loop, DMA split into PCIe-legal requests, MSI, and sync.
  *
  * One struct uvpci_device is one uvBus port and is used by one thread, so
@@ -91,7 +91,7 @@ struct uvpci_device {
 /* time                                                              */
 /* ---------------------------------------------------------------- */
 
-/* now_ns(), deadline_after(), ms_left(): lib/deadline.h */
+/* now_ns(), deadline_after(), ms_left(): lib/transport/deadline.h */
 
 /* ---------------------------------------------------------------- */
 /* splitting                                                         */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * uvnic_offload.c - header parsing, Internet checksums (RFC 1071) and TCP
+ * uvnic-offload.c - header parsing, Internet checksums (RFC 1071) and TCP
  * segmentation, as a NIC's TX offloads do them. See uvnic-offload.h.
  */
 #include <errno.h>
