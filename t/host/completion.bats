@@ -9,7 +9,7 @@
 # shellcheck disable=SC2154 # (COMPREPLY, output, lines: set by what we call)
 bats_require_minimum_version 1.5.0
 
-TOOLS=(uvbus-ctl uvpci-peek uvpci-poke uvdma-inject uvmsi-fire uvnic-bridge uvpci-trace uvnic-vm uvpci-port uvregmap)
+TOOLS=(uvbus-ctl uvpci-peek uvpci-poke uvdma-inject uvmsi-fire uvnic-bridge uvpci-e1000 uvpci-trace uvnic-vm uvpci-port uvregmap)
 COMPLETION=contrib/completion/uvnic
 
 setup() {
