@@ -152,6 +152,16 @@ t/bench/%: t/bench/%.c $(LIB) $(HDRS)
 	$(CC) $(UV_CFLAGS) $(CFLAGS) $(TOOL_LDFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(UV_LIBS)
 t/bench/uvpci-bench-model: kernel/uapi/uvpci_bench.h
 
+# ring-bench measures DPDK's rte_ring beside the uvBus ring when
+# libdpdk-dev is installed (contrib/install-deps bench); without it, its
+# rows say n/a. Only librte_ring (and the EAL it links) is used: no EAL init.
+# DPDK's static archives need half of Debian: linked dynamically then.
+DPDK_CFLAGS := $(shell pkg-config --cflags libdpdk 2>/dev/null)
+t/bench/ring-bench: t/bench/ring-bench.c $(LIB) $(HDRS)
+	$(CC) $(UV_CFLAGS) $(CFLAGS) $(if $(DPDK_CFLAGS),-DHAVE_RTE_RING $(DPDK_CFLAGS)) \
+		$(if $(DPDK_CFLAGS),,$(TOOL_LDFLAGS)) $(LDFLAGS) -o $@ $< $(LIB) $(UV_LIBS) \
+		$(if $(DPDK_CFLAGS),-lrte_ring -lrte_eal) -lpthread
+
 # @NUMBERS@ on a line of its own: the NUMBERS section every CLI page shares.
 man/%: man/%.in man/numbers.inc
 	sed -e 's/@VERSION@/$(VERSION)/g' -e '/^@NUMBERS@$$/{r man/numbers.inc' -e 'd;}' $< > $@

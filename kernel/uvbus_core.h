@@ -113,5 +113,7 @@ void uvbus_port_signal(struct uvbus_port *port, u64 bits);
  * Returns the number consumed, or -EPIPE once the channel is broken.
  */
 int uvbus_port_poll(struct uvbus_port *port, unsigned int budget);
+void uvbus_port_poll_begin(struct uvbus_port *port);
+void uvbus_port_poll_end(struct uvbus_port *port);
 
 #endif /* _UVBUS_CORE_H */

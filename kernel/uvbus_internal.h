@@ -132,6 +132,7 @@ struct uvbus_port {
 	unsigned long state;
 	bool detached;
 	bool stalled;
+	unsigned int pollers;		/* uvbus_port_poll_begin(), under @lock */
 	u64 pending;
 	wait_queue_head_t wq;
 	struct work_struct drain_work;

@@ -592,6 +592,53 @@ int uvbus_port_poll(struct uvbus_port *port, unsigned int budget)
 }
 EXPORT_SYMBOL_GPL(uvbus_port_poll);
 
+/**
+ * uvbus_port_poll_begin() - say that the kernel now spins on a port's
+ * user->kernel ring.
+ * @port: the port
+ *
+ * Sets UVBUS_RING_F_POLLING in the u2k ring's flags, so that the producer
+ * may skip its doorbells; the caller must call uvbus_port_poll() until it
+ * stops, then uvbus_port_poll_end(). Nests: several CPUs may spin at once.
+ * Any context.
+ */
+void uvbus_port_poll_begin(struct uvbus_port *port)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&port->lock, flags);
+	if (!port->pollers++)
+		WRITE_ONCE(*port->u2k.flags, UVBUS_RING_F_POLLING);
+	spin_unlock_irqrestore(&port->lock, flags);
+}
+EXPORT_SYMBOL_GPL(uvbus_port_poll_begin);
+
+/**
+ * uvbus_port_poll_end() - the end of a uvbus_port_poll_begin().
+ * @port: the port
+ *
+ * The last spinner clears UVBUS_RING_F_POLLING, then drains the ring once:
+ * a message published while the flag was up came without a doorbell.
+ * Any context.
+ */
+void uvbus_port_poll_end(struct uvbus_port *port)
+{
+	unsigned long flags;
+	bool last;
+
+	spin_lock_irqsave(&port->lock, flags);
+	last = port->pollers && !--port->pollers;
+	if (last)
+		WRITE_ONCE(*port->u2k.flags, 0);
+	spin_unlock_irqrestore(&port->lock, flags);
+	if (last) {
+		/* Pairs with uvbus_ring_needs_bell(): flag store before tail load. */
+		smp_mb();
+		uvbus_port_poll(port, UVBUS_POLL_BATCH);
+	}
+}
+EXPORT_SYMBOL_GPL(uvbus_port_poll_end);
+
 /* Drain in process context, bounded; hand what is left to the work item. */
 static int uvbus_port_drain(struct uvbus_port *port)
 {

@@ -754,40 +754,33 @@ static u16 uvpci_enable_bits(struct uvpci_device *d, unsigned long types)
 	return bits;
 }
 
-int uvpci_enable_device(struct uvpci_dev *udev)
+/* As pci_enable_device_flags(): to D0 first, then decode @types. */
+static int uvpci_enable_flags(struct uvpci_dev *udev, unsigned long types)
 {
 	struct uvpci_device *d = to_uvpci_device(udev);
 
 	if (atomic_inc_return(&d->enable_cnt) > 1)
 		return 0;
-	/* As pci_enable_device(): to D0 first. */
 	uvpci_set_power_state(udev, PCI_D0);
-	uvpci_command_update(d, 0, uvpci_enable_bits(d, IORESOURCE_MEM | IORESOURCE_IO));
+	uvpci_command_update(d, 0, uvpci_enable_bits(d, types));
 	return 0;
+}
+
+int uvpci_enable_device(struct uvpci_dev *udev)
+{
+	return uvpci_enable_flags(udev, IORESOURCE_MEM | IORESOURCE_IO);
 }
 EXPORT_SYMBOL_GPL(uvpci_enable_device);
 
 int uvpci_enable_device_mem(struct uvpci_dev *udev)
 {
-	struct uvpci_device *d = to_uvpci_device(udev);
-
-	if (atomic_inc_return(&d->enable_cnt) > 1)
-		return 0;
-	uvpci_set_power_state(udev, PCI_D0);
-	uvpci_command_update(d, 0, PCI_COMMAND_MEMORY);
-	return 0;
+	return uvpci_enable_flags(udev, IORESOURCE_MEM);
 }
 EXPORT_SYMBOL_GPL(uvpci_enable_device_mem);
 
 int uvpci_enable_device_io(struct uvpci_dev *udev)
 {
-	struct uvpci_device *d = to_uvpci_device(udev);
-
-	if (atomic_inc_return(&d->enable_cnt) > 1)
-		return 0;
-	uvpci_set_power_state(udev, PCI_D0);
-	uvpci_command_update(d, 0, uvpci_enable_bits(d, IORESOURCE_IO));
-	return 0;
+	return uvpci_enable_flags(udev, IORESOURCE_IO);
 }
 EXPORT_SYMBOL_GPL(uvpci_enable_device_io);
 
@@ -960,28 +953,14 @@ EXPORT_SYMBOL_GPL(uvpci_release_region);
 
 int uvpci_request_regions(struct uvpci_dev *udev, const char *name)
 {
-	int bar, err;
-
-	for (bar = 0; bar < UVPCI_NUM_BARS; bar++) {
-		err = uvpci_request_region(udev, bar, name);
-		if (err)
-			goto err_release;
-	}
-	return 0;
-
-err_release:
-	while (--bar >= 0)
-		uvpci_release_region(udev, bar);
-	return err;
+	return uvpci_request_selected_regions(udev, (1 << UVPCI_NUM_BARS) - 1,
+					      name);
 }
 EXPORT_SYMBOL_GPL(uvpci_request_regions);
 
 void uvpci_release_regions(struct uvpci_dev *udev)
 {
-	int bar;
-
-	for (bar = 0; bar < UVPCI_NUM_BARS; bar++)
-		uvpci_release_region(udev, bar);
+	uvpci_release_selected_regions(udev, (1 << UVPCI_NUM_BARS) - 1);
 }
 EXPORT_SYMBOL_GPL(uvpci_release_regions);
 

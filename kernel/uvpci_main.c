@@ -930,9 +930,8 @@ static void uvpci_show(struct uvbus_channel *ch, struct seq_file *m)
 	spin_unlock_irqrestore(&d->lock, flags);
 	seq_printf(m, "model: %s, read timeout %u us\n", model,
 		   READ_ONCE(d->timeout_us));
-	seq_printf(m, "command: memory %s, io %s, bus master %s\n",
+	seq_printf(m, "command: memory %s, bus master %s\n",
 		   READ_ONCE(d->mem_on) ? "on" : "off",
-		   READ_ONCE(d->io_on) ? "on" : "off",
 		   READ_ONCE(d->master_on) ? "on" : "off");
 
 	for (i = 0; i < UVPCI_NUM_BARS; i++) {

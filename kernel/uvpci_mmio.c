@@ -347,13 +347,16 @@ static u64 uvpci_model_read(struct uvpci_device *d, struct uvbus_port *port,
 		.tag = p->tag,
 		.mmio = { .bar = bar, .size = size, .offset = off },
 	};
-	bool sleep = uvpci_may_sleep();
+	bool sleep = uvpci_may_sleep(), polling;
 	ktime_t start = ktime_get();
 	struct uvpci_wait_clock clock;
 	unsigned long flags;
 	int err, n;
 
 	uvpci_wait_clock_start(&clock, start, READ_ONCE(d->timeout_us));
+	/* While we spin, the model need not ring for its completion. */
+	uvbus_port_poll_begin(port);
+	polling = true;
 	err = uvpci_send_wait(d, port, &msg, p, start, &clock, sleep);
 	while (!err) {
 		if (uvpci_pending_done(p))
@@ -361,13 +364,21 @@ static u64 uvpci_model_read(struct uvpci_device *d, struct uvbus_port *port,
 		n = uvbus_port_poll(port, UVPCI_POLL_BUDGET);
 		if (uvpci_pending_done(p))
 			break;
-		if (n < 0)
+		if (n < 0) {
 			err = -EPIPE;
-		else if (uvpci_wait_clock_expired(&clock))
+		} else if (uvpci_wait_clock_expired(&clock)) {
 			err = -ETIMEDOUT;
-		else if (!n)
+		} else if (!n && polling && sleep &&
+			   ktime_us_delta(ktime_get(), start) >= UVPCI_SPIN_US) {
+			/* About to nap: from now on the completion rings. */
+			uvbus_port_poll_end(port);
+			polling = false;
+		} else if (!n) {
 			uvpci_wait_step(d, p, start, sleep);
+		}
 	}
+	if (polling)
+		uvbus_port_poll_end(port);
 
 	spin_lock_irqsave(&d->lock, flags);
 	if (!p->done) {

@@ -99,6 +99,10 @@ static int mrrs;
 module_param(mrrs, int, 0444);
 MODULE_PARM_DESC(mrrs, "Max_Read_Request_Size to set at probe, in bytes (0: leave it)");
 
+static char *bar_api = "iomap";
+module_param(bar_api, charp, 0444);
+MODULE_PARM_DESC(bar_api, "How to map the BARs: iomap (claim every BAR, map with the iomap call; the default), pcim (the managed calls, released on unbind), remap (enable memory only, claim the memory BARs, remap each BAR's resource start)");
+
 static bool intx;
 module_param(intx, bool, 0444);
 MODULE_PARM_DESC(intx, "Use INTx (PCI_IRQ_LEGACY: udev->irq, shared, level-triggered) instead of MSI");
@@ -263,6 +267,90 @@ static void uvpci_sample_vectors_free(struct uvpci_dev *udev)
 		uvpci_free_irq_vectors(udev);
 }
 
+/* Enable the device, claim and map BAR0 (and BAR2), as bar_api says. */
+static int uvpci_sample_map(struct uvpci_dev *udev, struct uvpci_sample *priv)
+{
+	bool has_bar2 = uvpci_resource_len(udev, 2);
+	int err;
+
+	if (!strcmp(bar_api, "pcim")) {
+		/* Managed: nothing of this is undone by the driver. */
+		err = uvpcim_enable_device(udev);
+		if (err)
+			return err;
+		err = uvpcim_iomap_regions(udev, BIT(0) | (has_bar2 ? BIT(2) : 0),
+					   DRV_NAME);
+		if (err)
+			return err;
+		priv->regs = uvpcim_iomap_table(udev)[0];
+		priv->bar2 = uvpcim_iomap_table(udev)[2];
+		return 0;
+	}
+	if (!strcmp(bar_api, "remap")) {
+		err = uvpci_enable_device_mem(udev);
+		if (err)
+			return err;
+		err = uvpci_request_mem_regions(udev, DRV_NAME);
+		if (err)
+			goto err_disable;
+		/* As drivers that remap their BAR's bus address themselves. */
+		priv->regs = uv_ioremap(uvpci_resource_start(udev, 0),
+					uvpci_resource_len(udev, 0));
+		if (has_bar2)
+			priv->bar2 = uv_ioremap(uvpci_resource_start(udev, 2),
+						uvpci_resource_len(udev, 2));
+		if (!priv->regs || (has_bar2 && !priv->bar2)) {
+			uv_iounmap(priv->regs);
+			uv_iounmap(priv->bar2);
+			uvpci_release_mem_regions(udev);
+			err = -ENOMEM;
+			goto err_disable;
+		}
+		return 0;
+	}
+	err = uvpci_enable_device(udev);
+	if (err)
+		return err;
+	err = uvpci_request_regions(udev, DRV_NAME);
+	if (err)
+		goto err_disable;
+	priv->regs = uvpci_iomap(udev, 0, 0);
+	if (has_bar2)
+		priv->bar2 = uvpci_ioremap_bar(udev, 2);
+	if (!priv->regs || (has_bar2 && !priv->bar2)) {
+		if (priv->regs)
+			uvpci_iounmap(udev, priv->regs);
+		if (priv->bar2)
+			uvpci_iounmap(udev, priv->bar2);
+		uvpci_release_regions(udev);
+		err = -ENOMEM;
+		goto err_disable;
+	}
+	return 0;
+
+err_disable:
+	uvpci_disable_device(udev);
+	return err;
+}
+
+/* Undo uvpci_sample_map() (with pcim, unbind does it). */
+static void uvpci_sample_unmap(struct uvpci_dev *udev, struct uvpci_sample *priv)
+{
+	if (!strcmp(bar_api, "pcim"))
+		return;
+	if (!strcmp(bar_api, "remap")) {
+		uv_iounmap(priv->bar2);
+		uv_iounmap(priv->regs);
+		uvpci_release_mem_regions(udev);
+	} else {
+		if (priv->bar2)
+			uvpci_iounmap(udev, priv->bar2);
+		uvpci_iounmap(udev, priv->regs);
+		uvpci_release_regions(udev);
+	}
+	uvpci_disable_device(udev);
+}
+
 static int uvpci_sample_probe(struct uvpci_dev *udev,
 			      const struct uvpci_device_id *id)
 {
@@ -279,31 +367,16 @@ static int uvpci_sample_probe(struct uvpci_dev *udev,
 	INIT_DELAYED_WORK(&priv->poll, uvpci_sample_poll);
 	uvpci_set_drvdata(udev, priv);
 
-	err = uvpci_enable_device(udev);
-	if (err)
-		goto err_free_priv;
-	err = uvpci_request_regions(udev, DRV_NAME);
-	if (err)
-		goto err_disable_device;
 	if (!(uvpci_resource_flags(udev, 0) & IORESOURCE_MEM) ||
 	    uvpci_resource_len(udev, 0) < SAMPLE_REGS_SIZE) {
 		dev_err(&udev->dev, "BAR0 missing or smaller than %#x bytes\n",
 			SAMPLE_REGS_SIZE);
 		err = -ENODEV;
-		goto err_release_regions;
+		goto err_free_priv;
 	}
-	priv->regs = uvpci_iomap(udev, 0, 0);
-	if (!priv->regs) {
-		err = -ENOMEM;
-		goto err_release_regions;
-	}
-	if (uvpci_resource_len(udev, 2)) {
-		priv->bar2 = uvpci_ioremap_bar(udev, 2);
-		if (!priv->bar2) {
-			err = -ENOMEM;
-			goto err_unmap_bar0;
-		}
-	}
+	err = uvpci_sample_map(udev, priv);
+	if (err)
+		goto err_free_priv;
 
 	uvpci_read_config_word(udev, PCI_VENDOR_ID, &vendor);
 	uvpci_read_config_byte(udev, PCI_REVISION_ID, &rev);
@@ -321,7 +394,7 @@ static int uvpci_sample_probe(struct uvpci_dev *udev,
 	uvpci_sample_pcie(udev);
 	err = dma_set_mask_and_coherent(&udev->dev, DMA_BIT_MASK(64));
 	if (err)
-		goto err_unmap_bar2;
+		goto err_unmap;
 	uvpci_set_master(udev);
 
 	priv->buf = dma_alloc_coherent(&udev->dev, SAMPLE_BUF_BYTES,
@@ -408,15 +481,8 @@ err_free_coherent:
 	dma_free_coherent(&udev->dev, SAMPLE_BUF_BYTES, priv->buf, priv->buf_dma);
 err_clear_master:
 	uvpci_clear_master(udev);
-err_unmap_bar2:
-	if (priv->bar2)
-		uvpci_iounmap(udev, priv->bar2);
-err_unmap_bar0:
-	uvpci_iounmap(udev, priv->regs);
-err_release_regions:
-	uvpci_release_regions(udev);
-err_disable_device:
-	uvpci_disable_device(udev);
+err_unmap:
+	uvpci_sample_unmap(udev, priv);
 err_free_priv:
 	kfree(priv);
 	return err;
@@ -438,11 +504,7 @@ static void uvpci_sample_remove(struct uvpci_dev *udev)
 	kfree(priv->tx);
 	dma_free_coherent(&udev->dev, SAMPLE_BUF_BYTES, priv->buf, priv->buf_dma);
 	uvpci_clear_master(udev);
-	if (priv->bar2)
-		uvpci_iounmap(udev, priv->bar2);
-	uvpci_iounmap(udev, priv->regs);
-	uvpci_release_regions(udev);
-	uvpci_disable_device(udev);
+	uvpci_sample_unmap(udev, priv);
 	kfree(priv);
 	dev_info(&udev->dev, "removed\n");
 }

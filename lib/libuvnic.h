@@ -308,6 +308,17 @@ int uvbus_port_recv(struct uvbus_port *port, struct uvbus_msg *msgs,
 int uvbus_port_signal(struct uvbus_port *port, uint64_t bits);
 
 /**
+ * uvbus_port_kick() - after uvbus_port_send(): ring UVBUS_SIG_RING unless
+ * the kernel is spinning on the u2k ring (UVBUS_RING_F_POLLING, set while
+ * a host MMIO read waits for its completion), which then finds the
+ * messages without a system call. Sending thread only.
+ *
+ * @return 1 if the doorbell rang, 0 if it was not needed, or as
+ *         uvbus_port_signal().
+ */
+int uvbus_port_kick(struct uvbus_port *port);
+
+/**
  * uvbus_port_wait() - wait until signal bits are pending, collect them and
  * clear them.
  * @timeout_ms: -1 waits for ever, 0 only collects what is already pending

@@ -230,13 +230,27 @@ struct uvbus_msg {
  * struct uvbus_ring_offsets - where one ring lives in the port's mapping.
  * @head:    offset of the __u32 consumer index
  * @tail:    offset of the __u32 producer index
- * @flags:   offset of a __u32 reserved for ring flags (0 for now)
+ * @flags:   offset of the __u32 ring flags (UVBUS_RING_F_*), written by
+ *           the ring's consumer only
  * @entries: number of slots, a power of two
  * @slots:   offset of the first struct uvbus_msg
  *
  * Indices run freely and wrap at 2^32; slot = index & (entries - 1).
  * The ring holds tail - head messages, never more than @entries.
  */
+/*
+ * UVBUS_RING_F_POLLING, in the u2k ring's flags: the kernel is spinning on
+ * this ring (an MMIO read waiting for its completion), so a doorbell after
+ * a push is not needed, as virtio's VRING_USED_F_NO_NOTIFY. The producer
+ * checks it after publishing its tail, with a full barrier between
+ * (uvbus_ring_needs_bell()); the kernel, when it stops spinning, clears
+ * it, then looks at the ring once more, so nothing published meanwhile
+ * waits for a doorbell that never comes. Advisory: a bell rung anyway
+ * does no harm, and old userspace, which always rings, keeps working.
+ * The kernel never reads the k2u flags.
+ */
+#define UVBUS_RING_F_POLLING	(1U << 0)
+
 struct uvbus_ring_offsets {
 	__u32	head;
 	__u32	tail;
@@ -482,6 +496,70 @@ struct uvpci_msix_state {
 #define __uvbus_store_release(p, v)	__atomic_store_n(p, v, __ATOMIC_RELEASE)
 #endif
 
+/*
+ * How much of a slot a message uses: the 16-byte header and the payload
+ * its type and length give, so that the ring copies that and not the
+ * whole 256-byte slot (a 64-byte payload moves two cache lines, not four).
+ * Computed from a private copy of the header and the first payload bytes,
+ * never from the shared slot, and bounded by UVBUS_MSG_SIZE whatever a
+ * hostile peer wrote: a length too large for its message copies the whole
+ * slot and is refused by the message's own validation (len > 240,
+ * ndw > 32). Bytes past this size are not carried; a receiver must not
+ * read them. The first UVBUS_MSG_MIN_COPY bytes are always carried.
+ */
+#define UVBUS_MSG_MIN_COPY	64
+
+static inline __u32 uvbus_msg_bytes(const struct uvbus_msg *m)
+{
+	__u32 n;
+
+	switch (m->type) {
+	case UVBUS_MSG_NOP:
+		return UVBUS_MSG_HDR_SIZE;
+	case UVBUS_MSG_DATA:
+		if (m->len > UVBUS_MSG_DATA_SIZE)
+			return UVBUS_MSG_SIZE;
+		return UVBUS_MSG_HDR_SIZE + m->len;
+	case UVPCI_MSG_MMIO_WRITE:
+	case UVPCI_MSG_MMIO_READ:
+	case UVPCI_MSG_MMIO_CPL:
+	case UVPCI_MSG_CFG_WRITE:
+	case UVPCI_MSG_ACK:
+	case UVPCI_MSG_HOST_STATE:
+	case UVPCI_MSG_MSI:
+	case UVPCI_MSG_INTX:
+	case UVPCI_MSG_DMA_READ:
+		/* fixed payloads, all within the first cache line */
+		return UVBUS_MSG_MIN_COPY;
+	case UVPCI_MSG_DMA_CPL:
+	case UVPCI_MSG_DMA_WRITE:
+		n = m->dma.ndw;
+		if (n > UVPCI_DMA_MAX_BYTES / 4)
+			return UVBUS_MSG_SIZE;
+		return UVBUS_MSG_HDR_SIZE + 16 + n * 4;
+	default:
+		/* unknown to the ring: carried whole, for its channel to judge */
+		return UVBUS_MSG_SIZE;
+	}
+}
+
+/*
+ * Copy one message: its first cache line, then what its header (in the
+ * copy @dst, not the shared @src) says follows.
+ */
+static inline void uvbus_msg_copy(struct uvbus_msg *dst,
+				  const struct uvbus_msg *src)
+{
+	__u32 n;
+
+	memcpy(dst, src, UVBUS_MSG_MIN_COPY);
+	n = uvbus_msg_bytes(dst);
+	if (n > UVBUS_MSG_MIN_COPY)
+		memcpy((char *)dst + UVBUS_MSG_MIN_COPY,
+		       (const char *)src + UVBUS_MSG_MIN_COPY,
+		       n - UVBUS_MSG_MIN_COPY);
+}
+
 /**
  * struct uvbus_ring - one side's private view of a shared ring.
  * @head, @tail, @flags: the shared indices, inside the mapping
@@ -491,6 +569,12 @@ struct uvpci_msix_state {
  *           consumer). Authoritative: the shared copy is only ever
  *           written from it, never read back, so a peer scribbling on it
  *           cannot mislead this side.
+ * @peer:    the peer's index as last loaded (and validated) by this side:
+ *           head for the producer, tail for the consumer. The shared
+ *           index is loaded again only when this copy makes the ring look
+ *           full (producer) or empty (consumer), so the peer's cache line
+ *           moves once per burst, not once per message. A @peer that is
+ *           impossible against @local only causes a reload.
  */
 struct uvbus_ring {
 	__u32			*head;
@@ -499,6 +583,7 @@ struct uvbus_ring {
 	struct uvbus_msg	*slots;
 	__u32			entries;
 	__u32			local;
+	__u32			peer;
 };
 
 /* Point @r at a ring inside a mapping that starts at @base. */
@@ -513,13 +598,23 @@ static inline void uvbus_ring_setup(struct uvbus_ring *r, void *base,
 	r->slots = (struct uvbus_msg *)(b + off->slots);
 	r->entries = off->entries;
 	r->local = 0;
+	/* peer unknown: the ring looks full and empty, so the first use loads it */
+	r->peer = 0U - off->entries;
+}
+
+/* Take over a ring at index @index (its shared index already says so). */
+static inline void uvbus_ring_start(struct uvbus_ring *r, __u32 index)
+{
+	r->local = index;
+	r->peer = index - r->entries;
 }
 
 /*
- * Free slots for the producer, or -EPROTO if the consumer's published head
- * is impossible (it claims to have consumed what was never produced).
+ * Free slots for the producer, loading the consumer's head afresh, or
+ * -EPROTO if that head is impossible (it claims to have consumed what
+ * was never produced).
  */
-static inline int uvbus_ring_space(const struct uvbus_ring *r)
+static inline int uvbus_ring_space(struct uvbus_ring *r)
 {
 	/* acquire: the consumer's reads of the slots it released are done */
 	__u32 head = __uvbus_load_acquire(r->head);
@@ -527,14 +622,16 @@ static inline int uvbus_ring_space(const struct uvbus_ring *r)
 
 	if (used > r->entries)
 		return -EPROTO;
+	r->peer = head;
 	return (int)(r->entries - used);
 }
 
 /*
- * Messages ready for the consumer, or -EPROTO if the producer's published
- * tail is impossible (more than the ring can hold, or behind our head).
+ * Messages ready for the consumer, loading the producer's tail afresh, or
+ * -EPROTO if that tail is impossible (more than the ring can hold, or
+ * behind our head).
  */
-static inline int uvbus_ring_ready(const struct uvbus_ring *r)
+static inline int uvbus_ring_ready(struct uvbus_ring *r)
 {
 	/* acquire: the slots the producer filled before this tail are visible */
 	__u32 tail = __uvbus_load_acquire(r->tail);
@@ -542,7 +639,24 @@ static inline int uvbus_ring_ready(const struct uvbus_ring *r)
 
 	if (avail > r->entries)
 		return -EPROTO;
+	r->peer = tail;
 	return (int)avail;
+}
+
+/* Free slots as the cached head gives them (0 if that cache is impossible). */
+static inline unsigned int __uvbus_ring_space_cached(const struct uvbus_ring *r)
+{
+	__u32 used = r->local - r->peer;
+
+	return used > r->entries ? 0 : r->entries - used;
+}
+
+/* Ready messages as the cached tail gives them (0 if impossible). */
+static inline unsigned int __uvbus_ring_ready_cached(const struct uvbus_ring *r)
+{
+	__u32 avail = r->peer - r->local;
+
+	return avail > r->entries ? 0 : avail;
 }
 
 /*
@@ -552,16 +666,22 @@ static inline int uvbus_ring_ready(const struct uvbus_ring *r)
 static inline int uvbus_ring_push(struct uvbus_ring *r,
 				  const struct uvbus_msg *msgs, unsigned int n)
 {
-	int space = uvbus_ring_space(r);
+	unsigned int space = __uvbus_ring_space_cached(r);
 	__u32 mask = r->entries - 1;
 	unsigned int i;
 
-	if (space < 0)
-		return space;
-	if (n > (unsigned int)space)
-		n = (unsigned int)space;
+	if (space < n) {
+		int fresh = uvbus_ring_space(r);
+
+		if (fresh < 0)
+			return fresh;
+		space = (unsigned int)fresh;
+	}
+	if (n > space)
+		n = space;
 	for (i = 0; i < n; i++)
-		memcpy(&r->slots[(r->local + i) & mask], &msgs[i], sizeof(msgs[i]));
+		memcpy(&r->slots[(r->local + i) & mask], &msgs[i],
+		       uvbus_msg_bytes(&msgs[i]));
 	r->local += n;
 	/* release: the slot contents above are visible before the new tail */
 	__uvbus_store_release(r->tail, r->local);
@@ -569,23 +689,50 @@ static inline int uvbus_ring_push(struct uvbus_ring *r,
 }
 
 /*
+ * Producer, after a push: false while the consumer says it is spinning on
+ * the ring (UVBUS_RING_F_POLLING), so the doorbell can be skipped.
+ */
+static inline int uvbus_ring_needs_bell(const struct uvbus_ring *r)
+{
+#ifdef __KERNEL__
+	smp_mb();	/* our tail store before the consumer's flag load */
+	return !(READ_ONCE(*r->flags) & UVBUS_RING_F_POLLING);
+#else
+	/*
+	 * A fully ordered RMW that changes nothing (a fence TSan can see):
+	 * our tail store is visible before the consumer's flag is read.
+	 */
+	return !(__atomic_fetch_or(r->flags, 0, __ATOMIC_SEQ_CST) & UVBUS_RING_F_POLLING);
+#endif
+}
+
+/*
  * Consumer: copy up to @n messages out (the caller validates the copies,
  * never the shared slots) and release their slots with one index update.
- * Returns how many came out (0 when empty), or -EPROTO.
+ * Each copy holds what uvbus_msg_bytes() gives; the rest of the caller's
+ * struct is left as it was. Returns how many came out (0 when empty), or
+ * -EPROTO.
  */
 static inline int uvbus_ring_pop(struct uvbus_ring *r, struct uvbus_msg *msgs,
 				 unsigned int n)
 {
-	int avail = uvbus_ring_ready(r);
+	unsigned int avail = __uvbus_ring_ready_cached(r);
 	__u32 mask = r->entries - 1;
 	unsigned int i;
 
-	if (avail < 0)
-		return avail;
-	if (n > (unsigned int)avail)
-		n = (unsigned int)avail;
+	if (avail < n) {
+		int fresh = uvbus_ring_ready(r);
+
+		if (fresh < 0)
+			return fresh;
+		avail = (unsigned int)fresh;
+	}
+	if (n > avail)
+		n = avail;
+	if (!n)
+		return 0;
 	for (i = 0; i < n; i++)
-		memcpy(&msgs[i], &r->slots[(r->local + i) & mask], sizeof(msgs[i]));
+		uvbus_msg_copy(&msgs[i], &r->slots[(r->local + i) & mask]);
 	r->local += n;
 	/* release: our copies are complete before the producer may reuse the slots */
 	__uvbus_store_release(r->head, r->local);

@@ -554,8 +554,16 @@ static int dispatch(struct uvpci_device *dev, const struct uvbus_msg *req)
 			cpl.mmio.value = UINT64_MAX;
 		}
 		rc = push(dev, &cpl, 1);
-		/* The host CPU is spinning on this one: no batching. */
-		return rc ? rc : ring_bell(dev);
+		if (rc)
+			return rc;
+		/*
+		 * The host CPU waits for this one: no batching, and no
+		 * doorbell while it spins on the ring (it then sees the
+		 * completion, and the messages queued before it, itself).
+		 */
+		dev->bell = false;
+		rc = uvbus_port_kick(dev->port);
+		return rc < 0 ? rc : 0;
 	case UVPCI_MSG_MMIO_WRITE:
 		if (!mmio_ok(m)) {
 			dev->dropped++;

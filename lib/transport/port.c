@@ -185,6 +185,16 @@ int uvbus_port_signal(struct uvbus_port *port, uint64_t bits)
 	return n == sizeof(bits) ? 0 : -EIO;
 }
 
+int uvbus_port_kick(struct uvbus_port *port)
+{
+	int rc;
+
+	if (!uvbus_ring_needs_bell(&port->u2k))
+		return 0;
+	rc = uvbus_port_signal(port, UVBUS_SIG_RING);
+	return rc ? rc : 1;
+}
+
 /*
  * Nothing tells the sender that the kernel freed u2k slots, so a full ring
  * is waited out: yield a few times, then sleep 10 us doubling to 1 ms,

@@ -1,12 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * ring-bench - messages per second between two threads over the uvBus
- * ring (uvbus.h, in plain memory), unbatched and in batches, beside a pipe
- * (one 256-byte write and read per message) and an eventfd ping-pong, all
- * measured in the same run. Every rate is also given as a ratio to the
- * pipe's.
+ * ring-bench - the uvBus ring (uvbus.h, in plain memory) between two
+ * threads beside DPDK's rte_ring (Debian's libdpdk-dev, on malloc'd memory,
+ * single producer and single consumer, no EAL), measured in the same run:
+ * 64- and 256-byte messages, one at a time and in batches of 32, and a
+ * one-message round trip; an eventfd ping-pong as the sleeping baseline.
  *
- * Usage: ring-bench [SECONDS per row, default 1]   (make bench)
+ * Truth under noise: the two threads are pinned to CPUs 0 and 1; every row
+ * is measured in short chunks, the rows interleaved round by round, so a
+ * burst of other load hits every row alike. Each row gives the median and
+ * the fast decile of its chunks beside its whole-run figure, and the load
+ * average seen while it ran; ring / rte_ring ratios are taken round by
+ * round (same moment, same load) and their median printed.
+ *
+ * Usage: ring-bench [SECONDS, default 1]   (make bench; about 5 s per SECOND)
  */
 #include <errno.h>
 #include <pthread.h>
@@ -22,18 +29,26 @@
 
 #include "libuvnic.h"
 
+#ifdef HAVE_RTE_RING
+#include <rte_ring.h>
+#include <rte_ring_elem.h>
+#endif
+
 #define ENTRIES		256
-#define MAX_BATCH	64
+#define BATCH		32
+#define CHUNK_S		0.02		/* one measurement */
+#define ROUNDS_PER_S	25
+#define STOP_TAG	UINT64_MAX
 
 struct shared {
-	_Alignas(64) __u32 head;
-	_Alignas(64) __u32 tail;
-	_Alignas(64) __u32 flags;
-	_Alignas(64) struct uvbus_msg slots[ENTRIES];
+	_Alignas(128) __u32 head;
+	_Alignas(128) __u32 tail;
+	_Alignas(128) __u32 flags;
+	_Alignas(128) struct uvbus_msg slots[ENTRIES];
 };
 
-static struct shared shm;
-static double seconds = 1.0;
+static struct shared shm[2];		/* [0] there, [1] back (round trips) */
+static int pinned;
 
 static double now_s(void)
 {
@@ -45,7 +60,7 @@ static double now_s(void)
 
 static void relax(unsigned int *spins)
 {
-	if (++*spins < 128) {
+	if (++*spins < 256) {
 #if defined(__x86_64__) || defined(__i386__)
 		__builtin_ia32_pause();
 #endif
@@ -61,20 +76,61 @@ static void die(const char *what)
 	exit(1);
 }
 
+static double load1(void)
+{
+	double l = -1;
+	FILE *f = fopen("/proc/loadavg", "r");
+
+	if (f) {
+		if (fscanf(f, "%lf", &l) != 1)
+			l = -1;
+		fclose(f);
+	}
+	return l;
+}
+
 /* ---------------------------------------------------------------- */
-/* the ring                                                          */
+/* one chunk: two pinned threads, a start barrier                    */
 /* ---------------------------------------------------------------- */
 
-struct ring_run {
-	unsigned int batch;
+enum impl { IMPL_UVBUS, IMPL_RTE, IMPL_EVENTFD };
+
+struct run {
+	enum impl impl;
+	unsigned int size;	/* message bytes, header included */
+	unsigned int batch;	/* 1 = one at a time */
+	int rtt;		/* round trips instead of a stream */
+	int ready;		/* atomic: threads at the barrier */
 	int done;		/* atomic: the producer stopped */
-	uint64_t produced;	/* atomic, valid once done */
-	uint64_t consumed;
+	uint64_t produced;	/* valid once done */
+	uint64_t count;
+	double t0, t1;
 	int bad;
-	double end;
+	void *ring[2];		/* rte_ring */
+	int efd[2];
 };
 
-static void ring_view(struct uvbus_ring *r)
+static void pin(int cpu)
+{
+	cpu_set_t set;
+
+	if (!pinned)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
+
+static void barrier(struct run *run)
+{
+	unsigned int spins = 0;
+
+	__atomic_add_fetch(&run->ready, 1, __ATOMIC_ACQ_REL);
+	while (__atomic_load_n(&run->ready, __ATOMIC_ACQUIRE) < 2)
+		relax(&spins);
+}
+
+static void ring_view(struct uvbus_ring *r, int which)
 {
 	struct uvbus_ring_offsets off = {
 		.head = offsetof(struct shared, head),
@@ -84,40 +140,141 @@ static void ring_view(struct uvbus_ring *r)
 		.slots = offsetof(struct shared, slots),
 	};
 
-	uvbus_ring_setup(r, &shm, &off);
+	uvbus_ring_setup(r, &shm[which], &off);
 }
 
-static void *ring_producer(void *arg)
+/* The messages a side sends: a DATA message of run->size bytes, tag first. */
+static void fill(struct uvbus_msg *m, unsigned int n, unsigned int size)
 {
-	static struct uvbus_msg batch[MAX_BATCH];
-	struct ring_run *run = arg;
-	double stop = now_s() + seconds;
-	struct uvbus_ring r;
-	uint64_t seq = 0, iter = 0;
-	unsigned int i, done, spins = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		memset(&m[i], 0xa5, sizeof(m[i]));
+		m[i].type = UVBUS_MSG_DATA;
+		m[i].flags = 0;
+		m[i].len = size - UVBUS_MSG_HDR_SIZE;
+	}
+}
+
+/* Send @n messages (tags @seq..), spinning while the ring is full. */
+static void send_n(struct run *run, int which, struct uvbus_ring *r,
+		   struct uvbus_msg *m, unsigned int n, uint64_t seq)
+{
+	unsigned int i, done = 0, spins = 0;
+	int k;
+
+	for (i = 0; i < n; i++)
+		m[i].tag = seq + i;	/* the tag is the first 8 bytes of an rte element */
+	while (done < n) {
+		if (run->impl == IMPL_UVBUS) {
+			k = uvbus_ring_push(r, m + done, n - done);
+			if (k < 0)
+				die("push");
+		} else {
+#ifdef HAVE_RTE_RING
+			/* rte elements are the same bytes, packed at run->size */
+			static _Thread_local char buf[BATCH * UVBUS_MSG_SIZE];
+
+			if (!done)
+				for (i = 0; i < n; i++)
+					memcpy(buf + i * run->size, &m[i].tag, 8);
+			k = (int)rte_ring_sp_enqueue_burst_elem(run->ring[which],
+					buf + done * run->size, run->size, n - done, NULL);
+#else
+			(void)which;
+			k = 0;
+#endif
+		}
+		if (k)
+			done += (unsigned int)k;
+		else
+			relax(&spins);
+	}
+}
+
+/* Receive up to @max messages; their tags into @tags. */
+static unsigned int recv_some(struct run *run, int which, struct uvbus_ring *r,
+			      struct uvbus_msg *m, unsigned int max,
+			      uint64_t *tags)
+{
+	unsigned int i, k = 0;
 	int n;
 
-	ring_view(&r);
-	for (i = 0; i < MAX_BATCH; i++) {
-		batch[i].type = UVBUS_MSG_DATA;
-		batch[i].len = UVBUS_MSG_DATA_SIZE;
-		memset(batch[i].data, 0xa5, sizeof(batch[i].data));
+	if (run->impl == IMPL_UVBUS) {
+		n = uvbus_ring_pop(r, m, max);
+		if (n < 0)
+			die("pop");
+		k = (unsigned int)n;
+		for (i = 0; i < k; i++)
+			tags[i] = m[i].tag;
+	} else {
+#ifdef HAVE_RTE_RING
+		static _Thread_local char buf[BATCH * UVBUS_MSG_SIZE];
+
+		k = rte_ring_sc_dequeue_burst_elem(run->ring[which], buf,
+						   run->size, max, NULL);
+		for (i = 0; i < k; i++)
+			memcpy(&tags[i], buf + i * run->size, 8);
+#else
+		(void)which;
+#endif
+	}
+	return k;
+}
+
+static void *producer(void *arg)
+{
+	static _Thread_local struct uvbus_msg m[BATCH];
+	struct run *run = arg;
+	struct uvbus_ring r;
+	uint64_t seq = 0, iter = 0, v;
+	double stop;
+
+	pin(0);
+	ring_view(&r, 0);
+	fill(m, BATCH, run->size);
+	barrier(run);
+	run->t0 = now_s();
+	stop = run->t0 + CHUNK_S;
+	if (run->impl == IMPL_EVENTFD) {
+		do {
+			v = 1;
+			if (write(run->efd[0], &v, sizeof(v)) != sizeof(v) ||
+			    read(run->efd[1], &v, sizeof(v)) != sizeof(v))
+				die("eventfd");
+			seq++;
+		} while ((seq & 15) || now_s() < stop);
+		v = STOP_TAG - 1;
+		if (write(run->efd[0], &v, sizeof(v)) != sizeof(v))
+			die("eventfd");
+		run->t1 = now_s();
+		run->count = seq;
+		return NULL;
+	}
+	if (run->rtt) {
+		struct uvbus_ring back;
+		uint64_t tag;
+		unsigned int spins = 0;
+
+		ring_view(&back, 1);
+		do {
+			send_n(run, 0, &r, m, 1, seq);
+			while (!recv_some(run, 1, &back, m + 1, 1, &tag))
+				relax(&spins);
+			if (tag != seq)
+				run->bad = 1;
+			seq++;
+		} while ((seq & 15) || now_s() < stop);
+		run->t1 = now_s();
+		send_n(run, 0, &r, m, 1, STOP_TAG);
+		run->count = seq;
+		return NULL;
 	}
 	for (;;) {
-		/* The clock is read once per 1024 batches. */
-		if (!(iter++ & 1023) && now_s() >= stop)
+		/* The clock is read once per 64 batches. */
+		if (!(iter++ & 63) && now_s() >= stop)
 			break;
-		for (i = 0; i < run->batch; i++)
-			batch[i].tag = seq + i;
-		for (done = 0; done < run->batch;) {
-			n = uvbus_ring_push(&r, batch + done, run->batch - done);
-			if (n < 0)
-				die("push");
-			if (n)
-				done += (unsigned int)n;
-			else
-				relax(&spins);
-		}
+		send_n(run, 0, &r, m, run->batch, seq);
 		seq += run->batch;
 	}
 	__atomic_store_n(&run->produced, seq, __ATOMIC_RELAXED);
@@ -125,22 +282,45 @@ static void *ring_producer(void *arg)
 	return NULL;
 }
 
-static void *ring_consumer(void *arg)
+static void *consumer(void *arg)
 {
-	static struct uvbus_msg batch[MAX_BATCH];
-	struct ring_run *run = arg;
-	struct uvbus_ring r;
-	uint64_t seq = 0;
-	unsigned int spins = 0;
-	int n, i;
+	static _Thread_local struct uvbus_msg m[BATCH];
+	uint64_t tags[BATCH], seq = 0, v;
+	struct run *run = arg;
+	struct uvbus_ring r, back;
+	unsigned int spins = 0, i, n;
 
-	ring_view(&r);
+	pin(1);
+	ring_view(&r, 0);
+	ring_view(&back, 1);
+	fill(m, BATCH, run->size);
+	barrier(run);
+	if (run->impl == IMPL_EVENTFD) {
+		for (;;) {
+			if (read(run->efd[0], &v, sizeof(v)) != sizeof(v))
+				die("eventfd read");
+			if (v >= STOP_TAG - 1)
+				return NULL;
+			v = 1;
+			if (write(run->efd[1], &v, sizeof(v)) != sizeof(v))
+				die("eventfd write");
+		}
+	}
+	if (run->rtt) {
+		for (;;) {
+			if (!recv_some(run, 0, &r, m, 1, tags)) {
+				relax(&spins);
+				continue;
+			}
+			if (tags[0] == STOP_TAG)
+				return NULL;
+			send_n(run, 1, &back, m, 1, tags[0]);
+		}
+	}
 	for (;;) {
-		n = uvbus_ring_pop(&r, batch, run->batch);
-		if (n < 0)
-			die("pop");
+		n = recv_some(run, 0, &r, m, run->batch, tags);
 		for (i = 0; i < n; i++, seq++)
-			if (batch[i].tag != seq)
+			if (tags[i] != seq)
 				run->bad = 1;
 		if (n)
 			continue;
@@ -149,182 +329,214 @@ static void *ring_consumer(void *arg)
 			break;
 		relax(&spins);
 	}
-	run->consumed = seq;
-	run->end = now_s();
+	run->count = seq;
+	run->t1 = now_s();
 	return NULL;
 }
 
-static double bench_ring(unsigned int batch)
+/* One chunk of a row: messages per second, or nanoseconds per round trip. */
+static double chunk(enum impl impl, unsigned int size, unsigned int batch, int rtt)
 {
-	struct ring_run run = { .batch = batch };
+	struct run run = { .impl = impl, .size = size, .batch = batch, .rtt = rtt };
 	pthread_t p, c;
-	double t0;
 
-	memset(&shm, 0, sizeof(shm));
-	t0 = now_s();
-	if (pthread_create(&c, NULL, ring_consumer, &run) ||
-	    pthread_create(&p, NULL, ring_producer, &run))
+	memset(shm, 0, offsetof(struct shared, slots));
+	memset((char *)&shm[1], 0, offsetof(struct shared, slots));
+#ifdef HAVE_RTE_RING
+	if (impl == IMPL_RTE) {
+		ssize_t sz = rte_ring_get_memsize_elem(size, ENTRIES);
+		int i;
+
+		if (sz < 0)
+			die("rte_ring_get_memsize_elem");
+		for (i = 0; i < 2; i++) {
+			run.ring[i] = aligned_alloc(128, ((size_t)sz + 127) & ~(size_t)127);
+			if (!run.ring[i] ||
+			    rte_ring_init(run.ring[i], i ? "back" : "there", ENTRIES,
+					  RING_F_SP_ENQ | RING_F_SC_DEQ))
+				die("rte_ring_init");
+		}
+	}
+#endif
+	if (impl == IMPL_EVENTFD) {
+		run.efd[0] = eventfd(0, EFD_CLOEXEC);
+		run.efd[1] = eventfd(0, EFD_CLOEXEC);
+		if (run.efd[0] < 0 || run.efd[1] < 0)
+			die("eventfd");
+	}
+	if (pthread_create(&c, NULL, consumer, &run) ||
+	    pthread_create(&p, NULL, producer, &run))
 		die("pthread_create");
 	pthread_join(p, NULL);
 	pthread_join(c, NULL);
+	free(run.ring[0]);
+	free(run.ring[1]);
+	if (impl == IMPL_EVENTFD) {
+		close(run.efd[0]);
+		close(run.efd[1]);
+	}
 	if (run.bad) {
 		fprintf(stderr, "ring-bench: messages out of order\n");
 		exit(1);
 	}
-	return run.consumed / (run.end - t0);
+	if (rtt)
+		return (run.t1 - run.t0) * 1e9 / (double)run.count;
+	return (double)run.count / (run.t1 - run.t0);
 }
 
 /* ---------------------------------------------------------------- */
-/* a pipe: one 256-byte write and one 256-byte read per message      */
+/* rows, rounds, statistics                                          */
 /* ---------------------------------------------------------------- */
 
-struct pipe_run {
-	int fd[2];
-	uint64_t msgs;
-	double end;
+struct row {
+	const char *name;
+	enum impl impl;
+	unsigned int size, batch;
+	int rtt;
+	int peer;		/* uvbus rows: the rte_ring row to compare with, or -1 */
+	double *v;		/* per round */
+	double *load;
+	double units, secs;	/* whole run */
 };
 
-static void *pipe_writer(void *arg)
-{
-	struct pipe_run *run = arg;
-	char buf[UVBUS_MSG_SIZE];
-	double stop = now_s() + seconds;
-	uint64_t n = 0;
+static struct row rows[] = {
+	{ "uvbus  64 B, one at a time",	IMPL_UVBUS, 64, 1, 0, 1, NULL, NULL, 0, 0 },
+	{ "rte    64 B, one at a time",	IMPL_RTE, 64, 1, 0, -1, NULL, NULL, 0, 0 },
+	{ "uvbus  64 B, batches of 32",	IMPL_UVBUS, 64, BATCH, 0, 3, NULL, NULL, 0, 0 },
+	{ "rte    64 B, batches of 32",	IMPL_RTE, 64, BATCH, 0, -1, NULL, NULL, 0, 0 },
+	{ "uvbus 256 B, one at a time",	IMPL_UVBUS, 256, 1, 0, 5, NULL, NULL, 0, 0 },
+	{ "rte   256 B, one at a time",	IMPL_RTE, 256, 1, 0, -1, NULL, NULL, 0, 0 },
+	{ "uvbus 256 B, batches of 32",	IMPL_UVBUS, 256, BATCH, 0, 7, NULL, NULL, 0, 0 },
+	{ "rte   256 B, batches of 32",	IMPL_RTE, 256, BATCH, 0, -1, NULL, NULL, 0, 0 },
+	{ "uvbus 256 B round trip",	IMPL_UVBUS, 256, 1, 1, 9, NULL, NULL, 0, 0 },
+	{ "rte   256 B round trip",	IMPL_RTE, 256, 1, 1, -1, NULL, NULL, 0, 0 },
+	{ "eventfd ping-pong",		IMPL_EVENTFD, 8, 1, 1, -1, NULL, NULL, 0, 0 },
+};
+#define NROWS	(sizeof(rows) / sizeof(rows[0]))
 
-	memset(buf, 0xa5, sizeof(buf));
-	while ((n & 1023) || now_s() < stop) {
-		if (write(run->fd[1], buf, sizeof(buf)) != (ssize_t)sizeof(buf))
-			die("pipe write");
-		n++;
-	}
-	close(run->fd[1]);
-	return NULL;
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
 }
 
-static double bench_pipe(void)
+/* The q-quantile (0..1) of @n values, sorted in a copy. */
+static double quantile(const double *v, unsigned int n, double q)
 {
-	struct pipe_run run = { .msgs = 0 };
-	char buf[UVBUS_MSG_SIZE];
-	pthread_t w;
-	ssize_t got;
-	size_t bytes = 0;
-	double t0;
+	double *s = malloc(n * sizeof(*s)), r;
 
-	if (pipe(run.fd))
-		die("pipe");
-	t0 = now_s();
-	if (pthread_create(&w, NULL, pipe_writer, &run))
-		die("pthread_create");
-	while ((got = read(run.fd[0], buf, sizeof(buf))) > 0)
-		bytes += (size_t)got;
-	if (got < 0)
-		die("pipe read");
-	run.end = now_s();
-	pthread_join(w, NULL);
-	close(run.fd[0]);
-	return bytes / sizeof(buf) / (run.end - t0);
+	if (!s)
+		die("malloc");
+	memcpy(s, v, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), cmp_double);
+	r = s[(unsigned int)(q * (n - 1) + 0.5)];
+	free(s);
+	return r;
 }
 
-/* ---------------------------------------------------------------- */
-/* an eventfd ping-pong: round trips between two threads             */
-/* ---------------------------------------------------------------- */
-
-static int ping_fd, pong_fd;
-
-static void *ponger(void *arg)
+static void fmt(char *buf, size_t len, double v, int rtt)
 {
-	uint64_t v;
-
-	(void)arg;
-	for (;;) {
-		if (read(ping_fd, &v, sizeof(v)) != sizeof(v))
-			die("eventfd read");
-		if (v >= 1000000)	/* the stop value */
-			return NULL;
-		v = 1;
-		if (write(pong_fd, &v, sizeof(v)) != sizeof(v))
-			die("eventfd write");
-	}
-}
-
-static double bench_eventfd(void)
-{
-	double t0, stop, t = 0;
-	uint64_t v, n = 0;
-	pthread_t tid;
-
-	ping_fd = eventfd(0, EFD_CLOEXEC);
-	pong_fd = eventfd(0, EFD_CLOEXEC);
-	if (ping_fd < 0 || pong_fd < 0)
-		die("eventfd");
-	if (pthread_create(&tid, NULL, ponger, NULL))
-		die("pthread_create");
-	t0 = now_s();
-	stop = t0 + seconds;
-	do {
-		v = 1;
-		if (write(ping_fd, &v, sizeof(v)) != sizeof(v) ||
-		    read(pong_fd, &v, sizeof(v)) != sizeof(v))
-			die("eventfd");
-		n++;
-	} while ((n & 255) || (t = now_s()) < stop);
-	v = 1000000;
-	if (write(ping_fd, &v, sizeof(v)) != sizeof(v))
-		die("eventfd write");
-	pthread_join(tid, NULL);
-	close(ping_fd);
-	close(pong_fd);
-	return n / (t - t0);
-}
-
-/* ---------------------------------------------------------------- */
-
-/* "12.34 M msg/s": a rate scaled to k or M, its unit after. */
-static void rate_str(char *buf, size_t len, double rate, const char *unit)
-{
-	if (rate >= 1e6)
-		snprintf(buf, len, "%7.2f M%s", rate / 1e6, unit);
-	else if (rate >= 1e3)
-		snprintf(buf, len, "%7.2f k%s", rate / 1e3, unit);
+	if (rtt)
+		snprintf(buf, len, "%8.0f ns", v);
 	else
-		snprintf(buf, len, "%7.2f %s", rate, unit);
-}
-
-static void row(const char *name, double rate, const char *unit, double base)
-{
-	char buf[48];
-
-	rate_str(buf, sizeof(buf), rate, unit);
-	printf("%-30s %-16s %7.2fx\n", name, buf, rate / base);
+		snprintf(buf, len, "%6.2f M/s", v / 1e6);
 }
 
 int main(int argc, char **argv)
 {
-	double pipe_rate, efd, r1, r32;
+	unsigned int rounds, i, k;
+	double secs = 1, l0, l1;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int have_rte = 0;
 
 	if (argc > 1) {
-		uint64_t ms;
+		uint64_t s;
 
-		if (uvnic_parse_u64(argv[1], 600, &ms) || !ms) {
+		if (uvnic_parse_u64(argv[1], 600, &s) || !s) {
 			fprintf(stderr, "ring-bench: invalid seconds '%s' (1 to 600)\n", argv[1]);
 			return 2;
 		}
-		seconds = (double)ms;
+		secs = (double)s;
+	}
+#ifdef HAVE_RTE_RING
+	have_rte = 1;
+#endif
+	pinned = ncpu >= 2;
+	rounds = (unsigned int)(secs * ROUNDS_PER_S);
+	for (i = 0; i < NROWS; i++) {
+		rows[i].v = calloc(rounds, sizeof(double));
+		rows[i].load = calloc(rounds, sizeof(double));
+		if (!rows[i].v || !rows[i].load)
+			die("calloc");
 	}
 
-	printf("host: two threads, %d-byte messages, %.0f s per row, %ld CPUs online\n",
-	       UVBUS_MSG_SIZE, seconds, sysconf(_SC_NPROCESSORS_ONLN));
+	l0 = load1();
+	printf("host: %s, %ld CPUs online, %d-entry rings, %u rounds of %.0f ms chunks, rows interleaved\n",
+	       pinned ? "threads pinned to CPUs 0 and 1" : "threads NOT pinned (one CPU)",
+	       ncpu, ENTRIES, rounds, CHUNK_S * 1e3);
+	printf("load average (1 min) at start: %.2f\n", l0);
 	fflush(stdout);
-	pipe_rate = bench_pipe();
-	efd = bench_eventfd();
-	r1 = bench_ring(1);
-	r32 = bench_ring(32);
+	for (k = 0; k < rounds; k++) {
+		for (i = 0; i < NROWS; i++) {
+			struct row *r = &rows[i];
+			double t = now_s(), v;
 
-	printf("%-30s %-16s %8s\n", "test", "   rate", "vs pipe");
-	row("pipe, 256-byte write + read", pipe_rate, " msg/s", pipe_rate);
-	row("eventfd ping-pong", efd, " rt/s", pipe_rate);
-	row("uvbus ring, unbatched", r1, " msg/s", pipe_rate);
-	row("uvbus ring, batches of 32", r32, " msg/s", pipe_rate);
-	printf("(rt/s: round trips per second, each one wake-up each way)\n");
+			if (r->impl == IMPL_RTE && !have_rte)
+				continue;
+			v = chunk(r->impl, r->size, r->batch, r->rtt);
+			r->v[k] = v;
+			r->load[k] = load1();
+			if (r->rtt) {
+				r->units += 1;	/* mean of chunks: whole run for a latency */
+				r->secs += v;
+			} else {
+				r->units += v * (now_s() - t);
+				r->secs += now_s() - t;
+			}
+		}
+	}
+	l1 = load1();
+
+	printf("%-28s %12s %12s %12s %6s\n", "row", "median", "fast decile",
+	       "whole run", "load");
+	for (i = 0; i < NROWS; i++) {
+		struct row *r = &rows[i];
+		char a[32], b[32], c[32];
+
+		if (r->impl == IMPL_RTE && !have_rte) {
+			printf("%-28s %12s (libdpdk-dev not installed at build time)\n",
+			       r->name, "n/a");
+			continue;
+		}
+		fmt(a, sizeof(a), quantile(r->v, rounds, 0.5), r->rtt);
+		/* fast decile: the highest rates, the lowest latencies */
+		fmt(b, sizeof(b), quantile(r->v, rounds, r->rtt ? 0.1 : 0.9), r->rtt);
+		fmt(c, sizeof(c), r->rtt ? r->secs / r->units : r->units / r->secs, r->rtt);
+		printf("%-28s %12s %12s %12s %6.2f\n", r->name, a, b, c,
+		       quantile(r->load, rounds, 0.5));
+	}
+	if (have_rte) {
+		double *ratio = calloc(rounds, sizeof(double));
+
+		if (!ratio)
+			die("calloc");
+		printf("ring / rte_ring, median of the per-round ratios (>1: uvbus faster):\n");
+		for (i = 0; i < NROWS; i++) {
+			struct row *r = &rows[i], *p;
+
+			if (r->peer < 0)
+				continue;
+			p = &rows[r->peer];
+			for (k = 0; k < rounds; k++)
+				ratio[k] = r->rtt ? p->v[k] / r->v[k] : r->v[k] / p->v[k];
+			printf("  %-26s %5.2fx  (fast decile %5.2fx)\n", r->name + 6,
+			       quantile(ratio, rounds, 0.5), quantile(ratio, rounds, 0.9));
+		}
+		free(ratio);
+	}
+	printf("load average (1 min) at end: %.2f\n", l1);
+	printf("(M/s: million messages per second; ns: per round trip, both threads spinning;\n"
+	       " eventfd: one sleeping wake-up each way)\n");
 	return 0;
 }

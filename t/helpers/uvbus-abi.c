@@ -257,7 +257,8 @@ static void check_msg(const struct uvbus_msg *got, uint64_t seq, const char *nam
 	size_t i;
 
 	make_msg(&want, seq);
-	if (!memcmp(got, &want, sizeof(want)))
+	/* The ring carries the header and @len bytes: the rest is not ours. */
+	if (!memcmp(got, &want, uvbus_msg_bytes(&want)))
 		return;
 	b = (const void *)&want;
 	for (i = 0; a[i] == b[i]; i++)
@@ -266,9 +267,56 @@ static void check_msg(const struct uvbus_msg *got, uint64_t seq, const char *nam
 	     name, seq, i, a[i], b[i]);
 }
 
+/*
+ * The ring of ABI 1's libuvnic, kept here as old userspace ran it: every
+ * index loaded afresh, every slot copied whole. "loopback-v1" drives the
+ * current kernel with it: old programs must keep working.
+ */
+static int v1_ring;
+
+static int v1_push(struct uvbus_ring *r, const struct uvbus_msg *msgs,
+		   unsigned int n)
+{
+	__u32 used = r->local - __atomic_load_n(r->head, __ATOMIC_ACQUIRE);
+	unsigned int i;
+
+	if (used > r->entries)
+		return -EPROTO;
+	if (n > r->entries - used)
+		n = r->entries - used;
+	for (i = 0; i < n; i++)
+		memcpy(&r->slots[(r->local + i) & (r->entries - 1)], &msgs[i],
+		       sizeof(msgs[i]));
+	r->local += n;
+	__atomic_store_n(r->tail, r->local, __ATOMIC_RELEASE);
+	return (int)n;
+}
+
+static int v1_pop(struct uvbus_ring *r, struct uvbus_msg *msgs, unsigned int n)
+{
+	__u32 avail = __atomic_load_n(r->tail, __ATOMIC_ACQUIRE) - r->local;
+	unsigned int i;
+
+	if (avail > r->entries)
+		return -EPROTO;
+	if (n > avail)
+		n = avail;
+	for (i = 0; i < n; i++)
+		memcpy(&msgs[i], &r->slots[(r->local + i) & (r->entries - 1)],
+		       sizeof(msgs[i]));
+	r->local += n;
+	__atomic_store_n(r->head, r->local, __ATOMIC_RELEASE);
+	return (int)n;
+}
+
+static int ring_pop(struct uvbus_ring *r, struct uvbus_msg *msgs, unsigned int n)
+{
+	return v1_ring ? v1_pop(r, msgs, n) : uvbus_ring_pop(r, msgs, n);
+}
+
 static int push(struct port *p, const struct uvbus_msg *m, unsigned int n)
 {
-	int k = uvbus_ring_push(&p->u2k, m, n);
+	int k = v1_ring ? v1_push(&p->u2k, m, n) : uvbus_ring_push(&p->u2k, m, n);
 
 	if (k < 0)
 		fail("u2k push: %s", errname(-k));
@@ -316,7 +364,7 @@ static void roundtrip(struct port *p, const char *name, uint64_t first,
 				     name, sent, recv, errname((int)-err));
 		} while (k > 0 && sent - recv < batch && sent < count);
 
-		while ((k = uvbus_ring_pop(&p->k2u, in, 64)) > 0) {
+		while ((k = ring_pop(&p->k2u, in, 64)) > 0) {
 			for (i = 0; i < (unsigned int)k; i++)
 				check_msg(&in[i], first + recv + i, name);
 			recv += k;
@@ -989,18 +1037,36 @@ static int cmd_scribble(const char *name, const char *how)
 		/* Claims more messages than the ring holds. */
 		__atomic_store_n(p.u2k.tail, p.u2k.local + p.u2k.entries + 7, __ATOMIC_RELEASE);
 	} else if (!strcmp(how, "k2u-head")) {
-		/* Claims to have consumed messages never produced. */
+		unsigned int i;
+
+		/*
+		 * Claims to have consumed messages never produced. The kernel
+		 * loads our head only when its cached copy says k2u is full:
+		 * echoes go on until it does, a ring's worth at most.
+		 */
 		__atomic_store_n(p.k2u.head, p.k2u.local + 12345, __ATOMIC_RELEASE);
-		make_msg(&m, 11);
-		push(&p, &m, 1);
+		for (i = 0; i <= 2 * p.k2u.entries; i++) {
+			make_msg(&m, 11 + i);
+			push(&p, &m, 1);
+			if (sig_write(p.fd, UVBUS_SIG_RING) < 0)
+				break;
+		}
 	} else if (!strcmp(how, "msg")) {
 		make_msg(&m, 12);
 		push(&p, &m, 1);
 		/* Rewrite the queued message's header in place. */
 		p.u2k.slots[(p.u2k.local - 1) & (p.u2k.entries - 1)].type = 0x7777;
 		p.u2k.slots[(p.u2k.local - 1) & (p.u2k.entries - 1)].len = 0xffffffff;
+	} else if (!strcmp(how, "len")) {
+		/*
+		 * A hostile payload length: the kernel copies at most one
+		 * slot and its channel refuses the length.
+		 */
+		make_msg(&m, 12);
+		push(&p, &m, 1);
+		p.u2k.slots[(p.u2k.local - 1) & (p.u2k.entries - 1)].len = 0xffffffff;
 	} else {
-		fail("unknown corruption '%s' (u2k-tail, k2u-head, msg)", how);
+		fail("unknown corruption '%s' (u2k-tail, k2u-head, msg, len)", how);
 	}
 
 	expect(sig_write(p.fd, UVBUS_SIG_RING), EPIPE, "doorbell over a corrupted ring");
@@ -1476,7 +1542,8 @@ static void usage(FILE *f)
 	      "  bad-ioctl                      malformed ioctls and their errnos\n"
 	      "  bad-mmap NAME                  mmap size, offset, flags, before ATTACH\n"
 	      "  bad-write NAME                 odd-sized read/write, unattached fd\n"
-	      "  scribble NAME u2k-tail|k2u-head|msg   corrupt the rings: BROKEN\n"
+	      "  loopback-v1 NAME COUNT BATCH   as loopback, with ABI 1's ring code\n"
+	      "  scribble NAME u2k-tail|k2u-head|msg|len   corrupt the rings: BROKEN\n"
 	      "  many COUNT                     COUNT channels at once\n"
 	      "  break-many COUNT               COUNT channels broken in a row\n"
 	      "  stress COUNT                   threads racing on one port, then a DESTROY\n"
@@ -1530,6 +1597,12 @@ int main(int argc, char **argv)
 		return cmd_loopback(argv[2], number(argv[3], "COUNT", ~0UL),
 				    argc > 4 ? (unsigned int)number(argv[4], "BATCH", 1 << 20) : 1,
 				    argc > 5 ? (__u32)number(argv[5], "ENTRIES", 1UL << 31) : 0);
+	}
+	if (!strcmp(c, "loopback-v1")) {
+		ARGS(3);
+		v1_ring = 1;
+		return cmd_loopback(argv[2], number(argv[3], "COUNT", ~0UL),
+				    (unsigned int)number(argv[4], "BATCH", 1 << 20), 0);
 	}
 	if (!strcmp(c, "ports")) {
 		ARGS(1);

@@ -1015,7 +1015,8 @@ static void op_mmap(struct fuzz *f)
 		f->map[i].a = *a;
 		uvbus_ring_setup(&f->map[i].u2k, p, &a->u2k);
 		/* carry on from where the ring is */
-		f->map[i].u2k.local = __atomic_load_n(f->map[i].u2k.tail, __ATOMIC_ACQUIRE);
+		uvbus_ring_start(&f->map[i].u2k,
+				 __atomic_load_n(f->map[i].u2k.tail, __ATOMIC_ACQUIRE));
 	}
 }
 

@@ -227,6 +227,18 @@ scribble() {
 	scribble msg
 }
 
+@test "hostile payload length: one log line, channel BROKEN, others fine" {
+	scribble len
+}
+
+@test "old userspace (ABI 1 ring code, whole slots) round-trips unchanged" {
+	uvbus-abi create "$chan"
+	run uvbus-abi loopback-v1 "$chan" 3000 1
+	assert_success
+	run uvbus-abi loopback-v1 "$chan" 20000 64
+	assert_success
+}
+
 @test "40 channels broken in a row: every break logged, one line each" {
 	run uvbus-abi break-many 40
 	assert_success

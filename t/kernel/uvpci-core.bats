@@ -146,9 +146,10 @@ debugfs() {
 	assert_line --index 0 ' 56 55 42 00 00 00 10 00 07 00 80 02 00 00 00 00'
 	assert_line --index 1 ' 00 00 00 80 00 00 00 00 0c 00 00 00 01 00 00 00'
 	assert_line --index 3 ' 00 00 00 00 40 00 00 00 00 00 00 00 00 00 00 00'
-	# Power Management: id 1, next the MSI capability, PMC version 3 + D1 + D2.
+	# Power Management: id 1, next the MSI capability, PMC version 3 + D1 + D2,
+	# PME from D0 and D3hot.
 	run od -A n -t x1 -j 0x40 -N 6 "$cfg"
-	assert_output ' 01 50 03 06 08 00'
+	assert_output ' 01 50 03 4e 08 00'
 	# MSI capability: id 5, next the PCI Express capability (see
 	# uvpci-pcie.bats), 64-bit, 4 vectors capable (MMC 2).
 	run od -A n -t x1 -j 0x50 -N 4 "$cfg"

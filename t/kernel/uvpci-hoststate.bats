@@ -113,11 +113,11 @@ H mem=1 master=1 intx_disable=0 msi=1 vectors=4 d=0"
 	uvbus-ctl create "$dev" --vendor 0x1234 --device 0x0001 --bar 0:4096
 	local cfg="/sys/bus/uvpci/devices/$dev/config"
 	# A Power Management capability heads the list (next: PCI Express):
-	# version 3, D1 and D2.
+	# version 3, D1 and D2, PME from D0 and D3hot.
 	run od -A n -t x1 -j 0x34 -N 1 "$cfg"
 	assert_output ' 40'
 	run od -A n -t x1 -j 0x40 -N 6 "$cfg"
-	assert_output ' 01 70 03 06 08 00'
+	assert_output ' 01 70 03 4e 08 00'
 	start_model "$dev"
 	cfg_write "$dev" 0x4 2 '\x02\x04'	# Memory Space + Interrupt Disable
 	cfg_write "$dev" 0xc 1 '\x10'		# cache line size: no host state

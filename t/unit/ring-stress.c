@@ -49,9 +49,14 @@ const char *__tsan_default_options(void)
 
 #define MAX_ENTRIES	UVBUS_RING_MAX_ENTRIES
 #define MAX_BATCH	512
-#define PAYLOAD_MIN	8			/* the sequence number */
-#define CSUM_OFF	(UVBUS_MSG_DATA_SIZE - 4)	/* checksum in the last 4 bytes */
-#define PAYLOAD_MAX	CSUM_OFF
+/*
+ * The sequence number, then derived bytes, then the checksum of what comes
+ * before it in the payload's last 4 bytes: the ring carries only @len
+ * bytes of payload (uvbus_msg_bytes()), so everything checked is in them.
+ */
+#define PAYLOAD_MIN	12
+#define PAYLOAD_MAX	UVBUS_MSG_DATA_SIZE
+#define CSUM_OFF(len)	((len) - 4)
 
 /* The shared memory: indices on their own cache lines, as a kernel would. */
 struct shared {
@@ -100,13 +105,14 @@ static void msg_fill(struct uvbus_msg *m, uint64_t seq)
 	m->len = len;
 	m->tag = seq;
 	memcpy(m->data, &seq, sizeof(seq));
-	for (i = PAYLOAD_MIN; i < len; i += sizeof(w)) {
+	for (i = sizeof(seq); i < CSUM_OFF(len); i += sizeof(w)) {
 		x = mix(x);
 		w = x;
-		memcpy(m->data + i, &w, len - i < sizeof(w) ? len - i : sizeof(w));
+		memcpy(m->data + i, &w, CSUM_OFF(len) - i < sizeof(w) ?
+		       CSUM_OFF(len) - i : sizeof(w));
 	}
-	csum = fnv1a(m->data, len);
-	memcpy(m->data + CSUM_OFF, &csum, sizeof(csum));
+	csum = fnv1a(m->data, CSUM_OFF(len));
+	memcpy(m->data + CSUM_OFF(len), &csum, sizeof(csum));
 }
 
 /* 0, or what is wrong with the copy that should be message @seq. */
@@ -124,8 +130,8 @@ static const char *msg_check(const struct uvbus_msg *m, uint64_t seq)
 	memcpy(&s, m->data, sizeof(s));
 	if (s != seq)
 		return "stale payload";
-	memcpy(&csum, m->data + CSUM_OFF, sizeof(csum));
-	if (csum != fnv1a(m->data, m->len))
+	memcpy(&csum, m->data + CSUM_OFF(m->len), sizeof(csum));
+	if (csum != fnv1a(m->data, CSUM_OFF(m->len)))
 		return "bad checksum";
 	return NULL;
 }
@@ -158,7 +164,7 @@ static void ring_view(struct uvbus_ring *r, const struct phase *ph)
 	};
 
 	uvbus_ring_setup(r, &shm, &off);
-	r->local = ph->start;
+	uvbus_ring_start(r, ph->start);
 }
 
 static void relax(unsigned int *spins)
