@@ -221,7 +221,7 @@ deps:
 
 check:
 	contrib/install-deps check
-	$(MAKE) all $(UNITS) $(TSAN_UNITS) e1000
+	$(MAKE) all $(UNITS) $(TSAN_UNITS)
 	t/run-checks
 
 # The same suite while CPU-bound processes occupy every core (t/loaded).
