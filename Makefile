@@ -109,8 +109,9 @@ userspace: $(LIB) $(SOLIB) $(TOOLS) $(THELPERS) $(SKEL_MODEL) man
 
 # The -I flags a program built against the uninstalled tree needs (the
 # installed headers are flat: pkg-config --cflags libuvnic).
+TREE_CFLAGS := $(addprefix -I,$(abspath kernel/uapi $(LIB_DIRS)))
 print-cflags:
-	@echo $(addprefix -I,$(abspath kernel/uapi $(LIB_DIRS)))
+	@echo $(TREE_CFLAGS)
 
 lib/%.o: lib/%.c $(HDRS)
 	$(CC) $(UV_CFLAGS) $(CFLAGS) -c -o $@ $<

@@ -22,7 +22,6 @@
 #include "libuvnic.h"
 
 #define MAXERR		5
-#define CSUM_OFF	(UVBUS_MSG_DATA_SIZE - 4)
 #define MAX_BATCH	UVBUS_RING_MAX_ENTRIES
 
 static double now_ms(void)
@@ -51,23 +50,28 @@ static uint32_t checksum(const uint8_t *p, size_t n)
 	return h;
 }
 
+/*
+ * A message of 12 to UVBUS_MSG_DATA_SIZE bytes: its sequence number, a
+ * pseudo-random body, and a checksum in its last 4 bytes. Everything is
+ * inside m->len: the ring carries a message's length, not its whole slot.
+ */
 static void msg_fill(struct uvbus_msg *m, uint64_t seq)
 {
 	uint64_t x = mix(seq + 1);
-	uint32_t i, len = 8 + (uint32_t)(x % (CSUM_OFF - 8 + 1)), sum;
+	uint32_t i, len = 12 + (uint32_t)(x % (UVBUS_MSG_DATA_SIZE - 12 + 1)), sum;
 
 	memset(m, 0, sizeof(*m));
 	m->type = UVBUS_MSG_DATA;
 	m->len = len;
 	m->tag = seq;
 	memcpy(m->data, &seq, sizeof(seq));
-	for (i = 8; i < len; i++) {
+	for (i = 8; i < len - 4; i++) {
 		if (!(i & 7))
 			x = mix(x);
 		m->data[i] = (uint8_t)(x >> ((i & 7) * 8));
 	}
-	sum = checksum(m->data, len);
-	memcpy(m->data + CSUM_OFF, &sum, sizeof(sum));
+	sum = checksum(m->data, len - 4);
+	memcpy(m->data + len - 4, &sum, sizeof(sum));
 }
 
 static const char *msg_check(const struct uvbus_msg *m, uint64_t seq)
@@ -77,11 +81,12 @@ static const char *msg_check(const struct uvbus_msg *m, uint64_t seq)
 
 	if (m->tag != seq)
 		return "out of order";
-	if (m->type != UVBUS_MSG_DATA || m->flags || m->len < 8 || m->len > CSUM_OFF)
+	if (m->type != UVBUS_MSG_DATA || m->flags || m->len < 12 ||
+	    m->len > UVBUS_MSG_DATA_SIZE)
 		return "bad header";
 	memcpy(&s, m->data, sizeof(s));
-	memcpy(&sum, m->data + CSUM_OFF, sizeof(sum));
-	if (s != seq || sum != checksum(m->data, m->len))
+	memcpy(&sum, m->data + m->len - 4, sizeof(sum));
+	if (s != seq || sum != checksum(m->data, m->len - 4))
 		return "bad payload";
 	return NULL;
 }

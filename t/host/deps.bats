@@ -33,7 +33,7 @@ CHECK_FILES=(
 )
 # shellcheck disable=SC2016
 LINT_FILES=('Makefile:lint,lint-run,$(CHECKPATCH)')
-BENCH_FILES=(Makefile:bench t/bench/run)
+BENCH_FILES=(Makefile:bench,t/bench/ring-bench t/bench/run)
 DEBS_FILES=(Makefile:check-debs t/debs-check t/helpers/ci-steps)
 # Rules that install or clean: no make target of install-deps runs them.
 OTHER_RULES=(install install-kbuild install-dkms modules_install clean)

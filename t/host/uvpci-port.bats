@@ -352,7 +352,7 @@ static int probe(struct pci_dev *pdev, const struct pci_device_id *id)
 
 	pci_enable_device(pdev);
 	pcie_print_link_status(pdev);
-	if (pci_enable_sriov(pdev, 1)) return pci_foo_bar(pdev) + pcim_enable_device(pdev);
+	if (pci_iov_virtfn_devfn(pdev, 1)) return pci_foo_bar(pdev) + pcim_pin_device(pdev);
 	memcpy_fromio(&lnk, NULL, 2); iounmap(NULL);
 	return 0;
 }
@@ -362,20 +362,19 @@ EOF
 	assert_line 'static int probe(struct uvpci_dev *pdev, const struct uvpci_device_id *id)'
 	assert_line '	uvpci_enable_device(pdev);'
 	assert_line '	pcie_print_link_status(pdev);'
-	assert_line '	if (pci_enable_sriov(pdev, 1)) return pci_foo_bar(pdev) + pcim_enable_device(pdev);'
-	assert_line '	uv_memcpy_fromio(&lnk, NULL, 2); iounmap(NULL);'
+	assert_line '	if (pci_iov_virtfn_devfn(pdev, 1)) return pci_foo_bar(pdev) + pcim_pin_device(pdev);'
+	assert_line '	uv_memcpy_fromio(&lnk, NULL, 2); uv_iounmap(NULL);'
 	local want
 	want=$(printf '%s\n' \
 		'uvpci-port: drv.c:7: pcie_print_link_status has no uvPCI equivalent' \
-		'uvpci-port: drv.c:8: pci_enable_sriov has no uvPCI equivalent' \
+		'uvpci-port: drv.c:8: pci_iov_virtfn_devfn has no uvPCI equivalent' \
 		'uvpci-port: drv.c:8: pci_foo_bar has no uvPCI equivalent' \
-		'uvpci-port: drv.c:8: pcim_enable_device has no uvPCI equivalent' \
-		'uvpci-port: drv.c:9: iounmap has no uvPCI equivalent')
+		'uvpci-port: drv.c:8: pcim_pin_device has no uvPCI equivalent')
 	[ "$stderr" = "$want" ] || fail "stderr: $stderr"
 
 	run --separate-stderr "$PORT" --strict -o out.c drv.c
 	assert_failure 1
-	[ "$(wc -l <<< "$stderr")" -eq 5 ]
+	[ "$(wc -l <<< "$stderr")" -eq 4 ]
 	[ -s out.c ]	# the port is written all the same
 	run --separate-stderr "$PORT" --check --strict drv.c
 	assert_failure 1
@@ -461,14 +460,14 @@ EOF
 @test "issue 14: PCI names outside the pci_ prefixes are checked; pcibios_err_to_errno works unchanged" {
 	cd "$BATS_TEST_TMPDIR"
 	printf '%s\n' 'int f(struct pci_dev *pdev)' '{' \
-		'	return pcix_get_mmrbc(pdev) + __pci_reset_function_locked(pdev) +' \
+		'	return pcix_get_max_mmrbc(pdev) + __pci_reset_function_locked(pdev) +' \
 		'		pcibios_err_to_errno(pci_read_config_word(pdev, 0, NULL));' '}' > a.c
 	run --separate-stderr "$PORT" a.c
 	assert_success
 	assert_line '		pcibios_err_to_errno(uvpci_read_config_word(pdev, 0, NULL));'
 	local want
 	want=$(printf '%s\n' \
-		'uvpci-port: a.c:3: pcix_get_mmrbc has no uvPCI equivalent' \
+		'uvpci-port: a.c:3: pcix_get_max_mmrbc has no uvPCI equivalent' \
 		'uvpci-port: a.c:3: __pci_reset_function_locked has no uvPCI equivalent')
 	[ "$stderr" = "$want" ] || fail "stderr: $stderr"
 }
