@@ -859,8 +859,8 @@ int main(int argc, char **argv)
 					   "log bad descriptors and refused frames to stderr");
 	struct arg_lit *exact = arg_lit0(NULL, "exact-frames",
 					 "send each frame as the driver built it: no TCP super-packets on IFACE");
-	struct arg_str *cpu = arg_str0(NULL, "cpu", "N|any",
-				       "run on CPU N only (default: the CPU it starts on); any: anywhere");
+	struct arg_str *cpu = arg_str0(NULL, "cpu", "N|auto|here|any",
+				       "run on CPU N only; auto (default): an isolated CPU if the kernel has one, else here; here: the CPU it starts on; any: anywhere");
 	struct arg_str *mac = arg_str0(NULL, "mac", "XX:XX:XX:XX:XX:XX",
 				       "station address (default: derived from DEV, locally administered)");
 	struct arg_str *mapf = arg_str0(NULL, "map", "FILE",

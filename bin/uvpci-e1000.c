@@ -209,8 +209,8 @@ int main(int argc, char **argv)
 	struct arg_lit *quiet = arg_lit0("q", "quiet", "do not print the counters on exit");
 	struct arg_lit *verbose = arg_lit0("v", "verbose",
 					   "log bad descriptors and refused frames to stderr");
-	struct arg_str *cpu = arg_str0(NULL, "cpu", "N|any",
-				       "run on CPU N only (default: any CPU)");
+	struct arg_str *cpu = arg_str0(NULL, "cpu", "N|auto|here|any",
+				       "run on CPU N only; auto (default): an isolated CPU if the kernel has one, else here; here: the CPU it starts on; any: anywhere");
 	struct arg_str *mac = arg_str0(NULL, "mac", "XX:XX:XX:XX:XX:XX",
 				       "station address in the EEPROM (default: derived from DEV, locally administered)");
 	struct arg_str *dev = arg_str1(NULL, NULL, "DEV", "uvPCI device (channel) to serve as the 82540EM");
@@ -228,8 +228,8 @@ int main(int argc, char **argv)
 			   "rings and IFACE (AF_PACKET), drive its INTx pin. Raises the link at start;\n"
 			   "SIGUSR1 pulls the cable, SIGUSR2 plugs it back; on SIGINT/SIGTERM prints\n"
 			   "the counters to stdout and exits 0.",
-		.epilog = "Create DEV with: uvbus-ctl create DEV --vendor 0x8086 --device 0x100e\n"
-			  "  --bar 0:131072 --bar 1:64:io --intx\n"
+		.epilog = "Create DEV with:\n"
+			  "  uvbus-ctl create DEV --vendor 0x8086 --device 0x100e --bar 0:131072 --bar 1:64:io --intx\n"
 			  "Exit status: 0 after SIGINT/SIGTERM, 1 on an error (one line on stderr).\n"
 			  "See uvpci-e1000(8).",
 		.syntax = syntax,
@@ -251,8 +251,7 @@ int main(int argc, char **argv)
 	if (strlen(b->ifname) >= IF_NAMESIZE || !*b->ifname)
 		uvnic_usage_die("invalid IFACE '%s': 1 to %d characters", b->ifname,
 				IF_NAMESIZE - 1);
-	/* Unpinned by default: pinned, the INTx handler can land on its CPU (see uvpci-e1000 notes). */
-	uvpci_cli_pin_cpu(cpu->count ? cpu->sval[0] : "any");
+	uvpci_cli_pin_cpu(cpu->count ? cpu->sval[0] : NULL);
 	if (mac->count) {
 		rc = uvnic_wire_parse_mac(mac->sval[0], cfg.mac);
 		if (rc == -EADDRNOTAVAIL)

@@ -172,7 +172,9 @@ SH
 	run comp uvnic-vm --accel = t
 	assert_output tcg
 	run comp uvnic-bridge --cpu ''
-	assert_output any
+	assert_output "$(printf '%s\n' any auto here)"
+	run comp uvpci-e1000 --cpu h
+	assert_output here
 	run comp uvnic-bridge dev0 l
 	[[ $output == *lo* ]] || fail "no lo among the interfaces: $output"
 	run comp uvpci-port -o da
