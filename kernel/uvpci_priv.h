@@ -271,6 +271,7 @@ struct uvpci_device {
 	struct uvpci_stats stats;
 	struct ratelimit_state rs_dev;	/* refusals of what the device sent */
 	struct ratelimit_state rs_io;	/* timeouts and refused accesses */
+	bool cpu_hinted;		/* said why an atomic read timed out */
 };
 
 /*
