@@ -37,42 +37,21 @@ BAD_KLOG='BUG:|WARNING:|Oops|general protection|soft lockup|rcu_preempt detected
 
 # --- helpers ----------------------------------------------------------
 
-# start_model: uvpci-e1000 on $DEV and $WIRE in the background; its pid
-# in $BATS_FILE_TMPDIR/model.pid, output in model.out/model.err, exit
-# status in model.rc. Returns once the model answers config space.
+# start_model [OPTIONS]: uvpci-e1000 on $DEV and $WIRE in the background
+# (a file_model named "model", see t/test_helper/guest.bash); returns
+# once it attached.
 start_model() {
-	local d=$BATS_FILE_TMPDIR
-	rm -f "$d/model.rc" "$d/model.pid"
-	(
-		uvpci-e1000 "$@" "$DEV" "$WIRE" >"$d/model.out" 2>"$d/model.err" &
-		echo $! >"$d/model.pid"
-		rc=0
-		wait $! || rc=$?
-		echo $rc >"$d/model.rc"
-	) 3>&- </dev/null >/dev/null 2>&1 &
-	wait_until "test -s '$d/model.pid'"
-	wait_until "uvnic_model_attached $DEV" || { cat "$d/model.err" >&2; return 1; }
-}
-
-model_pid() {
-	cat "$BATS_FILE_TMPDIR/model.pid"
-}
-
-# stop_model [SIGNAL]: signal the model (TERM) and wait for its exit.
-stop_model() {
-	local d=$BATS_FILE_TMPDIR pid
-	pid=$(cat "$d/model.pid" 2>/dev/null) || return 0
-	[ ! -e "$d/model.rc" ] || return 0
-	kill -"${1:-TERM}" "$pid" 2>/dev/null || true
-	wait_until "test -e '$d/model.rc'"
+	file_model_start model uvpci-e1000 "$@" "$DEV" "$WIRE"
+	wait_until "uvnic_model_attached $DEV" ||
+		{ cat "$BATS_FILE_TMPDIR/model.err" >&2; return 1; }
 }
 
 e1000_if() {
-	ls "/sys/bus/uvpci/devices/$DEV/net/" 2>/dev/null | head -n 1
+	uvpci_netdev "$DEV"
 }
 
 carrier() {
-	cat "/sys/class/net/$IF/carrier" 2>/dev/null
+	netdev_carrier "$IF"
 }
 
 # bind_driver: insmod e1000.ko, wait for its interface, address it, bring
@@ -132,7 +111,7 @@ setup_file() {
 }
 
 teardown_file() {
-	stop_model TERM || stop_model KILL || true
+	file_model_stop model TERM || file_model_stop model KILL || true
 	ip netns pids "$FAR" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
 	[ ! -d /sys/module/e1000 ] || rmmod e1000
 	ip netns del "$FAR" 2>/dev/null || true
@@ -173,7 +152,7 @@ teardown() {
 	local iso psr irq
 	iso=$(cut -d, -f1 /sys/devices/system/cpu/isolated)
 	iso=${iso%%-*}
-	psr=$(ps -o psr= -p "$(model_pid)")
+	psr=$(ps -o psr= -p "$(file_model_pid model)")
 	assert_equal "${psr// /}" "$iso"
 	irq=$(cat "/sys/bus/uvpci/devices/$DEV/irq")
 	[ "$irq" -gt 0 ] || fail "no INTx IRQ: $irq"
@@ -216,32 +195,17 @@ teardown() {
 }
 
 @test "iperf3 TCP both directions, a second each" {
-	local json=$BATS_TEST_TMPDIR/iperf
 	ping_ok "$FAR4"
-	ip netns exec "$FAR" iperf3 -s -1 -D -B "$FAR4" --logfile "$json.server"
-	wait_until "ip netns exec $FAR ss -ltn | grep -q ':5201 '"
-	iperf3 -c "$FAR4" -t 1 -J >"$json.up"
-	ip netns exec "$FAR" iperf3 -s -1 -D -B "$FAR4" --logfile "$json.server2"
-	wait_until "ip netns exec $FAR ss -ltn | grep -q ':5201 '"
-	iperf3 -c "$FAR4" -t 1 -R -J >"$json.down"
-	run python3 -c '
-import json, sys
-for f in sys.argv[1:]:
-    r = json.load(open(f))["end"]["sum_received"]["bits_per_second"]
-    print("%s %.1f Mbit/s" % (f.rsplit(".", 1)[1], r / 1e6))
-    if not r > 0:
-        sys.exit(1)' "$json.up" "$json.down"
-	assert_success
-	echo "$output" >&3
+	iperf3_both_ways "$FAR" "$FAR4"
 }
 
 @test "the cable pulled (SIGUSR1) drops the carrier; plugged back (SIGUSR2), ping works" {
-	kill -USR1 "$(model_pid)"
+	kill -USR1 "$(file_model_pid model)"
 	wait_true '[ "$(carrier)" = 0 ]'
 	wait_true 'klog_since | grep -q "e1000: $IF NIC Link is Down"'
 	run ping -c 1 -W 1 "$FAR4"
 	assert_failure
-	kill -USR2 "$(model_pid)"
+	kill -USR2 "$(file_model_pid model)"
 	wait_true '[ "$(carrier)" = 1 ]'
 	ping_ok "$FAR4"
 }
@@ -256,7 +220,7 @@ for f in sys.argv[1:]:
 }
 
 @test "the model killed: reads go all-ones, rmmod is clean; restarted, the driver binds and pings" {
-	stop_model KILL
+	file_model_stop model KILL
 	wait_true '[ "$(cat /sys/bus/uvpci/devices/$DEV/model)" != attached ]'
 	rmmod e1000
 	wait_true 'test -z "$(e1000_if)"'
