@@ -94,7 +94,7 @@ HDRS := kernel/uapi/uvbus.h $(wildcard $(addsuffix /*.h,$(LIB_DIRS)))
 # from kernel/uapi/uvnic.regmap, never committed. bin/uvregmap links only
 # the lib/ objects that do not include uvnic.h; the others, and the
 # modules, wait for the header.
-REGMAP_OBJS := $(filter-out lib/models/uvnic/%.o,$(LIB_OBJS))
+REGMAP_OBJS := $(filter-out lib/models/%.o lib/wire/%.o,$(LIB_OBJS))
 GEN_HDRS    := kernel/uapi/uvnic_regs.h
 # The skeleton model the kernel suite t/kernel/uvregmap.bats drives.
 SKEL_MODEL  := t/helpers/uvregmap-skel-model
@@ -184,6 +184,29 @@ man: $(MANS)
 census: modules
 	nice -n 19 contrib/uvpci-census --kdir $(KDIR) $(CENSUS_ARGS)
 
+# Linux's own e1000 (drivers/net/ethernet/intel/e1000 of the linux-source
+# tarball), ported by ONE uvpci-port --to-uvpci -i run with no hand edit
+# and built against uvpci.ko into build/e1000/ (not committed), for
+# t/kernel/e1000.bats to insmod in the guest.
+E1000_DIR := build/e1000
+E1000_KO  := $(E1000_DIR)/e1000.ko
+E1000_SRC := drivers/net/ethernet/intel/e1000
+
+.PHONY: e1000
+e1000: modules
+	$(MAKE) $(E1000_KO)
+
+$(E1000_KO): kernel/Module.symvers contrib/uvpci-port contrib/uvpci-port.names kernel/uvpci.h
+	@test -n "$(LINUX_SOURCE)" || { echo "make: no /usr/src/linux-source-*.tar.xz: apt-get install linux-source-6.1" >&2; exit 1; }
+	rm -rf $(E1000_DIR)
+	mkdir -p $(E1000_DIR)
+	tar -xJf $(LINUX_SOURCE) -C $(E1000_DIR) --strip-components=6 --wildcards '*/$(E1000_SRC)/*'
+	cd $(E1000_DIR) && $(CURDIR)/contrib/uvpci-port --to-uvpci -i --strict *.c *.h
+	printf 'ccflags-y += -I%s/kernel -I%s/kernel/uapi\nobj-m += e1000.o\ne1000-objs := e1000_main.o e1000_hw.o e1000_ethtool.o e1000_param.o\n' \
+		$(CURDIR) $(CURDIR) > $(E1000_DIR)/Kbuild
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(E1000_DIR) KBUILD_EXTRA_SYMBOLS=$(CURDIR)/kernel/Module.symvers modules
+	contrib/uvpci-port --check-module $@
+
 modules: $(GEN_HDRS)
 	@test -d "$(KDIR)" || { echo "make: no kernel build tree at '$(KDIR)': apt-get install linux-headers-amd64, or set KDIR" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel modules
@@ -199,13 +222,13 @@ deps:
 
 check:
 	contrib/install-deps check
-	$(MAKE) all $(UNITS) $(TSAN_UNITS)
+	$(MAKE) all e1000 $(UNITS) $(TSAN_UNITS)
 	t/run-checks
 
 # The same suite while CPU-bound processes occupy every core (t/loaded).
 check-loaded:
 	contrib/install-deps check
-	$(MAKE) all $(UNITS) $(TSAN_UNITS)
+	$(MAKE) all e1000 $(UNITS) $(TSAN_UNITS)
 	t/loaded t/run-checks
 
 # The packages on a clean system (t/debs-check): a debootstrap chroot
@@ -221,7 +244,7 @@ check-unit: userspace $(UNITS) $(TSAN_UNITS)
 check-host: userspace
 	t/run-checks host
 
-check-kernel: all
+check-kernel: all e1000
 	t/run-checks kernel
 
 # The storms of t/kernel/uvpci-storm.bats for STRESS_SECS (60) each, instead
@@ -401,5 +424,5 @@ clean:
 	rm -f $(LIB) $(LIB_OBJS) $(LIB_SRCS:.c=.os) lib/libuvnic.so* $(TOOLS) $(UNITS) $(TSAN_UNITS) $(THELPERS) $(MANS)
 	rm -f $(GEN_HDRS) man/uvnic.4.regs $(SKEL_MODEL)
 	rm -rf t/helpers/gen
-	rm -rf .lint-cache
+	rm -rf .lint-cache $(E1000_DIR)
 	-test -d "$(KDIR)" && $(MAKE) -C $(KDIR) M=$(CURDIR)/kernel clean
