@@ -94,7 +94,7 @@ HDRS := kernel/uapi/uvbus.h $(wildcard $(addsuffix /*.h,$(LIB_DIRS)))
 # from kernel/uapi/uvnic.regmap, never committed. bin/uvregmap links only
 # the lib/ objects that do not include uvnic.h; the others, and the
 # modules, wait for the header.
-REGMAP_OBJS := $(filter-out lib/models/uvnic/%.o,$(LIB_OBJS))
+REGMAP_OBJS := $(filter-out lib/models/%.o lib/wire/%.o,$(LIB_OBJS))
 GEN_HDRS    := kernel/uapi/uvnic_regs.h
 # The skeleton model the kernel suite t/kernel/uvregmap.bats drives.
 SKEL_MODEL  := t/helpers/uvregmap-skel-model
@@ -184,10 +184,38 @@ man: $(MANS)
 census: modules
 	nice -n 19 contrib/uvpci-census --kdir $(KDIR) $(CENSUS_ARGS)
 
-# Linux's own 8139too (drivers/net/ethernet/realtek/8139too.c of the
-# linux-source tarball), ported by ONE uvpci-port --to-uvpci -i run with no
-# hand edit and built against uvpci.ko into build/8139too/ (not
-# committed), for t/kernel/rtl8139.bats to insmod in the guest.
+# A driver of the linux-source tarball ported by ONE uvpci-port --to-uvpci
+# -i run with no hand edit, built against uvpci.ko into a build/ directory
+# (not committed) for a kernel suite to insmod in the guest, and checked to
+# import no real MMIO or port I/O.
+# $(call port_driver,DIR,STRIP,WILDCARD,FILES,KBUILD): DIR gets the files of
+# the tarball matching WILDCARD with STRIP components off, FILES are ported,
+# KBUILD (printf format) is its Kbuild after the include flags.
+define port_driver
+	@test -n "$(LINUX_SOURCE)" || { echo "make: no /usr/src/linux-source-*.tar.xz: apt-get install linux-source-6.1" >&2; exit 1; }
+	rm -rf $(1)
+	mkdir -p $(1)
+	tar -xJf $(LINUX_SOURCE) -C $(1) --strip-components=$(2) --wildcards '$(3)'
+	cd $(1) && $(CURDIR)/contrib/uvpci-port --to-uvpci -i --strict $(4)
+	printf 'ccflags-y += -I%s/kernel -I%s/kernel/uapi\n$(5)' $(CURDIR) $(CURDIR) > $(1)/Kbuild
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(1) KBUILD_EXTRA_SYMBOLS=$(CURDIR)/kernel/Module.symvers modules
+	contrib/uvpci-port --check-module $@
+endef
+
+# Linux's own e1000 (drivers/net/ethernet/intel/e1000), for t/kernel/e1000.bats.
+E1000_DIR := build/e1000
+E1000_KO  := $(E1000_DIR)/e1000.ko
+E1000_SRC := drivers/net/ethernet/intel/e1000
+
+.PHONY: e1000
+e1000: modules
+	$(MAKE) $(E1000_KO)
+
+$(E1000_KO): kernel/Module.symvers contrib/uvpci-port contrib/uvpci-port.names kernel/uvpci.h
+	$(call port_driver,$(E1000_DIR),6,*/$(E1000_SRC)/*,*.c *.h,obj-m += e1000.o\ne1000-objs := e1000_main.o e1000_hw.o e1000_ethtool.o e1000_param.o\n)
+
+# Linux's own 8139too (drivers/net/ethernet/realtek/8139too.c), for
+# t/kernel/rtl8139.bats.
 RTL8139_DIR := build/8139too
 RTL8139_KO  := $(RTL8139_DIR)/8139too.ko
 
@@ -196,15 +224,7 @@ RTL8139_KO  := $(RTL8139_DIR)/8139too.ko
 	$(MAKE) $(RTL8139_KO)
 
 $(RTL8139_KO): kernel/Module.symvers contrib/uvpci-port contrib/uvpci-port.names kernel/uvpci.h
-	@test -n "$(LINUX_SOURCE)" || { echo "make: no /usr/src/linux-source-*.tar.xz: apt-get install linux-source-6.1" >&2; exit 1; }
-	rm -rf $(RTL8139_DIR)
-	mkdir -p $(RTL8139_DIR)
-	tar -xJf $(LINUX_SOURCE) -C $(RTL8139_DIR) --strip-components=5 --wildcards '*/drivers/net/ethernet/realtek/8139too.c'
-	cd $(RTL8139_DIR) && $(CURDIR)/contrib/uvpci-port --to-uvpci -i --strict 8139too.c
-	printf 'ccflags-y += -I%s/kernel -I%s/kernel/uapi\nobj-m += 8139too.o\n' \
-		$(CURDIR) $(CURDIR) > $(RTL8139_DIR)/Kbuild
-	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(RTL8139_DIR) KBUILD_EXTRA_SYMBOLS=$(CURDIR)/kernel/Module.symvers modules
-	contrib/uvpci-port --check-module $@
+	$(call port_driver,$(RTL8139_DIR),5,*/drivers/net/ethernet/realtek/8139too.c,8139too.c,obj-m += 8139too.o\n)
 
 modules: $(GEN_HDRS)
 	@test -d "$(KDIR)" || { echo "make: no kernel build tree at '$(KDIR)': apt-get install linux-headers-amd64, or set KDIR" >&2; exit 1; }
@@ -221,13 +241,13 @@ deps:
 
 check:
 	contrib/install-deps check
-	$(MAKE) all 8139too $(UNITS) $(TSAN_UNITS)
+	$(MAKE) all e1000 8139too $(UNITS) $(TSAN_UNITS)
 	t/run-checks
 
 # The same suite while CPU-bound processes occupy every core (t/loaded).
 check-loaded:
 	contrib/install-deps check
-	$(MAKE) all 8139too $(UNITS) $(TSAN_UNITS)
+	$(MAKE) all e1000 8139too $(UNITS) $(TSAN_UNITS)
 	t/loaded t/run-checks
 
 # The packages on a clean system (t/debs-check): a debootstrap chroot
@@ -243,7 +263,7 @@ check-unit: userspace $(UNITS) $(TSAN_UNITS)
 check-host: userspace
 	t/run-checks host
 
-check-kernel: all
+check-kernel: all e1000 8139too
 	t/run-checks kernel
 
 # The storms of t/kernel/uvpci-storm.bats for STRESS_SECS (60) each, instead
@@ -423,5 +443,5 @@ clean:
 	rm -f $(LIB) $(LIB_OBJS) $(LIB_SRCS:.c=.os) lib/libuvnic.so* $(TOOLS) $(UNITS) $(TSAN_UNITS) $(THELPERS) $(MANS)
 	rm -f $(GEN_HDRS) man/uvnic.4.regs $(SKEL_MODEL)
 	rm -rf t/helpers/gen
-	rm -rf .lint-cache
+	rm -rf .lint-cache $(E1000_DIR)
 	-test -d "$(KDIR)" && $(MAKE) -C $(KDIR) M=$(CURDIR)/kernel clean

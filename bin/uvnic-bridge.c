@@ -53,6 +53,7 @@
 #include "libuvnic.h"
 #include "uvpci-cli.h"
 #include "uvnic-model.h"
+#include "uvnic-wire.h"
 
 #define PROG		"uvnic-bridge"
 
@@ -649,73 +650,14 @@ static void open_wire(struct bridge *b)
 
 static void parse_mac(const char *s, uint8_t mac[6])
 {
-	unsigned int v[6];
-	int n = -1, i;
+	int rc = uvnic_wire_parse_mac(s, mac);
 
-	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%n", &v[0], &v[1], &v[2], &v[3],
-		   &v[4], &v[5], &n) != 6 || n < 0 || s[n] || strlen(s) != 17)
+	if (rc == -EINVAL)
 		uvnic_usage_die("invalid --mac '%s': use six hex bytes XX:XX:XX:XX:XX:XX", s);
-	for (i = 0; i < 6; i++)
-		mac[i] = (uint8_t)v[i];
-	if (mac[0] & 1)
+	if (rc && (mac[0] & 1))
 		uvnic_usage_die("invalid --mac '%s': a multicast address", s);
-	if (!(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]))
+	if (rc)
 		uvnic_usage_die("invalid --mac '%s': all zeros", s);
-}
-
-/* 02:75:76 ("uv", locally administered) and 24 bits of FNV-1a of the name. */
-static void default_mac(const char *name, uint8_t mac[6])
-{
-	uint32_t h = 2166136261u;
-
-	for (; *name; name++) {
-		h ^= (uint8_t)*name;
-		h *= 16777619u;
-	}
-	mac[0] = 0x02;
-	mac[1] = 0x75;
-	mac[2] = 0x76;
-	mac[3] = (uint8_t)(h >> 16);
-	mac[4] = (uint8_t)(h >> 8);
-	mac[5] = (uint8_t)h;
-}
-
-/*
- * Stay on one CPU. A driver that reads a register where it cannot sleep
- * (an IRQ handler, NAPI) spins until we answer; uvPCI delivers our MSIs
- * to another CPU than ours, and the scheduler, were we free to move,
- * could queue us on that very CPU (it looks idle under the spinning
- * softirq): there we would wait until the read timed out.
- */
-static void pin_cpu(const char *arg)
-{
-	long n = -1;
-	cpu_set_t set;
-	uint64_t v;
-	int rc;
-
-	if (arg && !strcmp(arg, "any"))
-		return;
-	if (arg) {
-		rc = uvnic_parse_u64(arg, CPU_SETSIZE - 1, &v);
-		if (rc == -ERANGE)
-			uvnic_usage_die("invalid --cpu '%s': out of range (0 to %d), or 'any'",
-					arg, CPU_SETSIZE - 1);
-		if (rc)
-			uvnic_usage_die("invalid --cpu '%s': %s, or 'any'", arg,
-					uvnic_parse_why(arg, strlen(arg), rc));
-		n = (long)v;
-	} else {
-		if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
-			return;
-		n = sched_getcpu();
-		if (n < 0)
-			return;
-	}
-	CPU_ZERO(&set);
-	CPU_SET(n, &set);
-	if (sched_setaffinity(0, sizeof(set), &set))
-		uvnic_die("cannot run on CPU %ld: %s", n, strerror(errno));
 }
 
 static void print_counters(struct bridge *b)
@@ -917,8 +859,8 @@ int main(int argc, char **argv)
 					   "log bad descriptors and refused frames to stderr");
 	struct arg_lit *exact = arg_lit0(NULL, "exact-frames",
 					 "send each frame as the driver built it: no TCP super-packets on IFACE");
-	struct arg_str *cpu = arg_str0(NULL, "cpu", "N|any",
-				       "run on CPU N only (default: the CPU it starts on); any: anywhere");
+	struct arg_str *cpu = arg_str0(NULL, "cpu", "N|auto|here|any",
+				       "run on CPU N only; auto (default): an isolated CPU if the kernel has one, else here; here: the CPU it starts on; any: anywhere");
 	struct arg_str *mac = arg_str0(NULL, "mac", "XX:XX:XX:XX:XX:XX",
 				       "station address (default: derived from DEV, locally administered)");
 	struct arg_str *mapf = arg_str0(NULL, "map", "FILE",
@@ -965,11 +907,11 @@ int main(int argc, char **argv)
 		uvnic_usage_die("--coverage needs --map (the uvNIC's register map, uvnic.regmap)");
 	if (mapf->count)
 		cov_open(b, mapf->sval[0]);
-	pin_cpu(cpu->count ? cpu->sval[0] : NULL);
+	uvpci_cli_pin_cpu(cpu->count ? cpu->sval[0] : NULL);
 	if (mac->count)
 		parse_mac(mac->sval[0], cfg.mac);
 	else
-		default_mac(b->dev_name, cfg.mac);
+		uvnic_wire_default_mac(b->dev_name, cfg.mac);
 
 	/* Signals arrive through the loop, never in the middle of a request. */
 	sigemptyset(&sigs);

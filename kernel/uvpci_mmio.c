@@ -392,6 +392,9 @@ static u64 uvpci_model_read(struct uvpci_device *d, struct uvbus_port *port,
 		atomic64_inc(&d->stats.read_timeouts);
 		uvpci_rl(warn, d, &d->rs_io, "read timed out after %u us: BAR%u offset %#llx (%u bytes), returning all-ones\n",
 			 READ_ONCE(d->timeout_us), bar, off, size);
+		/* The likely cause, once: see uvpci(9), MODELS AND CPUS. */
+		if (!sleep && !xchg(&d->cpu_hinted, true))
+			dev_warn(&d->udev.dev, "a read that could not sleep timed out: the model may be queued behind a spinning reader; give it a CPU of its own (see uvpci(9), MODELS AND CPUS)\n");
 	} else if (p->status == -ENOSPC) {
 		atomic64_inc(&d->stats.read_timeouts);
 	} else if (p->status == -EPIPE || p->status == -ENODEV) {

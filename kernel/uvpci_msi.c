@@ -292,12 +292,12 @@ static void uvpci_msi_remote(void *info)
  * bit set has nothing to do: that IPI has not yet looked at msi_pending
  * and takes the vector set there before this call. Atomic context.
  */
-static void uvpci_msi_kick(struct uvpci_device *d)
+static void uvpci_msi_kick_away(struct uvpci_device *d, unsigned int avoid)
 {
 	unsigned int cpu = nr_cpu_ids;
 
-	if (in_task())
-		cpu = cpumask_any_but(cpu_online_mask, smp_processor_id());
+	if (avoid < nr_cpu_ids)
+		cpu = cpumask_any_but(cpu_online_mask, avoid);
 	if (cpu < nr_cpu_ids) {
 		/* Fully ordered: our msi_pending bit is set before the test. */
 		if (test_and_set_bit(UVPCI_MSI_IPI_QUEUED, &d->msi_flags))
@@ -312,6 +312,17 @@ static void uvpci_msi_kick(struct uvpci_device *d)
 		smp_mb__after_atomic();
 	}
 	irq_work_queue(&d->msi_work);
+}
+
+static void uvpci_msi_kick(struct uvpci_device *d)
+{
+	unsigned int avoid = nr_cpu_ids;
+
+	if (in_task()) {
+		avoid = smp_processor_id();
+		WRITE_ONCE(d->msi_model_cpu, avoid);
+	}
+	uvpci_msi_kick_away(d, avoid);
 }
 
 /*
@@ -357,7 +368,16 @@ static const struct irq_chip uvpci_intx_chip = {
 /* Hard IRQ context (HRTIMER_MODE_REL_HARD). */
 static enum hrtimer_restart uvpci_intx_refire(struct hrtimer *timer)
 {
-	uvpci_intx_fire(container_of(timer, struct uvpci_device, intx_timer));
+	struct uvpci_device *d = container_of(timer, struct uvpci_device, intx_timer);
+
+	/*
+	 * Not on this CPU if the model last ran here: the handlers' reads
+	 * would spin on a model that cannot run until they return.
+	 */
+	if (!uvpci_intx_live(d))
+		return HRTIMER_NORESTART;
+	set_bit(UVPCI_INTX_PENDING, &d->msi_pending);
+	uvpci_msi_kick_away(d, READ_ONCE(d->msi_model_cpu));
 	return HRTIMER_NORESTART;
 }
 
@@ -444,6 +464,7 @@ int uvpci_msi_init(struct uvpci_device *d)
 	spin_lock_init(&d->msi_lock);
 	d->msi_work = IRQ_WORK_INIT_HARD(uvpci_msi_work);
 	INIT_CSD(&d->msi_csd, uvpci_msi_remote, d);
+	d->msi_model_cpu = nr_cpu_ids;
 	BUILD_BUG_ON(UVPCI_MSIX_PENDING >= BITS_PER_LONG);
 	err = uvpci_intx_init(d);
 	if (err)

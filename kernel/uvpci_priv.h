@@ -232,6 +232,7 @@ struct uvpci_device {
 	struct irq_work msi_work;	/* delivery on this CPU */
 	call_single_data_t msi_csd;	/* delivery on another CPU */
 	atomic_t msi_remote;		/* such deliveries queued or running */
+	unsigned int msi_model_cpu;	/* CPU of the model's last kick */
 	bool msi_leaked;		/* a driver left an IRQ requested */
 
 	/*
@@ -280,6 +281,7 @@ struct uvpci_device {
 	struct uvpci_stats stats;
 	struct ratelimit_state rs_dev;	/* refusals of what the device sent */
 	struct ratelimit_state rs_io;	/* timeouts and refused accesses */
+	bool cpu_hinted;		/* said why an atomic read timed out */
 };
 
 /*

@@ -6,6 +6,8 @@
  * through libuvnic's uvnic_die() family when it fails.
  */
 #include <errno.h>
+#include <sched.h>
+#include <string.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -101,4 +103,73 @@ const char *uvpci_cli_refusal(int err, int write)
 		return "refused by the host (malformed request: see the kernel log)";
 	}
 	return NULL;
+}
+
+/*
+ * The first CPU of /sys/devices/system/cpu/isolated (a cpulist such as
+ * "2" or "2-3,6"), which the kernel keeps off the scheduler's hands
+ * (isolcpus=), or -1 when there is none.
+ */
+static long uvpci_cli_isolated_cpu(void)
+{
+	char buf[64], *end;
+	long n = -1;
+	FILE *f;
+
+	f = fopen("/sys/devices/system/cpu/isolated", "re");
+	if (!f)
+		return -1;
+	if (fgets(buf, sizeof(buf), f) && buf[0] >= '0' && buf[0] <= '9') {
+		errno = 0;
+		n = strtol(buf, &end, 10);
+		if (errno || n >= CPU_SETSIZE || (*end && !strchr(",-\n", *end)))
+			n = -1;
+	}
+	fclose(f);
+	return n;
+}
+
+static int uvpci_cli_set_cpu(long n)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(n, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+/* See uvpci-cli.h: why a model stays on one CPU, and which. */
+void uvpci_cli_pin_cpu(const char *arg)
+{
+	long n;
+	uint64_t v;
+	int rc;
+
+	if (!arg || !strcmp(arg, "auto")) {
+		n = uvpci_cli_isolated_cpu();
+		/* (Outside our cpuset, say: then as if none were isolated.) */
+		if (n >= 0 && !uvpci_cli_set_cpu(n))
+			return;
+		arg = "here";
+	}
+	if (!strcmp(arg, "any"))
+		return;
+	if (!strcmp(arg, "here")) {
+		if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+			return;
+		n = sched_getcpu();
+		if (n < 0)
+			return;
+	} else {
+		rc = uvnic_parse_u64(arg, CPU_SETSIZE - 1, &v);
+		if (rc == -ERANGE)
+			uvnic_usage_die("invalid --cpu '%s': out of range (0 to %d), or auto, here, any",
+					arg, CPU_SETSIZE - 1);
+		if (rc)
+			uvnic_usage_die("invalid --cpu '%s': %s, or auto, here, any", arg,
+					uvnic_parse_why(arg, strlen(arg), rc));
+		n = (long)v;
+	}
+	if (uvpci_cli_set_cpu(n))
+		uvnic_die("cannot run on CPU %ld: %s", n, strerror(errno));
 }

@@ -72,6 +72,24 @@ struct uvpci_device *uvpci_cli_device_open(const char *name, unsigned int flags)
  */
 const char *uvpci_cli_refusal(int err, int write);
 
+/**
+ * uvpci_cli_pin_cpu() - a device model's --cpu N|auto|here|any.
+ * @arg: a CPU number; "auto" or NULL (the default): the first CPU the
+ *       kernel isolated from the scheduler (isolcpus=, as uvnic-vm's
+ *       --model-cpus gives), else as "here"; "here": the CPU it runs on
+ *       now, when there are two or more; "any": do not pin.
+ *
+ * A driver that reads a register where it cannot sleep (an IRQ handler,
+ * NAPI, a spinlocked section) spins until the model answers, so the model
+ * needs a CPU that no such section spins on. uvPCI delivers the model's
+ * interrupts to another CPU than the model's; a model free to move could
+ * be queued on the spinning CPU (it looks idle under a softirq) and wait
+ * there until the read timed out. Only a CPU of its own is safe from
+ * every spinning section (a driver's watchdog under its stats lock, say).
+ * Bad @arg: uvnic_usage_die(); a refusal: uvnic_die().
+ */
+void uvpci_cli_pin_cpu(const char *arg);
+
 #ifdef __cplusplus
 }
 #endif

@@ -9,7 +9,7 @@
 # shellcheck disable=SC2154 # (COMPREPLY, output, lines: set by what we call)
 bats_require_minimum_version 1.5.0
 
-TOOLS=(uvbus-ctl uvpci-peek uvpci-poke uvdma-inject uvmsi-fire uvnic-bridge uvpci-trace uvnic-vm uvpci-port uvregmap)
+TOOLS=(uvbus-ctl uvpci-peek uvpci-poke uvdma-inject uvmsi-fire uvnic-bridge uvpci-e1000 uvpci-trace uvnic-vm uvpci-port uvregmap)
 COMPLETION=contrib/completion/uvnic
 
 setup() {
@@ -172,7 +172,9 @@ SH
 	run comp uvnic-vm --accel = t
 	assert_output tcg
 	run comp uvnic-bridge --cpu ''
-	assert_output any
+	assert_output "$(printf '%s\n' any auto here)"
+	run comp uvpci-e1000 --cpu h
+	assert_output here
 	run comp uvnic-bridge dev0 l
 	[[ $output == *lo* ]] || fail "no lo among the interfaces: $output"
 	run comp uvpci-port -o da

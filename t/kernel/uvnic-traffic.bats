@@ -142,23 +142,8 @@ EOF
 }
 
 @test "iperf3 TCP both directions, a second each" {
-	local json=$BATS_TEST_TMPDIR/iperf
 	ping_ok "$FAR4"
-	ip netns exec "$FAR" iperf3 -s -1 -D -B "$FAR4" --logfile "$json.server"
-	wait_until "ip netns exec $FAR ss -ltn | grep -q ':5201 '"
-	iperf3 -c "$FAR4" -t 1 -J >"$json.up"
-	ip netns exec "$FAR" iperf3 -s -1 -D -B "$FAR4" --logfile "$json.server2"
-	wait_until "ip netns exec $FAR ss -ltn | grep -q ':5201 '"
-	iperf3 -c "$FAR4" -t 1 -R -J >"$json.down"
-	run python3 -c '
-import json, sys
-for f in sys.argv[1:]:
-    r = json.load(open(f))["end"]["sum_received"]["bits_per_second"]
-    print("%s %.1f Mbit/s" % (f.rsplit(".", 1)[1], r / 1e6))
-    if not r > 0:
-        sys.exit(1)' "$json.up" "$json.down"
-	assert_success
-	echo "$output" >&3
+	iperf3_both_ways "$FAR" "$FAR4"
 }
 
 # tcp_receiver ADDR PORT: a receiver on the far side at ADDR:PORT that

@@ -285,7 +285,9 @@ sample_load() {
 	# buffer, and show prints them as text. (On a busy host trace-cmd
 	# record, stopped with SIGINT, kept 15 of 45 writes, and extract's
 	# raw pages 36 of 50: a CPU's last, partly filled page was lost.)
-	trace-cmd start -e uvpci -f "dev == \"$dev\"" >"$t/trace-cmd.log" 2>&1 ||
+	# -b: 4 MiB a CPU, set here: a buffer that wraps drops the oldest
+	# events (the header's entries-in-buffer/entries-written tells).
+	trace-cmd start -b 4096 -e uvpci -f "dev == \"$dev\"" >"$t/trace-cmd.log" 2>&1 ||
 		fail "trace-cmd start: $(cat "$t/trace-cmd.log")"
 	tracecmd_on=1
 	start_trace "$dev" --map "$map"
@@ -316,7 +318,10 @@ sample_load() {
 	[ -n "$model" ] && [ "$model" -gt 0 ] || fail "no mmio_writes counter: $(cat "$(uvnic_model_log "$dev")")"
 	writes=$(grep -c "uvpci_mmio_write: *dev=$dev .*status=ok" "$t/report" || true)
 	[ "$writes" -eq "$model" ] ||
-		fail "trace-cmd recorded $writes MMIO writes that reached the model, the model served $model"
+		fail "trace-cmd recorded $writes MMIO writes that reached the model, the model served $model
+$(grep -m 3 '^#.*entries' "$t/report")
+$(grep -c "uvpci_mmio_write:" "$t/report") writes in all; the first lines:
+$(grep -v '^#' "$t/report" | head -n 5)"
 	grep -q "uvpci_msi_fire: *dev=$dev vector=[0-9]* err=0 status=ok" "$t/report" ||
 		fail "trace-cmd recorded no MSI: $(head -n 50 "$t/report")"
 

@@ -145,3 +145,77 @@ serve_stop() {
 	done
 	_serve_req=() _serve_resp=() _serve_pid=()
 }
+
+# uvpci_netdev DEV: the network interface a driver made for uvPCI device
+# DEV (empty if none is bound).
+uvpci_netdev() {
+	ls "/sys/bus/uvpci/devices/$1/net/" 2>/dev/null | head -n 1
+}
+
+# netdev_carrier IFACE: its carrier, 0 or 1 (empty if it is gone).
+netdev_carrier() {
+	cat "/sys/class/net/$1/carrier" 2>/dev/null
+}
+
+# --- a model that outlives one test ---------------------------------------
+# A suite's model started in setup_file lives in another process than the
+# tests, so its state is in files: $BATS_FILE_TMPDIR/NAME.pid, NAME.out,
+# NAME.err and, once it ended, NAME.rc (its exit status).
+
+# file_model_start NAME COMMAND [ARG...]: run COMMAND in the background.
+file_model_start() {
+	local d=$BATS_FILE_TMPDIR name=$1
+	shift
+	rm -f "$d/$name.rc" "$d/$name.pid"
+	(
+		"$@" >"$d/$name.out" 2>"$d/$name.err" &
+		echo $! >"$d/$name.pid"
+		# (errexit is on in here, as in the test: keep a failure's status)
+		rc=0
+		wait $! || rc=$?
+		echo $rc >"$d/$name.rc"
+	) 3>&- </dev/null >/dev/null 2>&1 &
+	wait_until "test -s '$d/$name.pid'"
+}
+
+# file_model_pid NAME: its process ID.
+file_model_pid() {
+	cat "$BATS_FILE_TMPDIR/$1.pid"
+}
+
+# file_model_stop NAME [SIGNAL]: signal it (TERM) and wait for its exit;
+# if it does not end, show where it is stuck and return 1.
+file_model_stop() {
+	local d=$BATS_FILE_TMPDIR pid
+	pid=$(cat "$d/$1.pid" 2>/dev/null) || return 0
+	[ ! -e "$d/$1.rc" ] || return 0
+	kill -"${2:-TERM}" "$pid" 2>/dev/null || true
+	wait_until "test -e '$d/$1.rc'" && return 0
+	echo "$1 (pid $pid) still there ${UVNIC_WAIT_SECONDS} s after SIG${2:-TERM}:"
+	ps -o pid,stat,psr,wchan:32,cmd -p "$pid" || true
+	cat "/proc/$pid/stack" 2>/dev/null || true
+	dmesg | tail -n 30
+	return 1
+}
+
+# iperf3_both_ways NETNS ADDR: iperf3 TCP to a server at ADDR in NETNS for
+# a second, then the other way (-R); prints each direction's rate to fd 3,
+# fails unless both moved data.
+iperf3_both_ways() {
+	local ns=$1 addr=$2 json=$BATS_TEST_TMPDIR/iperf
+	ip netns exec "$ns" iperf3 -s -1 -D -B "$addr" --logfile "$json.server"
+	wait_until "ip netns exec $ns ss -ltn | grep -q ':5201 '"
+	iperf3 -c "$addr" -t 1 -J >"$json.up"
+	ip netns exec "$ns" iperf3 -s -1 -D -B "$addr" --logfile "$json.server2"
+	wait_until "ip netns exec $ns ss -ltn | grep -q ':5201 '"
+	iperf3 -c "$addr" -t 1 -R -J >"$json.down"
+	run python3 -c '
+import json, sys
+for f in sys.argv[1:]:
+    r = json.load(open(f))["end"]["sum_received"]["bits_per_second"]
+    print("%s %.1f Mbit/s" % (f.rsplit(".", 1)[1], r / 1e6))
+    if not r > 0:
+        sys.exit(1)' "$json.up" "$json.down"
+	assert_success
+	echo "$output" >&3
+}

@@ -32,51 +32,32 @@ BAD_KLOG='BUG:|WARNING:|Oops|general protection|soft lockup|DMA fault|read timed
 
 # --- helpers ----------------------------------------------------------
 
-# start_bridge [OPTIONS]: uvnic-bridge $DEV $WIRE in the background; its
-# pid, stdout, stderr and exit status land in $BATS_FILE_TMPDIR/bridge.*.
+# start_bridge [OPTIONS]: uvnic-bridge $DEV $WIRE in the background (a
+# file_model of t/test_helper/guest.bash named "bridge": its pid, stdout,
+# stderr and exit status land in $BATS_FILE_TMPDIR/bridge.*).
 start_bridge() {
-	local d=$BATS_FILE_TMPDIR
-	rm -f "$d/bridge.rc" "$d/bridge.pid"
-	(
-		uvnic-bridge "$@" "$DEV" "$WIRE" >"$d/bridge.out" 2>"$d/bridge.err" &
-		echo $! >"$d/bridge.pid"
-		# (errexit is on in here, as in the test: keep a failure's status)
-		rc=0
-		wait $! || rc=$?
-		echo $rc >"$d/bridge.rc"
-	) 3>&- </dev/null >/dev/null 2>&1 &
-	wait_until "test -s '$d/bridge.pid'"
+	file_model_start bridge uvnic-bridge "$@" "$DEV" "$WIRE"
 	# Attached once the device answers with the uvNIC ID (not all-ones).
 	wait_until "uvpci-peek $DEV 0:0.l | grep -qi 55564e43" ||
-		{ cat "$d/bridge.err" >&2; return 1; }
+		{ cat "$BATS_FILE_TMPDIR/bridge.err" >&2; return 1; }
 }
 
 bridge_pid() {
-	cat "$BATS_FILE_TMPDIR/bridge.pid"
+	file_model_pid bridge
 }
 
-# stop_bridge [SIGNAL]: signal the bridge (TERM) and wait for it to exit;
-# if it does not, show where it is stuck.
+# stop_bridge [SIGNAL]: signal the bridge (TERM) and wait for it to exit.
 stop_bridge() {
-	local d=$BATS_FILE_TMPDIR pid
-	pid=$(cat "$d/bridge.pid" 2>/dev/null) || return 0
-	[ ! -e "$d/bridge.rc" ] || return 0
-	kill -"${1:-TERM}" "$pid" 2>/dev/null || true
-	wait_until "test -e '$d/bridge.rc'" && return 0
-	echo "uvnic-bridge (pid $pid) still there ${UVNIC_WAIT_SECONDS} s after SIG${1:-TERM}:"
-	ps -o pid,stat,psr,wchan:32,cmd -p "$pid" || true
-	cat "/proc/$pid/stack" 2>/dev/null || true
-	dmesg | tail -n 30
-	return 1
+	file_model_stop bridge "$@"
 }
 
 # The uvNIC's interface name, from sysfs (empty if no driver bound).
 uvnic_if() {
-	ls "/sys/bus/uvpci/devices/$DEV/net/" 2>/dev/null | head -n 1
+	uvpci_netdev "$DEV"
 }
 
 carrier() {
-	cat "/sys/class/net/$IF/carrier" 2>/dev/null
+	netdev_carrier "$IF"
 }
 
 # Give the uvNIC its addresses and the route beyond the router; bring it
