@@ -184,47 +184,48 @@ man: $(MANS)
 census: modules
 	nice -n 19 contrib/uvpci-census --kdir $(KDIR) $(CENSUS_ARGS)
 
-# A driver of the linux-source tarball ported by ONE uvpci-port --to-uvpci
-# -i run with no hand edit, built against uvpci.ko into a build/ directory
-# (not committed) for a kernel suite to insmod in the guest, and checked to
-# import no real MMIO or port I/O.
-# $(call port_driver,DIR,STRIP,WILDCARD,FILES,KBUILD): DIR gets the files of
-# the tarball matching WILDCARD with STRIP components off, FILES are ported,
-# KBUILD (printf format) is its Kbuild after the include flags.
-define port_driver
-	@test -n "$(LINUX_SOURCE)" || { echo "make: no /usr/src/linux-source-*.tar.xz: apt-get install linux-source-6.1" >&2; exit 1; }
-	rm -rf $(1)
-	mkdir -p $(1)
-	tar -xJf $(LINUX_SOURCE) -C $(1) --strip-components=$(2) --wildcards '$(3)'
-	cd $(1) && $(CURDIR)/contrib/uvpci-port --to-uvpci -i --strict $(4)
-	printf 'ccflags-y += -I%s/kernel -I%s/kernel/uapi\n$(5)' $(CURDIR) $(CURDIR) > $(1)/Kbuild
-	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(1) KBUILD_EXTRA_SYMBOLS=$(CURDIR)/kernel/Module.symvers modules
-	contrib/uvpci-port --check-module $@
-endef
-
-# Linux's own e1000 (drivers/net/ethernet/intel/e1000), for t/kernel/e1000.bats.
+# Linux's own e1000 (drivers/net/ethernet/intel/e1000) for
+# t/kernel/e1000.bats, and its 8139too (drivers/net/ethernet/realtek/
+# 8139too.c) for t/kernel/rtl8139.bats: each taken from the linux-source
+# tarball, ported by ONE uvpci-port --to-uvpci -i run with no hand edit,
+# built against uvpci.ko into build/ (not committed) for the guest to
+# insmod, and checked to import no real MMIO or port I/O. Per driver:
+# PORT_DIR gets the tarball's files matching PORT_GLOB with PORT_STRIP
+# components off, PORT_FILES are ported, PORT_KBUILD (a printf format)
+# follows the include flags in its Kbuild.
 E1000_DIR := build/e1000
 E1000_KO  := $(E1000_DIR)/e1000.ko
 E1000_SRC := drivers/net/ethernet/intel/e1000
-
-.PHONY: e1000
-e1000: modules
-	$(MAKE) $(E1000_KO)
-
-$(E1000_KO): kernel/Module.symvers contrib/uvpci-port contrib/uvpci-port.names kernel/uvpci.h
-	$(call port_driver,$(E1000_DIR),6,*/$(E1000_SRC)/*,*.c *.h,obj-m += e1000.o\ne1000-objs := e1000_main.o e1000_hw.o e1000_ethtool.o e1000_param.o\n)
-
-# Linux's own 8139too (drivers/net/ethernet/realtek/8139too.c), for
-# t/kernel/rtl8139.bats.
 RTL8139_DIR := build/8139too
 RTL8139_KO  := $(RTL8139_DIR)/8139too.ko
 
-.PHONY: 8139too
+.PHONY: e1000 8139too
+e1000: modules
+	$(MAKE) $(E1000_KO)
+
 8139too: modules
 	$(MAKE) $(RTL8139_KO)
 
-$(RTL8139_KO): kernel/Module.symvers contrib/uvpci-port contrib/uvpci-port.names kernel/uvpci.h
-	$(call port_driver,$(RTL8139_DIR),5,*/drivers/net/ethernet/realtek/8139too.c,8139too.c,obj-m += 8139too.o\n)
+$(E1000_KO): PORT_DIR := $(E1000_DIR)
+$(E1000_KO): PORT_STRIP := 6
+$(E1000_KO): PORT_GLOB := */$(E1000_SRC)/*
+$(E1000_KO): PORT_FILES := *.c *.h
+$(E1000_KO): PORT_KBUILD := obj-m += e1000.o\ne1000-objs := e1000_main.o e1000_hw.o e1000_ethtool.o e1000_param.o\n
+$(RTL8139_KO): PORT_DIR := $(RTL8139_DIR)
+$(RTL8139_KO): PORT_STRIP := 5
+$(RTL8139_KO): PORT_GLOB := */drivers/net/ethernet/realtek/8139too.c
+$(RTL8139_KO): PORT_FILES := 8139too.c
+$(RTL8139_KO): PORT_KBUILD := obj-m += 8139too.o\n
+
+$(E1000_KO) $(RTL8139_KO): kernel/Module.symvers contrib/uvpci-port contrib/uvpci-port.names kernel/uvpci.h
+	@test -n "$(LINUX_SOURCE)" || { echo "make: no /usr/src/linux-source-*.tar.xz: apt-get install linux-source-6.1" >&2; exit 1; }
+	rm -rf $(PORT_DIR)
+	mkdir -p $(PORT_DIR)
+	tar -xJf $(LINUX_SOURCE) -C $(PORT_DIR) --strip-components=$(PORT_STRIP) --wildcards '$(PORT_GLOB)'
+	cd $(PORT_DIR) && $(CURDIR)/contrib/uvpci-port --to-uvpci -i --strict $(PORT_FILES)
+	printf 'ccflags-y += -I%s/kernel -I%s/kernel/uapi\n$(PORT_KBUILD)' $(CURDIR) $(CURDIR) > $(PORT_DIR)/Kbuild
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(PORT_DIR) KBUILD_EXTRA_SYMBOLS=$(CURDIR)/kernel/Module.symvers modules
+	contrib/uvpci-port --check-module $@
 
 modules: $(GEN_HDRS)
 	@test -d "$(KDIR)" || { echo "make: no kernel build tree at '$(KDIR)': apt-get install linux-headers-amd64, or set KDIR" >&2; exit 1; }
