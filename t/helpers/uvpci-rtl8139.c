@@ -7,6 +7,9 @@
  *
  *   uvpci-rtl8139 NAME [--ready FILE] [--mac XX:XX:XX:XX:XX:XX]
  *
+ * It runs on the guest's isolated CPU when there is one (as --cpu=auto of
+ * uvpci-e1000(8)).
+ *
  * The device: uvbus-ctl create NAME --vendor 0x10ec --device 0x8139
  * --class 0x020000 --revision 0x10 --bar 0:256:io --bar 1:256 --intx.
  * Both BARs are the same 256 registers, as on the chip (BAR0 the I/O
@@ -379,6 +382,12 @@ int main(int argc, char **argv)
 	int rc;
 
 	uvnic_cli_parse(&cli, argc, argv);
+	/*
+	 * On the CPU the guest keeps for models (uvnic-vm --model-cpus): two
+	 * host CPUs spinning on its registers at once (start_xmit's flush
+	 * read, the IRQ handler's) must not leave it none to answer on.
+	 */
+	uvpci_cli_pin_cpu(NULL);
 	if (macs->count && parse_mac(macs->sval[0], mac))
 		uvnic_usage_die("invalid --mac '%s': six hex bytes, colon-separated",
 				macs->sval[0]);

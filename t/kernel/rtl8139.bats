@@ -97,6 +97,9 @@ rtl_bound() {
 	ping -c 3 -i 0.5 -W 1 192.0.2.2 || true
 	wait_true 'grep -q "^tx 60 bytes ff:ff:ff:ff:ff:ff $MAC 0806$" "$BATS_TEST_TMPDIR/$dev.log"'
 	wait_true '[ "$(cat /sys/class/net/$nic/statistics/tx_packets)" -ge 1 ]'
+	# Each TxStatus read found TxStatOK: no all-ones from a read timeout.
+	[ "$(cat "/sys/class/net/$nic/statistics/tx_errors")" = 0 ]
+	! klog_has "read timed out"
 	# The registers as the driver dumps them (memcpy_fromio: wide reads):
 	# TxConfig is the chip version RTL-8139C (0x74000000) and the driver's bits.
 	run ethtool -d "$nic"
