@@ -262,6 +262,32 @@ static void stat_size(struct uvnic_e1000 *m, uint32_t base, size_t len)
 	stat_add(m, base + 4 * b, 1);
 }
 
+/* The statistics registers of one direction of a frame. */
+struct frame_stats {
+	uint32_t good, total, octets_good, octets_total, size64, multi, bcast;
+};
+
+static const struct frame_stats tx_stats = {
+	GPTC, TPT, GOTCL, TOTL, PTC64, MPTC, BPTC,
+};
+
+static const struct frame_stats rx_stats = {
+	GPRC, TPR, GORCL, TORL, PRC64, MPRC, BPRC,
+};
+
+/* Count frame @f (its first bytes) of @wire bytes with its FCS. */
+static void stat_frame(struct uvnic_e1000 *m, const struct frame_stats *s,
+		       const uint8_t *f, size_t wire)
+{
+	stat_add(m, s->good, 1);
+	stat_add(m, s->total, 1);
+	stat_add64(m, s->octets_good, wire);
+	stat_add64(m, s->octets_total, wire);
+	stat_size(m, s->size64, wire);
+	if (f[0] & 1)
+		stat_add(m, memcmp(f, "\xff\xff\xff\xff\xff\xff", 6) ? s->multi : s->bcast, 1);
+}
+
 /* ------------------------------------------------------------------ */
 /* PHY and EEPROM                                                      */
 /* ------------------------------------------------------------------ */
@@ -615,13 +641,7 @@ static void tx_send(struct uvnic_e1000 *m, uint8_t *f, size_t len, bool vle,
 		len = 60;
 	}
 	wire = len + 4;		/* and the FCS */
-	stat_add(m, GPTC, 1);
-	stat_add(m, TPT, 1);
-	stat_add64(m, GOTCL, wire);
-	stat_add64(m, TOTL, wire);
-	stat_size(m, PTC64, wire);
-	if (f[0] & 1)
-		stat_add(m, memcmp(f, "\xff\xff\xff\xff\xff\xff", 6) ? MPTC : BPTC, 1);
+	stat_frame(m, &tx_stats, f, wire);
 	m->cnt.tx_frames++;
 	m->cfg.tx(m->cfg.opaque, f, len);
 }
@@ -893,13 +913,7 @@ int uvnic_e1000_rx(struct uvnic_e1000 *m, const void *frame, size_t len)
 		done += chunk;
 	}
 	m->cnt.rx_frames++;
-	stat_add(m, GPRC, 1);
-	stat_add(m, TPR, 1);
-	stat_add64(m, GORCL, wire);
-	stat_add64(m, TORL, wire);
-	stat_size(m, PRC64, wire);
-	if (f[0] & 1)
-		stat_add(m, memcmp(f, "\xff\xff\xff\xff\xff\xff", 6) ? MPRC : BPRC, 1);
+	stat_frame(m, &rx_stats, f, wire);
 	/* RXDMT0: free descriptors under the threshold RCTL.RDMTS names. */
 	if (uvnic_e1000_rx_avail(m) <= n >> (1 + ((rctl >> 8) & 3)))
 		raise_icr(m, ICR_RXT0 | ICR_RXDMT0);
