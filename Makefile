@@ -184,27 +184,47 @@ man: $(MANS)
 census: modules
 	nice -n 19 contrib/uvpci-census --kdir $(KDIR) $(CENSUS_ARGS)
 
-# Linux's own e1000 (drivers/net/ethernet/intel/e1000 of the linux-source
-# tarball), ported by ONE uvpci-port --to-uvpci -i run with no hand edit
-# and built against uvpci.ko into build/e1000/ (not committed), for
-# t/kernel/e1000.bats to insmod in the guest.
+# Linux's own e1000 (drivers/net/ethernet/intel/e1000) for
+# t/kernel/e1000.bats, and its 8139too (drivers/net/ethernet/realtek/
+# 8139too.c) for t/kernel/rtl8139.bats: each taken from the linux-source
+# tarball, ported by ONE uvpci-port --to-uvpci -i run with no hand edit,
+# built against uvpci.ko into build/ (not committed) for the guest to
+# insmod, and checked to import no real MMIO or port I/O. Per driver:
+# PORT_DIR gets the tarball's files matching PORT_GLOB with PORT_STRIP
+# components off, PORT_FILES are ported, PORT_KBUILD (a printf format)
+# follows the include flags in its Kbuild.
 E1000_DIR := build/e1000
 E1000_KO  := $(E1000_DIR)/e1000.ko
 E1000_SRC := drivers/net/ethernet/intel/e1000
+RTL8139_DIR := build/8139too
+RTL8139_KO  := $(RTL8139_DIR)/8139too.ko
 
-.PHONY: e1000
+.PHONY: e1000 8139too
 e1000: modules
 	$(MAKE) $(E1000_KO)
 
-$(E1000_KO): kernel/Module.symvers contrib/uvpci-port contrib/uvpci-port.names kernel/uvpci.h
+8139too: modules
+	$(MAKE) $(RTL8139_KO)
+
+$(E1000_KO): PORT_DIR := $(E1000_DIR)
+$(E1000_KO): PORT_STRIP := 6
+$(E1000_KO): PORT_GLOB := */$(E1000_SRC)/*
+$(E1000_KO): PORT_FILES := *.c *.h
+$(E1000_KO): PORT_KBUILD := obj-m += e1000.o\ne1000-objs := e1000_main.o e1000_hw.o e1000_ethtool.o e1000_param.o\n
+$(RTL8139_KO): PORT_DIR := $(RTL8139_DIR)
+$(RTL8139_KO): PORT_STRIP := 5
+$(RTL8139_KO): PORT_GLOB := */drivers/net/ethernet/realtek/8139too.c
+$(RTL8139_KO): PORT_FILES := 8139too.c
+$(RTL8139_KO): PORT_KBUILD := obj-m += 8139too.o\n
+
+$(E1000_KO) $(RTL8139_KO): kernel/Module.symvers contrib/uvpci-port contrib/uvpci-port.names kernel/uvpci.h
 	@test -n "$(LINUX_SOURCE)" || { echo "make: no /usr/src/linux-source-*.tar.xz: apt-get install linux-source-6.1" >&2; exit 1; }
-	rm -rf $(E1000_DIR)
-	mkdir -p $(E1000_DIR)
-	tar -xJf $(LINUX_SOURCE) -C $(E1000_DIR) --strip-components=6 --wildcards '*/$(E1000_SRC)/*'
-	cd $(E1000_DIR) && $(CURDIR)/contrib/uvpci-port --to-uvpci -i --strict *.c *.h
-	printf 'ccflags-y += -I%s/kernel -I%s/kernel/uapi\nobj-m += e1000.o\ne1000-objs := e1000_main.o e1000_hw.o e1000_ethtool.o e1000_param.o\n' \
-		$(CURDIR) $(CURDIR) > $(E1000_DIR)/Kbuild
-	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(E1000_DIR) KBUILD_EXTRA_SYMBOLS=$(CURDIR)/kernel/Module.symvers modules
+	rm -rf $(PORT_DIR)
+	mkdir -p $(PORT_DIR)
+	tar -xJf $(LINUX_SOURCE) -C $(PORT_DIR) --strip-components=$(PORT_STRIP) --wildcards '$(PORT_GLOB)'
+	cd $(PORT_DIR) && $(CURDIR)/contrib/uvpci-port --to-uvpci -i --strict $(PORT_FILES)
+	printf 'ccflags-y += -I%s/kernel -I%s/kernel/uapi\n$(PORT_KBUILD)' $(CURDIR) $(CURDIR) > $(PORT_DIR)/Kbuild
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(PORT_DIR) KBUILD_EXTRA_SYMBOLS=$(CURDIR)/kernel/Module.symvers modules
 	contrib/uvpci-port --check-module $@
 
 modules: $(GEN_HDRS)
@@ -222,13 +242,13 @@ deps:
 
 check:
 	contrib/install-deps check
-	$(MAKE) all e1000 $(UNITS) $(TSAN_UNITS)
+	$(MAKE) all e1000 8139too $(UNITS) $(TSAN_UNITS)
 	t/run-checks
 
 # The same suite while CPU-bound processes occupy every core (t/loaded).
 check-loaded:
 	contrib/install-deps check
-	$(MAKE) all e1000 $(UNITS) $(TSAN_UNITS)
+	$(MAKE) all e1000 8139too $(UNITS) $(TSAN_UNITS)
 	t/loaded t/run-checks
 
 # The packages on a clean system (t/debs-check): a debootstrap chroot
@@ -244,7 +264,7 @@ check-unit: userspace $(UNITS) $(TSAN_UNITS)
 check-host: userspace
 	t/run-checks host
 
-check-kernel: all e1000
+check-kernel: all e1000 8139too
 	t/run-checks kernel
 
 # The storms of t/kernel/uvpci-storm.bats for STRESS_SECS (60) each, instead

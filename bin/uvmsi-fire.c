@@ -2,7 +2,8 @@
 /*
  * uvmsi-fire - raise an MSI (or MSI-X), or assert or deassert INTx, from
  * the device side of a uvPCI device, as the device would: the driver's
- * handler for that vector or line runs (if the driver enabled it).
+ * handler for that vector or line runs (if the driver enabled it); or
+ * report an error through the device's AER capability.
  * Attaches as an auxiliary port, so it works while a model runs; waits
  * for the host's verdict before exiting. --msix-state shows what the
  * device sees of its MSI-X table: masked and pending entries. See
@@ -44,6 +45,58 @@ static int intx(const char *name, const char *level)
 		if (why && rc != -ERANGE && rc != -EPERM)
 			uvnic_die("%s: INTx %s: %s", name, level, why);
 		uvnic_die_err(rc, UVNIC_CTX_CHANNEL, "%s: INTx %s", name, level);
+	}
+	uvpci_device_close(d);
+	return 0;
+}
+
+/* uvmsi-fire DEV --aer correctable|nonfatal|fatal[:BITS] */
+static int aer(const char *name, const char *spec)
+{
+	static const struct {
+		const char *name;
+		unsigned int severity;
+		uint32_t bits, valid;	/* the default bit, the register's */
+		const char *reg;
+	} kinds[] = {
+		/* Receiver Error; Completion Timeout; Data Link Protocol Error */
+		{ "correctable", UVPCI_AER_CORRECTABLE, 0x1, UVPCI_AER_COR_BITS, "Correctable" },
+		{ "nonfatal", UVPCI_AER_NONFATAL, 0x4000, UVPCI_AER_UNC_BITS, "Uncorrectable" },
+		{ "fatal", UVPCI_AER_FATAL, 0x10, UVPCI_AER_UNC_BITS, "Uncorrectable" },
+	};
+	const char *colon = strchr(spec, ':');
+	size_t len = colon ? (size_t)(colon - spec) : strlen(spec);
+	struct uvpci_device *d;
+	unsigned int i;
+	uint32_t bits;
+	const char *why;
+	int rc;
+
+	for (i = 0; i < ARRAY_SIZE(kinds); i++)
+		if (strlen(kinds[i].name) == len && !strncmp(spec, kinds[i].name, len))
+			break;
+	if (i == ARRAY_SIZE(kinds))
+		uvnic_usage_die("invalid --aer '%s': correctable, nonfatal or fatal, then :BITS if you like",
+				spec);
+	bits = kinds[i].bits;
+	if (colon)
+		bits = (uint32_t)uvnic_cli_number("--aer status bits", colon + 1, 1, 0xffffffff);
+	if (bits & ~kinds[i].valid)
+		uvnic_usage_die("invalid --aer '%s': bits 0x%08x are not in %s Error Status (0x%08x)",
+				spec, bits & ~kinds[i].valid, kinds[i].reg, kinds[i].valid);
+
+	d = uvpci_cli_device_open(name, 0);
+	rc = uvpci_aer_report(d, kinds[i].severity, bits);
+	if (!rc)
+		rc = uvpci_device_sync(d);
+	if (rc == -EINVAL)
+		uvnic_die("%s: AER %s 0x%08x: refused by the host (an unmasked bit's Uncorrectable Error Severity is not %s: see the kernel log)",
+			  name, kinds[i].name, bits, kinds[i].name);
+	if (rc) {
+		why = uvpci_cli_refusal(rc, -1);
+		if (why && rc == -ENODEV)
+			uvnic_die("%s: AER %s: %s", name, kinds[i].name, why);
+		uvnic_die_err(rc, UVNIC_CTX_CHANNEL, "%s: AER %s", name, kinds[i].name);
 	}
 	uvpci_device_close(d);
 	return 0;
@@ -111,10 +164,16 @@ int main(int argc, char **argv)
 					 "print the device's MSI-X table state instead: entries masked, entries pending");
 	struct arg_end *send = arg_end(5);
 	void *stable[] = { sdev, state, send };
+	struct arg_str *adev = arg_str1(NULL, NULL, "DEV", "uvPCI device (channel) name");
+	struct arg_str *kind = arg_str1(NULL, "aer", "correctable|nonfatal|fatal[:BITS]",
+					"report an error through the device's AER capability instead: BITS (default 0x1, 0x4000, 0x10) in its Correctable or Uncorrectable Error Status; the driver's err_handler runs");
+	struct arg_end *aend = arg_end(5);
+	void *atable[] = { adev, kind, aend };
 	const struct uvnic_cli_syntax syntax[] = {
 		{ NULL, NULL, table, ARRAY_SIZE(table) },
 		{ NULL, NULL, itable, ARRAY_SIZE(itable) },
 		{ NULL, NULL, stable, ARRAY_SIZE(stable) },
+		{ NULL, NULL, atable, ARRAY_SIZE(atable) },
 	};
 	const struct uvnic_cli cli = {
 		.prog = "uvmsi-fire",
@@ -122,9 +181,12 @@ int main(int argc, char **argv)
 			   "its earlier DMA has landed (MSI-X table entry VECTOR while the driver\n"
 			   "has MSI-X enabled: held pending while it is masked); or assert or\n"
 			   "deassert its INTx level (the driver's handler runs while it is\n"
-			   "asserted); or show its MSI-X mask and pending bits. Works while a\n"
-			   "device model runs. Quiet, but for --msix-state.",
-		.epilog = "Exit status: 0 when the host accepted the MSI or the level, 1 otherwise\n"
+			   "asserted); or show its MSI-X mask and pending bits; or report a\n"
+			   "correctable, non-fatal or fatal error through its AER capability (the\n"
+			   "driver's err_handler runs, as Linux's AER driver runs it). Works while\n"
+			   "a device model runs. Quiet, but for --msix-state.",
+		.epilog = "Exit status: 0 when the host accepted the MSI, the level or the error,\n"
+			  "1 otherwise "
 			  "(one line on stderr). See uvmsi-fire(8).",
 		.syntax = syntax,
 		.nsyntax = ARRAY_SIZE(syntax),
@@ -142,6 +204,10 @@ int main(int argc, char **argv)
 		return rc;
 	case 2:
 		rc = msix_state(uvnic_cli_name(sdev->sval[0]));
+		uvnic_cli_free(&cli);
+		return rc;
+	case 3:
+		rc = aer(uvnic_cli_name(adev->sval[0]), kind->sval[0]);
 		uvnic_cli_free(&cli);
 		return rc;
 	}

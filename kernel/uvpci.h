@@ -89,8 +89,10 @@ struct uvpci_device_id {
  * @pcie_cap:         offset of the PCI Express capability (every uvPCI
  *                    device is a PCIe endpoint)
  * @pcie_flags_reg:   its PCI Express Capabilities register
- * @error_state:      pci_channel_io_normal, or what the last error reported
- *                    to the driver's err_handler said (uvpci_channel_offline())
+ * @error_state:      pci_channel_io_normal; pci_channel_io_frozen from a
+ *                    fatal error's error_detected() to its resume();
+ *                    pci_channel_io_perm_failure once recovery failed
+ *                    (uvpci_channel_offline())
  *
  * Drivers read these fields; only the uvPCI core writes them.
  */
@@ -120,8 +122,10 @@ struct uvpci_dev {
 
 /**
  * struct uvpci_error_handlers - a driver's error recovery, as struct
- * pci_error_handlers; uvPCI calls them when an uncorrectable error is
- * injected into the device's AER capability (see uvpci(9)).
+ * pci_error_handlers; uvPCI calls them, in a workqueue with the device
+ * lock held, when the device reports an error through its AER capability
+ * (UVPCI_MSG_AER), in the order pcie_do_recovery() does (see uvpci(9),
+ * ERROR REPORTING).
  * @error_detected: an error was reported: pci_channel_io_normal
  *                  (non-fatal) or pci_channel_io_frozen (fatal, MMIO is
  *                  blocked); return PCI_ERS_RESULT_CAN_RECOVER,

@@ -63,13 +63,21 @@ static void uvpci_cfg_derive_pcie(struct uvpci_device *d)
 	cfg_put(d->cfg, off, 2, ctl);
 }
 
-/* A byte of AER's Uncorrectable or Correctable Error Status (RW1C). */
-static bool uvpci_cfg_w1c(unsigned int o)
+/*
+ * The write-1-to-clear bits of config byte @o: AER's Uncorrectable and
+ * Correctable Error Status, Device Status's error detected bits.
+ */
+static u8 uvpci_cfg_w1c(unsigned int o)
 {
-	return (o >= UVPCI_AER_CAP + PCI_ERR_UNCOR_STATUS &&
-		o < UVPCI_AER_CAP + PCI_ERR_UNCOR_STATUS + 4) ||
-	       (o >= UVPCI_AER_CAP + PCI_ERR_COR_STATUS &&
-		o < UVPCI_AER_CAP + PCI_ERR_COR_STATUS + 4);
+	if ((o >= UVPCI_AER_CAP + PCI_ERR_UNCOR_STATUS &&
+	     o < UVPCI_AER_CAP + PCI_ERR_UNCOR_STATUS + 4) ||
+	    (o >= UVPCI_AER_CAP + PCI_ERR_COR_STATUS &&
+	     o < UVPCI_AER_CAP + PCI_ERR_COR_STATUS + 4))
+		return 0xff;
+	if (o == UVPCI_PCIE_CAP + PCI_EXP_DEVSTA)
+		return PCI_EXP_DEVSTA_CED | PCI_EXP_DEVSTA_NFED |
+		       PCI_EXP_DEVSTA_FED | PCI_EXP_DEVSTA_URD;
+	return 0;
 }
 
 /* Recompute what the rest of uvpci.ko caches from config space. */
@@ -311,21 +319,29 @@ void uvpci_cfg_init(struct uvpci_device *d)
 	uvpci_host_state_fill(d, &d->host);
 }
 
+/* From Uncorrectable Error Status to Correctable Error Mask. */
+#define UVPCI_AER_STICKY	(UVPCI_AER_CAP + PCI_ERR_UNCOR_STATUS)
+
 /**
  * uvpci_cfg_reset() - a Function Level Reset's effect on config space:
- * back to the power-on values (BARs keep their addresses), and the model
- * told the host state that gives.
+ * back to the power-on values (BARs keep their addresses, AER its sticky
+ * registers: errors logged, masks, severities), and the model told the
+ * host state that gives.
  * @d: the device
  */
 void uvpci_cfg_reset(struct uvpci_device *d)
 {
 	struct uvbus_msg state = { .type = UVPCI_MSG_HOST_STATE };
+	u8 sticky[PCI_ERR_CAP - PCI_ERR_UNCOR_STATUS];
 	unsigned long flags;
 	u32 generation;
 
 	spin_lock_irqsave(&d->cfg_lock, flags);
 	generation = d->host.generation;
+	/* AER's status, mask and severity registers are sticky (RW1CS, RWS). */
+	memcpy(sticky, &d->cfg[UVPCI_AER_STICKY], sizeof(sticky));
 	uvpci_cfg_init(d);
+	memcpy(&d->cfg[UVPCI_AER_STICKY], sticky, sizeof(sticky));
 	d->host.generation = generation + 1;
 	state.host = d->host;
 	spin_unlock_irqrestore(&d->cfg_lock, flags);
@@ -402,9 +418,8 @@ static int uvpci_cfg_do_write(struct uvpci_device *d, unsigned int off,
 			break;
 		m = d->cfg_wmask[o];
 		d->cfg[o] = (d->cfg[o] & ~m) | ((val >> (8 * i)) & m);
-		/* AER's status registers: write 1 to clear. */
-		if (uvpci_cfg_w1c(o))
-			d->cfg[o] &= ~(val >> (8 * i));
+		/* AER's status registers, Device Status: write 1 to clear. */
+		d->cfg[o] &= ~((val >> (8 * i)) & uvpci_cfg_w1c(o));
 	}
 	uvpci_cfg_derive(d);
 	msix_unmasked = !msix_was_live && uvpci_msix_live(d);
@@ -488,6 +503,61 @@ void uvpci_cfg_intx_status(struct uvpci_device *d, bool level)
 	st = cfg_get(d->cfg, PCI_STATUS, 2) & ~PCI_STATUS_INTERRUPT;
 	cfg_put(d->cfg, PCI_STATUS, 2, st | (level ? PCI_STATUS_INTERRUPT : 0));
 	spin_unlock_irqrestore(&d->cfg_lock, flags);
+}
+
+/**
+ * uvpci_cfg_aer_log() - log an error the device detected, as its AER
+ * capability does: its bits in the Uncorrectable or Correctable Error
+ * Status register whatever the mask says, and, for the bits the mask
+ * leaves clear, Device Status's Detected bit of its kind. The device owns
+ * these: the model is not told.
+ * @d:        the device
+ * @severity: UVPCI_AER_*
+ * @status:   the bits, within the register's (checked by the caller)
+ * @unmasked: out: the bits the mask leaves clear, to be reported
+ * @reported: out: Device Control enables this kind's report
+ *
+ * Atomic context. Return: 0; or -EINVAL, nothing logged, when an unmasked
+ * uncorrectable bit's severity (Uncorrectable Error Severity) is not
+ * @severity.
+ */
+int uvpci_cfg_aer_log(struct uvpci_device *d, unsigned int severity,
+		      u32 status, u32 *unmasked, bool *reported)
+{
+	static const u16 devsta[] = {
+		[UVPCI_AER_CORRECTABLE] = PCI_EXP_DEVSTA_CED,
+		[UVPCI_AER_NONFATAL] = PCI_EXP_DEVSTA_NFED,
+		[UVPCI_AER_FATAL] = PCI_EXP_DEVSTA_FED,
+	};
+	static const u16 enable[] = {
+		[UVPCI_AER_CORRECTABLE] = PCI_EXP_DEVCTL_CERE,
+		[UVPCI_AER_NONFATAL] = PCI_EXP_DEVCTL_NFERE,
+		[UVPCI_AER_FATAL] = PCI_EXP_DEVCTL_FERE,
+	};
+	bool cor = severity == UVPCI_AER_CORRECTABLE;
+	unsigned int sreg = UVPCI_AER_CAP + (cor ? PCI_ERR_COR_STATUS : PCI_ERR_UNCOR_STATUS);
+	unsigned int mreg = UVPCI_AER_CAP + (cor ? PCI_ERR_COR_MASK : PCI_ERR_UNCOR_MASK);
+	unsigned int sta = UVPCI_PCIE_CAP + PCI_EXP_DEVSTA;
+	unsigned long flags;
+	u32 bits, sever;
+
+	spin_lock_irqsave(&d->cfg_lock, flags);
+	bits = status & ~cfg_get(d->cfg, mreg, 4);
+	if (!cor) {
+		sever = cfg_get(d->cfg, UVPCI_AER_CAP + PCI_ERR_UNCOR_SEVER, 4) & bits;
+		if (severity == UVPCI_AER_FATAL ? sever != bits : sever) {
+			spin_unlock_irqrestore(&d->cfg_lock, flags);
+			return -EINVAL;
+		}
+	}
+	cfg_put(d->cfg, sreg, 4, cfg_get(d->cfg, sreg, 4) | status);
+	if (bits)
+		cfg_put(d->cfg, sta, 2, cfg_get(d->cfg, sta, 2) | devsta[severity]);
+	*reported = cfg_get(d->cfg, UVPCI_PCIE_CAP + PCI_EXP_DEVCTL, 2) &
+		    enable[severity];
+	spin_unlock_irqrestore(&d->cfg_lock, flags);
+	*unmasked = bits;
+	return 0;
 }
 
 void uvpci_intx(struct uvpci_dev *udev, int enable)

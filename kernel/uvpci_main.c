@@ -557,6 +557,7 @@ static int uvpci_rx_one(struct uvpci_device *d, struct uvbus_port *port,
 	case UVPCI_MSG_DMA_READ:
 	case UVPCI_MSG_MSI:
 	case UVPCI_MSG_INTX:
+	case UVPCI_MSG_AER:
 		break;
 	default:
 		return uvpci_malformed(d, msg, "not a device-to-host message type");
@@ -574,6 +575,8 @@ static int uvpci_rx_one(struct uvpci_device *d, struct uvbus_port *port,
 		return uvpci_msi_rx(d, msg);
 	if (msg->type == UVPCI_MSG_INTX)
 		return uvpci_intx_rx(d, msg);
+	if (msg->type == UVPCI_MSG_AER)
+		return uvpci_aer_rx(d, msg);
 	if (msg->type == UVPCI_MSG_DMA_WRITE)
 		return uvpci_dma_rx(d, msg, NULL);
 	return uvpci_dma_rx(d, msg, &ps->owed[ps->nowed++]);
@@ -722,6 +725,7 @@ static int uvpci_create(struct uvbus_channel *ch, const struct uvbus_create *req
 			     DEFAULT_RATELIMIT_BURST);
 	uvpci_mmio_init(d);
 	uvpci_dma_init(d);
+	uvpci_aer_init(d);
 
 	udev = &d->udev;
 	udev->vendor = p->vendor;
@@ -773,6 +777,7 @@ static int uvpci_create(struct uvbus_channel *ch, const struct uvbus_create *req
 	return 0;
 
 err_free_slot:
+	uvpci_aer_fini(d);
 	uvbus_channel_set_priv(ch, NULL);
 	xa_erase(&uvpci_slots, d->slot);
 	synchronize_rcu();
@@ -795,6 +800,7 @@ static void uvpci_destroy(struct uvbus_channel *ch)
 
 	/* Unbinds the driver: remove() runs before anything goes away. */
 	device_del(&d->udev.dev);
+	uvpci_aer_fini(d);
 
 	/* No new cookie access can find the device; wait out those running. */
 	xa_erase(&uvpci_slots, d->slot);
@@ -1007,6 +1013,8 @@ static void uvpci_show(struct uvbus_channel *ch, struct seq_file *m)
 	UVPCI_SHOW(m, d, intx);
 	UVPCI_SHOW(m, d, intx_runs);
 	UVPCI_SHOW(m, d, intx_refused);
+	UVPCI_SHOW(m, d, aer);
+	UVPCI_SHOW(m, d, aer_refused);
 	UVPCI_SHOW(m, d, malformed);
 	UVPCI_SHOW(m, d, acks);
 	seq_puts(m, "\n");

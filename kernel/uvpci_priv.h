@@ -7,7 +7,8 @@
  * type), uvpci_config.c (config space, enable, bus master, regions),
  * uvpci_mmio.c (BAR cookies, register files, the model, non-posted reads),
  * uvpci_msi.c (IRQ domain, vectors, MSI from the device),
- * uvpci_dma.c (dma_map_ops, IOVAs, DMA from the device).
+ * uvpci_dma.c (dma_map_ops, IOVAs, DMA from the device), uvpci_aer.c
+ * (errors the device reports, the driver's recovery).
  *
  * Locking, outermost first:
  *	uvbus_lock (uvbus.ko)	create/destroy of devices
@@ -18,6 +19,7 @@
  *	d->msi_lock		allocated vectors, as seen by MSI delivery
  *	d->dma_lock		the mapping tree, DMA copies
  *	d->cfg_lock		config space bytes
+ *	d->aer_lock		AER errors waiting for aer_work (not nested)
  *	the register files' xa_lock
  */
 #ifndef _UVPCI_PRIV_H
@@ -45,9 +47,6 @@
 #define UVPCI_AER_CAP		0x100	/* the AER extended capability */
 /* Device Capabilities' Max_Payload_Size Supported: 1 = 256 bytes. */
 #define UVPCI_PCIE_MPS_CAP	1
-/* AER: the uncorrectable and correctable error bits a device may have. */
-#define UVPCI_AER_UNC_BITS	0x03fff030
-#define UVPCI_AER_COR_BITS	0x0000f1c1
 /* Uncorrectable Error Severity's default: DLP, Surprise Down, FCP, RX overflow, malformed TLP fatal. */
 #define UVPCI_AER_SEVER_DEF	0x00062030
 /* Config space with writable bits: the header, the capabilities, AER. */
@@ -128,6 +127,8 @@ struct uvpci_stats {
 	atomic64_t intx;		/* INTx level changes accepted */
 	atomic64_t intx_runs;		/* INTx handler runs started */
 	atomic64_t intx_refused;
+	atomic64_t aer;			/* AER errors logged */
+	atomic64_t aer_refused;
 	atomic64_t malformed;		/* messages refused as malformed */
 	atomic64_t acks;
 };
@@ -268,6 +269,15 @@ struct uvpci_device {
 	bool state_saved;
 	u8 saved_cfg[UVPCI_CFG_WMASK_SIZE];
 
+	/* AER: errors reported and not yet handled (aer_lock), by kind */
+	spinlock_t aer_lock;
+	u32 aer_cor;			/* Correctable Error Status bits */
+	u32 aer_nonfatal;		/* Uncorrectable, non-fatal */
+	u32 aer_fatal;			/* Uncorrectable, fatal */
+	bool aer_dead;			/* destroyed: nothing more is queued */
+	struct work_struct aer_work;	/* logs them, runs the err_handler */
+	struct ratelimit_state rs_aer;	/* its log lines */
+
 	struct uvpci_stats stats;
 	struct ratelimit_state rs_dev;	/* refusals of what the device sent */
 	struct ratelimit_state rs_io;	/* timeouts and refused accesses */
@@ -309,6 +319,8 @@ int uvpci_cfg_write(struct uvpci_device *d, unsigned int off, unsigned int size,
 void uvpci_host_state_send(struct uvpci_device *d, struct uvbus_port *port);
 void uvpci_cfg_intx(struct uvpci_device *d, bool enable);
 void uvpci_cfg_intx_status(struct uvpci_device *d, bool level);
+int uvpci_cfg_aer_log(struct uvpci_device *d, unsigned int severity,
+		      u32 status, u32 *unmasked, bool *reported);
 int uvpci_resources_init(struct uvpci_device *d);
 void uvpci_resources_release(struct uvpci_device *d);
 void uvpci_regions_release_all(struct uvpci_device *d);
@@ -342,6 +354,11 @@ void uvpci_msi_fini(struct uvpci_device *d);
 void uvpci_msi_unbind(struct uvpci_device *d);
 int uvpci_msi_rx(struct uvpci_device *d, const struct uvbus_msg *msg);
 int uvpci_intx_rx(struct uvpci_device *d, const struct uvbus_msg *msg);
+
+/* uvpci_aer.c */
+void uvpci_aer_init(struct uvpci_device *d);
+void uvpci_aer_fini(struct uvpci_device *d);
+int uvpci_aer_rx(struct uvpci_device *d, const struct uvbus_msg *msg);
 bool uvpci_msix_owns(struct uvpci_device *d, unsigned int bar, u64 off,
 		     unsigned int size);
 u64 uvpci_msix_read(struct uvpci_device *d, u64 off, unsigned int size);

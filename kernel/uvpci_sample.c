@@ -19,7 +19,9 @@
  * uvpci_msix_vec_count()); with irq_api=msi, one MSI vector with the old
  * uvpci_enable_msi(). At probe it logs its PCI Express capability's
  * offsets, link and MPS/MRRS, and sets the MPS and MRRS given as mps= and
- * mrrs=. BAR0
+ * mrrs=. Its err_handler logs each call ("aer: error_detected: state
+ * io_frozen, ..."); with aer=1 probe enables error reporting and saves
+ * config space, which slot_reset() restores. BAR0
  * registers, 32-bit unless noted:
  *
  *   0x00 ID           read once at probe and logged
@@ -110,6 +112,14 @@ MODULE_PARM_DESC(intx, "Use INTx (PCI_IRQ_LEGACY: udev->irq, shared, level-trigg
 static bool intx_shared;
 module_param(intx_shared, bool, 0444);
 MODULE_PARM_DESC(intx_shared, "With intx: a second IRQF_SHARED handler on the line, which finds nothing of its own (IRQ_NONE) and counts its runs in intx_shared_runs");
+
+static bool aer;
+module_param(aer, bool, 0444);
+MODULE_PARM_DESC(aer, "Error recovery: enable PCIe error reporting and save config space at probe (the err_handler callbacks, which log each call, are always there)");
+
+static char *aer_vote = "default";
+module_param(aer_vote, charp, 0644);
+MODULE_PARM_DESC(aer_vote, "What error_detected() returns: default (CAN_RECOVER for io_normal, NEED_RESET for io_frozen), recover, reset, disconnect");
 
 static atomic_t shared_runs = ATOMIC_INIT(0);
 
@@ -351,6 +361,81 @@ static void uvpci_sample_unmap(struct uvpci_dev *udev, struct uvpci_sample *priv
 	uvpci_disable_device(udev);
 }
 
+/* Error recovery: each callback logs what it sees (see uvpci(9)). */
+static const char *uvpci_sample_state(pci_channel_state_t state)
+{
+	if (state == pci_channel_io_normal)
+		return "io_normal";
+	if (state == pci_channel_io_frozen)
+		return "io_frozen";
+	return "io_perm_failure";
+}
+
+static u32 uvpci_sample_aer_reg(struct uvpci_dev *udev, int reg)
+{
+	int pos = uvpci_find_ext_capability(udev, PCI_EXT_CAP_ID_ERR);
+	u32 val = 0;
+
+	if (pos)
+		uvpci_read_config_dword(udev, pos + reg, &val);
+	return val;
+}
+
+static pci_ers_result_t uvpci_sample_error_detected(struct uvpci_dev *udev,
+						    pci_channel_state_t state)
+{
+	dev_info(&udev->dev, "aer: error_detected: state %s, offline %d, uncorrectable status %#010x\n",
+		 uvpci_sample_state(state), uvpci_channel_offline(udev),
+		 uvpci_sample_aer_reg(udev, PCI_ERR_UNCOR_STATUS));
+	if (state == pci_channel_io_perm_failure ||
+	    sysfs_streq(aer_vote, "disconnect"))
+		return PCI_ERS_RESULT_DISCONNECT;
+	if (sysfs_streq(aer_vote, "recover"))
+		return PCI_ERS_RESULT_CAN_RECOVER;
+	if (sysfs_streq(aer_vote, "reset") || state == pci_channel_io_frozen)
+		return PCI_ERS_RESULT_NEED_RESET;
+	return PCI_ERS_RESULT_CAN_RECOVER;
+}
+
+static pci_ers_result_t uvpci_sample_mmio_enabled(struct uvpci_dev *udev)
+{
+	dev_info(&udev->dev, "aer: mmio_enabled: offline %d\n",
+		 uvpci_channel_offline(udev));
+	return PCI_ERS_RESULT_RECOVERED;
+}
+
+/* The function was reset: config space back as probe left it. */
+static pci_ers_result_t uvpci_sample_slot_reset(struct uvpci_dev *udev)
+{
+	u16 cmd;
+
+	uvpci_restore_state(udev);
+	uvpci_read_config_word(udev, PCI_COMMAND, &cmd);
+	dev_info(&udev->dev, "aer: slot_reset: offline %d, command %#06x\n",
+		 uvpci_channel_offline(udev), cmd);
+	return PCI_ERS_RESULT_RECOVERED;
+}
+
+static void uvpci_sample_resume(struct uvpci_dev *udev)
+{
+	dev_info(&udev->dev, "aer: resume: offline %d\n",
+		 uvpci_channel_offline(udev));
+}
+
+static void uvpci_sample_cor_error_detected(struct uvpci_dev *udev)
+{
+	dev_info(&udev->dev, "aer: cor_error_detected: correctable status %#010x\n",
+		 uvpci_sample_aer_reg(udev, PCI_ERR_COR_STATUS));
+}
+
+static const struct uvpci_error_handlers uvpci_sample_err_handler = {
+	.error_detected		= uvpci_sample_error_detected,
+	.mmio_enabled		= uvpci_sample_mmio_enabled,
+	.slot_reset		= uvpci_sample_slot_reset,
+	.resume			= uvpci_sample_resume,
+	.cor_error_detected	= uvpci_sample_cor_error_detected,
+};
+
 static int uvpci_sample_probe(struct uvpci_dev *udev,
 			      const struct uvpci_device_id *id)
 {
@@ -455,6 +540,11 @@ static int uvpci_sample_probe(struct uvpci_dev *udev,
 	uv_readl(priv->regs + SAMPLE_CTRL);
 
 	priv->status = uv_readl(priv->regs + SAMPLE_STATUS);
+	if (aer) {
+		/* What slot_reset() restores after a fatal error's reset. */
+		uvpci_enable_pcie_error_reporting(udev);
+		uvpci_save_state(udev);
+	}
 	if (poll_ms)
 		schedule_delayed_work(&priv->poll, msecs_to_jiffies(poll_ms));
 	if (intx)
@@ -504,6 +594,8 @@ static void uvpci_sample_remove(struct uvpci_dev *udev)
 	kfree(priv->tx);
 	dma_free_coherent(&udev->dev, SAMPLE_BUF_BYTES, priv->buf, priv->buf_dma);
 	uvpci_clear_master(udev);
+	if (aer)
+		uvpci_disable_pcie_error_reporting(udev);
 	uvpci_sample_unmap(udev, priv);
 	kfree(priv);
 	dev_info(&udev->dev, "removed\n");
@@ -520,6 +612,7 @@ static struct uvpci_driver uvpci_sample_driver = {
 	.id_table	= uvpci_sample_ids,
 	.probe		= uvpci_sample_probe,
 	.remove		= uvpci_sample_remove,
+	.err_handler	= &uvpci_sample_err_handler,
 };
 module_uvpci_driver(uvpci_sample_driver);
 

@@ -66,6 +66,7 @@ enum uvbus_msg_type {
 	UVPCI_MSG_DMA_READ	= 0x182, /* read host memory: answered by DMA_CPL */
 	UVPCI_MSG_MSI		= 0x183, /* raise an MSI vector (posted) */
 	UVPCI_MSG_INTX		= 0x184, /* assert or deassert INTx (posted) */
+	UVPCI_MSG_AER		= 0x185, /* report an error through AER (posted) */
 };
 
 /* uvbus_msg.flags; uvPCI refuses a message with any other flag, or len != 0 */
@@ -157,12 +158,45 @@ struct uvpci_intx {
 	__u32	reserved1;
 };
 
+/* uvpci_aer.severity: the error message a PCIe device sends */
+#define UVPCI_AER_CORRECTABLE	0	/* ERR_COR */
+#define UVPCI_AER_NONFATAL	1	/* ERR_NONFATAL */
+#define UVPCI_AER_FATAL		2	/* ERR_FATAL */
+
+/*
+ * The AER status bits a uvPCI device may report: Uncorrectable Error
+ * Status bits 4, 5, 12..25 (Data Link Protocol .. Poisoned TLP blocked),
+ * Correctable Error Status bits 0, 6..8, 12..15 (Receiver Error ..
+ * Header Log Overflow), as the PCIe spec numbers them.
+ */
+#define UVPCI_AER_UNC_BITS	0x03fff030
+#define UVPCI_AER_COR_BITS	0x0000f1c1
+
+/*
+ * UVPCI_MSG_AER: the device detected an error. The host sets @status in
+ * the AER capability's Uncorrectable (non-fatal, fatal) or Correctable
+ * Error Status register, whatever the masks say, as a device logs it;
+ * the error is reported (logged, the driver's err_handler run, as Linux's
+ * AER driver does) only for bits the matching mask leaves clear, and only
+ * if Device Control enables that kind of report. An uncorrectable
+ * error's @status bits that are unmasked must all have the severity
+ * (Uncorrectable Error Severity) that @severity says: a device sends
+ * ERR_FATAL for the bits software made fatal, ERR_NONFATAL for the rest.
+ */
+struct uvpci_aer {
+	__u8	severity;	/* UVPCI_AER_* */
+	__u8	reserved0[3];
+	__u32	status;		/* non-zero, within UVPCI_AER_COR_BITS or _UNC_BITS */
+	__u32	reserved1[2];
+};
+
 /*
  * UVPCI_MSG_ACK: outcome of the u2k messages of the same port since that
  * port's previous ACK, DMA_READs excepted; its tag is the acknowledged
  * message's. The errors: -EINVAL malformed (unknown type or flags, len or
  * a reserved field set, a bad DMA shape, an MMIO_CPL not from the model
- * port), -EFAULT DMA outside every live mapping, -EACCES DMA against the
+ * port, an AER severity or status bits outside the above, an uncorrectable
+ * error whose bits' severity is not the one sent), -EFAULT DMA outside every live mapping, -EACCES DMA against the
  * mapping's direction, -EPERM DMA with bus mastering off or MSI not
  * enabled, -ERANGE an MSI vector the device lacks or the driver did not
  * allocate, or INTx on a device without an interrupt pin, -ENODEV the
@@ -200,6 +234,7 @@ struct uvbus_msg {
 		struct uvpci_dma	dma;
 		struct uvpci_msi	msi;
 		struct uvpci_intx	intx;
+		struct uvpci_aer	aer;
 		struct uvpci_ack	ack;
 		struct uvpci_host_state	host;
 	};
@@ -528,6 +563,7 @@ static inline __u32 uvbus_msg_bytes(const struct uvbus_msg *m)
 	case UVPCI_MSG_HOST_STATE:
 	case UVPCI_MSG_MSI:
 	case UVPCI_MSG_INTX:
+	case UVPCI_MSG_AER:
 	case UVPCI_MSG_DMA_READ:
 		/* fixed payloads, all within the first cache line */
 		return UVBUS_MSG_MIN_COPY;

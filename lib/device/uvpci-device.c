@@ -849,6 +849,24 @@ int uvpci_intx_set(struct uvpci_device *dev, int level)
 	return rc ? rc : kick(dev);
 }
 
+int uvpci_aer_report(struct uvpci_device *dev, unsigned int severity,
+		     uint32_t status)
+{
+	struct uvbus_msg m;
+	int rc;
+
+	if (severity > UVPCI_AER_FATAL || !status ||
+	    (status & ~(severity == UVPCI_AER_CORRECTABLE ?
+			UVPCI_AER_COR_BITS : UVPCI_AER_UNC_BITS)))
+		return -EINVAL;
+	memset(&m, 0, sizeof(m));
+	m.type = UVPCI_MSG_AER;
+	m.aer.severity = (uint8_t)severity;
+	m.aer.status = status;
+	rc = push(dev, &m, 1);
+	return rc ? rc : kick(dev);
+}
+
 int uvpci_device_sync(struct uvpci_device *dev)
 {
 	int64_t deadline;

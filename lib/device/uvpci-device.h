@@ -282,6 +282,27 @@ int uvpci_msi_fire(struct uvpci_device *dev, unsigned int vector);
 int uvpci_intx_set(struct uvpci_device *dev, int level);
 
 /**
+ * uvpci_aer_report() - report an error the device detected through its
+ * AER capability (posted), as a PCIe device sends ERR_COR, ERR_NONFATAL
+ * or ERR_FATAL: the host sets @status in the Correctable or Uncorrectable
+ * Error Status register and, for the bits the mask leaves clear and if
+ * Device Control enables the report, logs it and runs the bound driver's
+ * err_handler (uncorrectable: error_detected() .. resume(); fatal resets
+ * the function first, which the model sees as a Function Level Reset).
+ * See uvpci(9), "Error reporting".
+ * @severity: UVPCI_AER_CORRECTABLE, UVPCI_AER_NONFATAL or UVPCI_AER_FATAL
+ * @status:   non-zero bits within UVPCI_AER_COR_BITS (correctable) or
+ *            UVPCI_AER_UNC_BITS; for an uncorrectable error, those the
+ *            host has unmasked must all have the severity sent
+ *            (Uncorrectable Error Severity), or the host refuses it
+ * @return 0 or -errno; -EINVAL for a severity or bits outside the above
+ *         (checked before sending). The host's verdict (-EINVAL for a
+ *         severity mismatch) comes with uvpci_device_sync().
+ */
+int uvpci_aer_report(struct uvpci_device *dev, unsigned int severity,
+		     uint32_t status);
+
+/**
  * uvpci_device_sync() - wait until the host has handled every request sent
  * so far on @dev and return the outcome of the posted ones (DMA writes,
  * MSIs): a UVBUS_MSG_NOP flagged UVPCI_F_ACK, answered by UVPCI_MSG_ACK,

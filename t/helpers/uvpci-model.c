@@ -30,8 +30,10 @@
  *           (as helper.h says), each answered by "=== STATUS"
  *   uvpci-model raw NAME TYPE [--flags F] [--len L] [--tag T] [--addr A]
  *           [--ndw N] [--fbe B] [--lbe B] [--status S] [--vector V]
- *           [--level N] [--reserved R] [--model]  (--vector and --reserved
- *           overlay struct uvpci_intx too: reserved0 and reserved1)
+ *           [--level N] [--reserved R] [--aer-status S] [--model]
+ *           (--vector and --reserved overlay struct uvpci_intx too:
+ *           reserved0 and reserved1; --level is struct uvpci_aer's
+ *           severity, --vector its severity and reserved0)
  *           Send one message exactly as given (flags default UVPCI_F_ACK);
  *           with --model attach as the model to send it.
  *
@@ -538,6 +540,8 @@ static int cmd_raw(const char *name, int argc, char **argv)
 			m.intx.level = number(val, "level");
 		else if (!strcmp(opt, "--reserved"))
 			m.msi.reserved0 = number(val, "reserved");
+		else if (!strcmp(opt, "--aer-status"))
+			m.aer.status = number(val, "aer status");
 		else
 			fail("unknown option '%s'", opt);
 	}

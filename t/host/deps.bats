@@ -27,7 +27,7 @@ DEMO_FILES=(
 	contrib/demo contrib/uvnic-net.bash bin/uvnic-vm contrib/install-deps
 )
 CHECK_FILES=(
-	'Makefile:check,check-loaded,stress,boot-check,fuzz,check-unit,check-host,check-kernel,t/unit/%,t/unit/ring-stress-tsan,install-completion,install-bats,census,print-cflags,e1000,$(E1000_KO)'
+	'Makefile:check,check-loaded,stress,boot-check,fuzz,check-unit,check-host,check-kernel,t/unit/%,t/unit/ring-stress-tsan,install-completion,install-bats,census,print-cflags,e1000,8139too,$(E1000_KO),$(RTL8139_KO)'
 	t/run-checks t/loaded t/boot-check t/lint-suites t/host/*.bats t/kernel/*.bats t/test_helper/*.bash contrib/bats/uvnic/load.bash contrib/uvpci-port contrib/uvpci-census
 	contrib/completion/uvnic
 )

@@ -537,7 +537,7 @@ debugfs() {
 	run uvpci-model raw "$dev" 0x180 --model --tag 1 --addr 0x300
 	assert_output 'ack: status=EINVAL faults=1'
 	# Types that only the kernel sends, and unknown ones.
-	for t in 0x100 0x101 0x102 0x103 0x104 0x105 0x17f 0x185 0x1ff 0xffff 1; do
+	for t in 0x100 0x101 0x102 0x103 0x104 0x105 0x17f 0x186 0x1ff 0xffff 1; do
 		run uvpci-model raw "$dev" "$t"
 		assert_output 'ack: status=EINVAL faults=1'
 	done
