@@ -135,7 +135,6 @@ struct uvpci_dev {
  * @resume:         recovery is over: resume traffic; optional
  * @reset_prepare:  uvpci_reset_function() is about to reset the function
  * @reset_done:     ... and did
- * @cor_error_detected: a correctable error was logged; optional
  */
 struct uvpci_error_handlers {
 	pci_ers_result_t (*error_detected)(struct uvpci_dev *dev,
@@ -145,7 +144,6 @@ struct uvpci_error_handlers {
 	void (*reset_prepare)(struct uvpci_dev *dev);
 	void (*reset_done)(struct uvpci_dev *dev);
 	void (*resume)(struct uvpci_dev *dev);
-	void (*cor_error_detected)(struct uvpci_dev *dev);
 };
 
 /**

@@ -3,9 +3,10 @@
  * uvPCI: errors the device reports through its AER capability
  * (UVPCI_MSG_AER), handled as Linux's AER driver handles them for an
  * endpoint (drivers/pci/pcie/aer.c, err.c): the error is logged in config
- * space at once (uvpci_config.c), then, in process context, one log line
- * and the bound driver's err_handler: cor_error_detected() for a
- * correctable error; for an uncorrectable one the steps of
+ * space at once (uvpci_config.c), then, in process context, one log line;
+ * a correctable error is then cleared, as Linux 6.1 tells no driver of
+ * one; for an uncorrectable one the bound driver's err_handler, in the
+ * steps of
  * pcie_do_recovery(): error_detected() (pci_channel_io_normal for
  * non-fatal, pci_channel_io_frozen for fatal, after which the function
  * is reset as the AER driver resets the link), mmio_enabled() or
@@ -94,18 +95,18 @@ static void uvpci_aer_clear_devsta(struct uvpci_device *d)
 		uvpci_cfg_write(d, UVPCI_PCIE_CAP + PCI_EXP_DEVSTA, 2, sta);
 }
 
-/* As aer.c's handle_error_source() for a correctable error. */
+/*
+ * As 6.1's aer.c handle_error_source() for a correctable error: logged
+ * and cleared; no driver callback (struct pci_error_handlers has none).
+ */
 static void uvpci_aer_correctable(struct uvpci_device *d)
 {
-	const struct uvpci_error_handlers *eh = uvpci_aer_handlers(&d->udev);
 	u32 status;
 
 	uvpci_aer_print(d, UVPCI_AER_CORRECTABLE);
 	uvpci_cfg_read(d, UVPCI_AER_CAP + PCI_ERR_COR_STATUS, 4, &status);
 	if (status != ~0U)
 		uvpci_cfg_write(d, UVPCI_AER_CAP + PCI_ERR_COR_STATUS, 4, status);
-	if (eh && eh->cor_error_detected)
-		eh->cor_error_detected(&d->udev);
 	uvpci_aer_clear_devsta(d);
 }
 

@@ -51,6 +51,7 @@
  *   uvdma-inject dev0 "$addr" --hex deadbeef
  *   uvmsi-fire dev0 0              # dmesg: ... starts with de ad be ef ...
  */
+#include <linux/aer.h>
 #include <linux/atomic.h>
 #include <linux/dma-mapping.h>
 #include <linux/interrupt.h>
@@ -422,18 +423,11 @@ static void uvpci_sample_resume(struct uvpci_dev *udev)
 		 uvpci_channel_offline(udev));
 }
 
-static void uvpci_sample_cor_error_detected(struct uvpci_dev *udev)
-{
-	dev_info(&udev->dev, "aer: cor_error_detected: correctable status %#010x\n",
-		 uvpci_sample_aer_reg(udev, PCI_ERR_COR_STATUS));
-}
-
 static const struct uvpci_error_handlers uvpci_sample_err_handler = {
 	.error_detected		= uvpci_sample_error_detected,
 	.mmio_enabled		= uvpci_sample_mmio_enabled,
 	.slot_reset		= uvpci_sample_slot_reset,
 	.resume			= uvpci_sample_resume,
-	.cor_error_detected	= uvpci_sample_cor_error_detected,
 };
 
 static int uvpci_sample_probe(struct uvpci_dev *udev,
